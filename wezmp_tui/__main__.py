@@ -1,0 +1,4 @@
+from wezmp_tui.cli.entry import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Plain typed data shared by every layer. No I/O, no imports beyond msgspec."""

@@ -1,0 +1,1 @@
+"""The multiplexer layer: one `Mux` contract, three backends (wezterm, tmux, local)."""

@@ -1,0 +1,125 @@
+"""The `Mux` contract every backend implements, and its typed errors.
+
+Everything wezmp does to panes goes through these methods. A backend never lets a bare
+`OSError` or `subprocess` error escape: it raises one of the errors below, so the engine can
+tell "that pane is gone" from "the multiplexer is not running" from "the command failed".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol, runtime_checkable
+
+from wezmp_tui.errors import WezmpError, register_error
+from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
+
+
+@register_error
+class MuxError(WezmpError):
+    code = -32030
+
+
+@register_error
+class PaneNotFound(MuxError):
+    code = -32031
+
+    def __init__(self, pane_id: str, message: str | None = None) -> None:
+        super().__init__(message or f"no such pane {pane_id}", data={"pane_id": pane_id})
+        self.pane_id = pane_id
+
+
+@register_error
+class MuxUnavailable(MuxError):
+    """The backend cannot be reached at all; the message says what to do about it."""
+
+    code = -32032
+
+
+@register_error
+class MuxCommandFailed(MuxError):
+    code = -32033
+
+    def __init__(self, argv: Sequence[str], returncode: int, stderr: str) -> None:
+        cmd = " ".join(argv)
+        detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {returncode}"
+        super().__init__(
+            f"{cmd}: {detail}",
+            data={"argv": list(argv), "returncode": returncode, "stderr": stderr},
+        )
+        self.argv = list(argv)
+        self.returncode = returncode
+        self.stderr = stderr
+
+
+@runtime_checkable
+class Mux(Protocol):
+    """Async pane operations. `name` is `wezterm`, `tmux` or `local`."""
+
+    name: str
+
+    async def list_panes(self) -> list[PaneInfo]:
+        """Every pane, in one call to the multiplexer (one `wezterm cli list` per call)."""
+        ...
+
+    async def spawn(
+        self,
+        *,
+        workspace: str,
+        cwd: str | None = None,
+        argv: Sequence[str] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> str:
+        """A new tab running `argv` (the default shell when None) in `workspace`, creating the
+        workspace (a new window) when it has none yet. Returns the new pane id."""
+        ...
+
+    async def split(
+        self,
+        pane_id: str,
+        *,
+        direction: SplitDirection = "right",
+        percent: int | None = None,
+        cells: int | None = None,
+        argv: Sequence[str] | None = None,
+        cwd: str | None = None,
+        env: Mapping[str, str] | None = None,
+        top_level: bool = False,
+    ) -> str:
+        """Split `pane_id`; the new pane takes `percent` % (default 50) or `cells` cells on the
+        `direction` side. Returns the new pane id."""
+        ...
+
+    async def send_text(
+        self, pane_id: str, text: str, *, paste: bool = True, enter: bool = False
+    ) -> None:
+        """Type `text` into the pane: as a (bracketed, if enabled) paste, or raw keystrokes
+        when `paste` is False. `enter` then sends a carriage return on its own, which is what
+        submits a prompt in agent UIs (a newline inside a paste does not)."""
+        ...
+
+    async def get_text(self, pane_id: str, *, lines: int | None = None) -> str:
+        """Plain text of the pane as a person sees it: the visible screen, or its last `lines`
+        lines (reaching into scrollback when `lines` exceeds the screen). Trailing blanks of
+        each line are stripped."""
+        ...
+
+    async def activate_pane(self, pane_id: str) -> None: ...
+
+    async def kill_pane(self, pane_id: str) -> None: ...
+
+    async def set_tab_title(self, pane_id: str, title: str) -> None: ...
+
+    async def rename_workspace(self, old: str, new: str) -> None: ...
+
+    async def zoom_pane(self, pane_id: str, mode: ZoomMode = "zoom") -> None: ...
+
+    async def switch_workspace(self, name: str) -> None:
+        """Bring `name` to the front where the backend can: WezTerm has no CLI for it, so the
+        wezterm backend writes an OSC 1337 `SetUserVar=wezmp_switch_workspace=<base64 name>`
+        to the tty of a pane of that workspace and wezmp's Lua module switches; tmux runs
+        `switch-client`; local records it as the current workspace."""
+        ...
+
+    async def close(self) -> None:
+        """Release what the backend holds (the local backend kills its panes)."""
+        ...
