@@ -1,0 +1,3 @@
+std = "lua54"
+unused_args = false
+max_line_length = 120

@@ -1,0 +1,57 @@
+"""`wezmp lua`: the snippet the README shows loads in real Lua and binds the documented keys."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wezmp_tui.cli.lua import lua, module_dir
+from wezmp_tui.paths import Paths
+
+REPO = Path(__file__).resolve().parents[2]
+LUA = shutil.which("lua5.4")
+
+
+def test_path_points_at_the_module() -> None:
+    out = CliRunner().invoke(lua, ["path"]).output.strip()
+    assert Path(out) == module_dir()
+    assert (Path(out) / "wezmp.lua").is_file()
+
+
+@pytest.mark.skipif(LUA is None, reason="lua5.4 is installed by .ci/run")
+@pytest.mark.parametrize("bare", [False, True])
+def test_snippet_loads_in_an_empty_wezterm_lua(
+    tmp_path: Path, wezmp_env: Paths, bare: bool
+) -> None:
+    args = ["snippet", "--bare"] if bare else ["snippet"]
+    text = CliRunner().invoke(lua, args).output
+    assert str(wezmp_env.status_file) in text
+    if bare:
+        # What a user with an existing config does: paste between their own lines.
+        text = (
+            "local wezterm = require 'wezterm'\nlocal config = {}\n" + text + "return config\n"
+        )
+    cfg = tmp_path / "wezterm.lua"
+    cfg.write_text(text)
+    assert LUA is not None
+    proc = subprocess.run(
+        [LUA, "tests/lua/load_config.lua", str(cfg)],
+        cwd=REPO, capture_output=True, text=True, timeout=30, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = set(proc.stdout.splitlines())
+    for key in ("m", "w", "W", "b", "n"):
+        assert f"LEADER {key}" in lines
+    assert "event user-var-changed 1" in lines
+    assert "event update-status 1" in lines
+
+
+def test_snippet_quotes_odd_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wezmp_tui.cli import lua as mod
+
+    monkeypatch.setattr(mod, "module_dir", lambda: Path("/opt/it's\\here"))
+    assert "'/opt/it\\'s\\\\here'" in mod.snippet()
