@@ -58,3 +58,50 @@ def wezmp_env(monkeypatch: pytest.MonkeyPatch, short_tmp: Path) -> Paths:
     monkeypatch.setenv("WEZMP_WATCH", "0")
     (short_tmp / "home").mkdir()
     return resolve(os.environ)
+
+
+FAKES = Path(__file__).parent / "fakes"
+
+
+@pytest.fixture
+def fake_wezterm(short_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A running fake WezTerm "GUI" and a `wezterm` executable on PATH that talks to it.
+
+    Yields the directory holding the executable. The fake's state (its socket) lives in this
+    test's own directory, so parallel tests never share panes."""
+    import subprocess
+    import sys
+
+    bin_dir = short_tmp / "bin"
+    bin_dir.mkdir()
+    exe = bin_dir / "wezterm"
+    exe.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKES / "wezterm"}" "$@"\n')
+    exe.chmod(0o755)
+    sock = short_tmp / "gui.sock"
+    gui = subprocess.Popen(
+        [str(exe), "fake-gui", "--socket", str(sock)], stdout=subprocess.PIPE, text=True
+    )
+    assert gui.stdout is not None
+    assert gui.stdout.readline().strip() == "ready"
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("WEZTERM_UNIX_SOCKET", str(sock))
+    try:
+        yield bin_dir
+    finally:
+        gui.terminate()
+        gui.wait(timeout=10)
+
+
+@pytest.fixture
+def tmux_socket() -> Iterator[str]:
+    """A private tmux socket name for this test; its server is killed at teardown."""
+    import subprocess
+    import uuid
+
+    name = f"wzt-{uuid.uuid4().hex[:10]}"
+    try:
+        yield name
+    finally:
+        subprocess.run(
+            ["tmux", "-L", name, "kill-server"], capture_output=True, check=False, timeout=10
+        )

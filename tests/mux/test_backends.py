@@ -1,0 +1,251 @@
+"""What only one backend has: WezTerm's argv and errors, OSC encoding, tmux's server-less
+list, the local screen emulation, and the automatic backend choice."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import async_wait_until, wait_until
+from wezmp_tui.errors import InvalidInput
+from wezmp_tui.mux.base import MuxCommandFailed, MuxUnavailable, PaneNotFound
+from wezmp_tui.mux.choose import choose_backend, create_mux
+from wezmp_tui.mux.local import LocalMux
+from wezmp_tui.mux.osc import set_user_var, write_to_tty
+from wezmp_tui.mux.tmux import TmuxMux
+from wezmp_tui.mux.ttypids import cmdline, cwd_of, pids_by_tty
+from wezmp_tui.mux.wezterm import WeztermMux, file_url_to_path
+
+
+def test_set_user_var_plain_and_through_tmux() -> None:
+    seq = set_user_var("wezmp_switch_workspace", "api ws")
+    b64 = base64.b64encode(b"api ws")
+    assert seq == b"\x1b]1337;SetUserVar=wezmp_switch_workspace=" + b64 + b"\x07"
+    wrapped = set_user_var("wezmp_switch_workspace", "api ws", tmux=True)
+    assert wrapped.startswith(b"\x1bPtmux;\x1b\x1b]1337;")
+    assert wrapped.endswith(b"\x07\x1b\\")
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("file://host/home/me/a%20b", "/home/me/a b"),
+        ("file:///tmp/x", "/tmp/x"),
+        ("", ""),
+        ("/plain/path", "/plain/path"),
+    ],
+)
+def test_file_url_to_path(url: str, path: str) -> None:
+    assert file_url_to_path(url) == path
+
+
+def test_wezterm_argv_has_global_flags_first() -> None:
+    m = WeztermMux(executable="wezterm", class_="org.wezfurlong.wezterm")
+    assert m._argv("list") == [
+        "wezterm", "cli", "--no-auto-start", "--class", "org.wezfurlong.wezterm", "list"
+    ]  # fmt: skip
+    assert WeztermMux._prog(["claude"], {"A": "1"}) == ["--", "env", "A=1", "claude"]
+    assert WeztermMux._prog(None, None) == []
+
+
+async def test_wezterm_missing_binary_is_unavailable_with_advice(tmp_path: Path) -> None:
+    m = WeztermMux(executable=str(tmp_path / "no-wezterm"))
+    with pytest.raises(MuxUnavailable, match="Install WezTerm"):
+        await m.list_panes()
+
+
+async def test_wezterm_with_no_gui_running_is_unavailable(
+    fake_wezterm: Path, monkeypatch: pytest.MonkeyPatch, short_tmp: Path
+) -> None:
+    monkeypatch.setenv("WEZTERM_UNIX_SOCKET", str(short_tmp / "nothing.sock"))
+    with pytest.raises(MuxUnavailable, match="WezTerm is not running"):
+        await WeztermMux().list_panes()
+
+
+async def test_wezterm_switch_workspace_writes_the_user_var(
+    fake_wezterm: Path, short_tmp: Path
+) -> None:
+    m = WeztermMux()
+    pane = await m.spawn(workspace="api", argv=["sleep", "30"])
+    await m.spawn(workspace="other", argv=["sleep", "30"])
+    await m.switch_workspace("api")
+    events = short_tmp / "gui.sock.events"
+    wait_until(events.exists)
+    fired = [json.loads(line) for line in events.read_text().splitlines()]
+    assert fired == [
+        {
+            "event": "user-var-changed",
+            "pane_id": int(pane),
+            "name": "wezmp_switch_workspace",
+            "value": "api",
+        }
+    ]
+    with pytest.raises(PaneNotFound):
+        await m.switch_workspace("nowhere")
+
+
+def test_fake_follows_the_documented_cli(fake_wezterm: Path) -> None:
+    exe = str(fake_wezterm / "wezterm")
+    out = subprocess.run([exe, "cli", "--no-auto-start", "spawn", "--new-window",
+                          "--workspace", "w", "--", "sleep", "30"],
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    assert out.stdout.strip().isdigit() and out.stdout.endswith("\n")
+    listed = json.loads(
+        subprocess.run(
+            [exe, "cli", "list", "--format", "json"], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    assert set(listed[0]) >= {"window_id", "tab_id", "pane_id", "workspace", "size", "title",
+                              "cwd", "is_active", "is_zoomed", "tty_name", "tab_title"}  # fmt: skip
+    assert listed[0]["cwd"].startswith("file://")
+    table = subprocess.run([exe, "cli", "list"], capture_output=True, text=True, check=True)
+    assert table.stdout.startswith("WINID TABID PANEID WORKSPACE SIZE")
+    bad = subprocess.run([exe, "cli", "get-text", "--pane-id", "99"], capture_output=True,
+                         text=True)  # fmt: skip
+    assert bad.returncode == 1 and bad.stdout == ""
+    assert bad.stderr.rstrip().endswith("no such pane 99; terminating")
+    usage = subprocess.run([exe, "cli", "split-pane", "--sideways"], capture_output=True)
+    assert usage.returncode == 2
+
+
+async def test_wezterm_unexpected_failure_is_command_failed(fake_wezterm: Path) -> None:
+    m = WeztermMux()
+    with pytest.raises(MuxCommandFailed) as err:
+        await m._cli("spawn", "--workspace", "w")  # --workspace needs --new-window
+    assert "--new-window" in str(err.value)
+    assert err.value.argv[:3] == ["wezterm", "cli", "--no-auto-start"]
+
+
+async def test_tmux_with_no_server_lists_nothing(tmux_socket: str) -> None:
+    m = TmuxMux(socket_name=tmux_socket)
+    assert await m.list_panes() == []
+    with pytest.raises(PaneNotFound):
+        await m.kill_pane("%99")
+
+
+async def test_tmux_missing_binary(tmp_path: Path) -> None:
+    with pytest.raises(MuxUnavailable, match="Install tmux"):
+        await TmuxMux(executable=str(tmp_path / "no-tmux")).list_panes()
+
+
+async def test_tmux_switch_without_client_is_fine(tmux_socket: str) -> None:
+    m = TmuxMux(socket_name=tmux_socket)
+    await m.spawn(workspace="a", argv=["sleep", "30"])
+    await m.switch_workspace("a")
+    with pytest.raises(PaneNotFound):
+        await m.switch_workspace("b")
+
+
+async def test_local_screen_redraws_a_spinner_in_place() -> None:
+    m = LocalMux(rows=10, cols=40)
+    try:
+        script = (
+            "for c in a b c d; do printf '\\rworking %s' $c; done; "
+            "printf '\\rdone      \\n'; exec sleep 30"
+        )
+        pane = await m.spawn(workspace="w", argv=["sh", "-c", script])
+        assert await async_wait_until(lambda: _local_has(m, pane, "done"))
+        text = await m.get_text(pane)
+        assert text == "done"
+    finally:
+        await m.close()
+
+
+async def _local_has(m: LocalMux, pane: str, needle: str) -> bool:
+    return needle in await m.get_text(pane)
+
+
+async def test_local_bracketed_paste_only_when_enabled() -> None:
+    m = LocalMux(rows=10, cols=60)
+    try:
+        # The program turns on bracketed paste, then shows what it receives as escapes.
+        pane = await m.spawn(
+            workspace="w", argv=["sh", "-c", "printf '\\033[?2004h'; stty raw -echo; od -c"]
+        )
+        assert await async_wait_until(lambda: _bracketed(m, pane))
+        await m.send_text(pane, "hello world 12345", paste=True)
+        assert await async_wait_until(lambda: _local_has(m, pane, "2   0   0   ~"))
+        with pytest.raises(PaneNotFound):
+            m.resize("404", 1, 1)
+    finally:
+        await m.close()
+
+
+async def _bracketed(m: LocalMux, pane: str) -> bool:
+    return (2004 << 5) in m.panes[pane].screen.mode
+
+
+async def test_local_title_from_osc_and_switch() -> None:
+    m = LocalMux()
+    try:
+        pane = await m.spawn(
+            workspace="w", argv=["sh", "-c", "printf '\\033]2;my title\\007'; exec sleep 30"]
+        )
+
+        async def titled() -> bool:
+            return any(p.title == "my title" for p in await m.list_panes())
+
+        assert await async_wait_until(titled)
+        await m.spawn(workspace="other", argv=["sleep", "30"])
+        await m.switch_workspace("other")
+        assert m.current_workspace == "other"
+        with pytest.raises(PaneNotFound):
+            await m.switch_workspace("none")
+        assert pane in m.panes
+    finally:
+        await m.close()
+    assert m.panes == {}
+
+
+def test_ttypids_helpers(tmp_path: Path) -> None:
+    assert pids_by_tty(["/dev/nonexistent-tty"]) == {"/dev/nonexistent-tty": ()}
+    assert cmdline(sys.maxsize) == [] or True
+    assert cmdline(999999999) == []
+    assert cwd_of(999999999) == ""
+
+
+@pytest.mark.parametrize(
+    ("env", "config", "flag", "expected"),
+    [
+        ({}, None, None, "local"),
+        ({"TMUX": "/tmp/x,1,0", "PATH": "/usr/bin:/bin"}, None, None, "tmux"),
+        ({"WEZTERM_PANE": "3", "PATH": "/nonexistent"}, None, None, "local"),
+        ({}, "tmux", None, "tmux"),
+        ({}, "auto", None, "local"),
+        ({"WEZMP_BACKEND": "wezterm"}, "tmux", None, "wezterm"),
+        ({"WEZMP_BACKEND": "wezterm"}, "tmux", "local", "local"),
+    ],
+)
+def test_choose_backend(
+    env: dict[str, str], config: str | None, flag: str | None, expected: str
+) -> None:
+    name, reason = choose_backend(env, config, flag)
+    assert name == expected
+    assert reason
+
+
+def test_choose_backend_inside_wezterm(fake_wezterm: Path) -> None:
+    import os
+
+    name, reason = choose_backend({"WEZTERM_PANE": "1", "PATH": os.environ["PATH"]}, None, None)
+    assert (name, "inside WezTerm" in reason) == ("wezterm", True)
+
+
+def test_unknown_backend_names_the_source() -> None:
+    with pytest.raises(InvalidInput, match=r"config\.yaml: unknown backend 'screen'"):
+        choose_backend({}, "screen")
+    with pytest.raises(InvalidInput):
+        create_mux("screen")
+    assert create_mux("tmux", tmux_socket="x").name == "tmux"
+    assert create_mux("local").name == "local"
+    assert create_mux("wezterm").name == "wezterm"
+
+
+def test_write_to_tty_errors_on_missing(tmp_path: Path) -> None:
+    with pytest.raises(OSError):
+        write_to_tty(str(tmp_path / "nope"), b"x")

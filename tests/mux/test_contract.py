@@ -1,0 +1,175 @@
+"""One contract, three backends: the same tests against the fake WezTerm, real tmux and the
+built-in PTY backend. None is skipped where tmux is installed (CI installs it)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import async_wait_until
+from wezmp_tui.model.panes import PaneInfo
+from wezmp_tui.mux.base import Mux, PaneNotFound
+from wezmp_tui.mux.local import LocalMux
+from wezmp_tui.mux.tmux import TmuxMux
+from wezmp_tui.mux.ttypids import cmdline
+from wezmp_tui.mux.wezterm import WeztermMux
+
+BACKENDS = ["wezterm", "tmux", "local"]
+
+
+@pytest.fixture(params=BACKENDS)
+async def mux(request: pytest.FixtureRequest) -> AsyncIterator[Mux]:
+    name = request.param
+    m: Mux
+    if name == "wezterm":
+        request.getfixturevalue("fake_wezterm")
+        m = WeztermMux()
+    elif name == "tmux":
+        m = TmuxMux(socket_name=request.getfixturevalue("tmux_socket"))
+    else:
+        m = LocalMux(rows=24, cols=80)
+    try:
+        yield m
+    finally:
+        await m.close()
+
+
+def _sh(script: str) -> list[str]:
+    return ["sh", "-c", script]
+
+
+async def _pane(mux: Mux, pane_id: str) -> PaneInfo | None:
+    return next((p for p in await mux.list_panes() if p.pane_id == pane_id), None)
+
+
+async def _text_has(mux: Mux, pane_id: str, needle: str, lines: int | None = None) -> bool:
+    return needle in await mux.get_text(pane_id, lines=lines)
+
+
+async def test_spawn_split_and_list(mux: Mux, tmp_path: Path) -> None:
+    a = tmp_path / "a dir"
+    a.mkdir()
+    first = await mux.spawn(workspace="ws1", cwd=str(a), argv=_sh("exec sleep 60"))
+    second = await mux.split(first, direction="right", percent=30, argv=_sh("exec sleep 61"))
+    assert first != second
+    panes = {p.pane_id: p for p in await mux.list_panes()}
+    assert {first, second} <= panes.keys()
+    p1, p2 = panes[first], panes[second]
+    assert p1.workspace == p2.workspace == "ws1"
+    assert p1.tab_id == p2.tab_id
+    assert Path(p1.cwd).resolve() == a.resolve()
+    assert p1.tty and p1.tty.startswith("/dev/pts/")
+    assert p1.rows > 0 and p1.cols > 0
+    # A second spawn in the same workspace is a new tab in the same window.
+    third = await mux.spawn(workspace="ws1", argv=_sh("exec sleep 62"))
+    p3 = await _pane(mux, third)
+    assert p3 is not None and p3.workspace == "ws1" and p3.tab_id != p1.tab_id
+    assert p3.window_id == p1.window_id
+
+
+async def test_send_text_runs_a_command_whose_output_get_text_shows(mux: Mux) -> None:
+    pane = await mux.spawn(workspace="ws", argv=["sh"], env={"PS1": "$ "})
+    await mux.send_text(pane, "echo $((6*7))", paste=False, enter=True)
+    assert await async_wait_until(lambda: _text_has(mux, pane, "42"))
+    # A paste followed by Enter runs too (the way prompts are submitted to agents).
+    await mux.send_text(pane, "echo pasted-$((1+1))", paste=True, enter=True)
+    assert await async_wait_until(lambda: _text_has(mux, pane, "pasted-2"))
+
+
+async def test_get_text_last_lines_reaches_into_scrollback(mux: Mux) -> None:
+    pane = await mux.spawn(
+        workspace="ws", argv=_sh("for i in $(seq 1 60); do echo line$i; done; exec sleep 60")
+    )
+    assert await async_wait_until(lambda: _text_has(mux, pane, "line60"))
+    text = await mux.get_text(pane, lines=40)
+    rows = text.splitlines()
+    assert rows[-1] == "line60"
+    assert len(rows) == 40
+    assert rows[0] == "line21"
+    assert (await mux.get_text(pane, lines=1)) == "line60"
+
+
+async def test_env_is_passed(mux: Mux) -> None:
+    pane = await mux.spawn(
+        workspace="ws", argv=_sh('echo "val=$WEZMP_T"; exec sleep 60'), env={"WEZMP_T": "x y"}
+    )
+    assert await async_wait_until(lambda: _text_has(mux, pane, "val=x y"))
+
+
+async def test_pids_on_the_tty_include_the_command(mux: Mux) -> None:
+    pane = await mux.spawn(
+        workspace="ws", argv=[sys.executable, "-c", "import time; time.sleep(60)"]
+    )
+
+    async def pids() -> tuple[int, ...]:
+        info = await _pane(mux, pane)
+        return info.pids if info else ()
+
+    found = await async_wait_until(pids)
+    assert any("time.sleep(60)" in " ".join(cmdline(p)) for p in found)
+
+
+async def test_kill_removes_the_pane_and_unknown_panes_raise(mux: Mux) -> None:
+    pane = await mux.spawn(workspace="ws", argv=_sh("exec sleep 60"))
+    keep = await mux.split(pane, direction="bottom", argv=_sh("exec sleep 60"))
+    await mux.kill_pane(pane)
+
+    async def gone() -> bool:
+        return await _pane(mux, pane) is None
+
+    assert await async_wait_until(gone)
+    assert await _pane(mux, keep) is not None
+    for op in (
+        mux.kill_pane(pane),
+        mux.get_text(pane),
+        mux.send_text(pane, "x"),
+        mux.activate_pane(pane),
+        mux.set_tab_title(pane, "t"),
+        mux.zoom_pane(pane),
+        mux.split(pane),
+    ):
+        with pytest.raises(PaneNotFound):
+            await op
+
+
+async def test_rename_workspace_and_tab_title(mux: Mux) -> None:
+    pane = await mux.spawn(workspace="old", argv=_sh("exec sleep 60"))
+    await mux.rename_workspace("old", "new")
+    info = await _pane(mux, pane)
+    assert info is not None and info.workspace == "new"
+    await mux.set_tab_title(pane, "agents")
+    info = await _pane(mux, pane)
+    assert info is not None and info.tab_title == "agents"
+    with pytest.raises(PaneNotFound):
+        await mux.rename_workspace("nowhere", "x")
+
+
+async def test_zoom_and_activate(mux: Mux) -> None:
+    a = await mux.spawn(workspace="ws", argv=_sh("exec sleep 60"))
+    b = await mux.split(a, direction="bottom", argv=_sh("exec sleep 60"))
+    await mux.activate_pane(b)
+    info = await _pane(mux, b)
+    assert info is not None and info.is_active
+    other = await _pane(mux, a)
+    assert other is not None and not other.is_active
+    await mux.zoom_pane(b, "zoom")
+    info = await _pane(mux, b)
+    assert info is not None and info.is_zoomed
+    await mux.zoom_pane(b, "toggle")
+    info = await _pane(mux, b)
+    assert info is not None and not info.is_zoomed
+
+
+async def test_a_pane_closes_when_its_program_exits(mux: Mux) -> None:
+    keep = await mux.spawn(workspace="ws", argv=_sh("exec sleep 60"))
+    short = await mux.spawn(workspace="ws", argv=["true"])
+
+    async def closed() -> bool:
+        ids = {p.pane_id for p in await mux.list_panes()}
+        return short not in ids and keep in ids
+
+    # tmux keeps a dead pane only with remain-on-exit, which wezmp does not set.
+    assert await async_wait_until(closed)

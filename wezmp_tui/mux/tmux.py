@@ -1,0 +1,239 @@
+"""The `Mux` contract over tmux: workspace = session, tab = window, pane = pane.
+
+Every command runs as `tmux -L SOCKET -f /dev/null …`: wezmp's tmux server has its own socket,
+so it never touches the user's own tmux sessions, and the user's tmux.conf cannot change the
+behaviour the contract promises.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+
+from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
+from wezmp_tui.mux.base import MuxCommandFailed, MuxUnavailable, PaneNotFound
+from wezmp_tui.mux.proc import run
+from wezmp_tui.mux.ttypids import pids_by_tty
+
+# Unit separator: cannot appear in titles or paths typed by a person.
+SEP = "\x1f"
+FIELDS = (
+    "pane_id",
+    "window_id",
+    "session_name",
+    "pane_title",
+    "pane_current_path",
+    "pane_tty",
+    "pane_height",
+    "pane_width",
+    "pane_active",
+    "window_active",
+    "window_zoomed_flag",
+    "window_name",
+    "session_id",
+)
+FORMAT = SEP.join("#{" + f + "}" for f in FIELDS)
+_NO_SERVER = re.compile(r"no server running|error connecting to|failed to connect", re.I)
+_NO_PANE = re.compile(r"can't find pane|can't find window|can't find session", re.I)
+ADVICE = "Install tmux (apt-get install tmux) or choose another backend."
+
+
+class TmuxMux:
+    name = "tmux"
+
+    def __init__(self, socket_name: str = "wezmp", executable: str = "tmux") -> None:
+        self.socket_name = socket_name
+        self.executable = executable
+        self._current: str | None = None
+
+    def _argv(self, *args: str) -> list[str]:
+        return [self.executable, "-L", self.socket_name, "-f", "/dev/null", *args]
+
+    async def _tmux(self, *args: str, pane_id: str | None = None) -> str:
+        argv = self._argv(*args)
+        status, out, err = await run(argv, missing_advice=ADVICE)
+        if status != 0:
+            if pane_id is not None and (_NO_PANE.search(err) or _NO_SERVER.search(err)):
+                raise PaneNotFound(pane_id)
+            if _NO_SERVER.search(err):
+                raise MuxUnavailable(f"the wezmp tmux server ({self.socket_name}) is not running")
+            raise MuxCommandFailed(argv, status, err)
+        return out
+
+    async def list_panes(self) -> list[PaneInfo]:
+        argv = self._argv("list-panes", "-a", "-F", FORMAT)
+        status, out, err = await run(argv, missing_advice=ADVICE)
+        if status != 0:
+            if _NO_SERVER.search(err):
+                return []  # no server yet: no panes, not an error
+            raise MuxCommandFailed(argv, status, err)
+        rows = [line.split(SEP) for line in out.splitlines() if line]
+        ttys = pids_by_tty([r[5] for r in rows if len(r) == len(FIELDS)])
+        panes = []
+        for r in rows:
+            if len(r) != len(FIELDS):
+                continue
+            panes.append(
+                PaneInfo(
+                    pane_id=r[0],
+                    # A WezTerm window holds one workspace's tabs: a tmux session.
+                    window_id=r[12],
+                    tab_id=r[1],
+                    workspace=r[2],
+                    title=r[3],
+                    cwd=r[4],
+                    tty=r[5] or None,
+                    rows=int(r[6] or 0),
+                    cols=int(r[7] or 0),
+                    is_active=r[8] == "1" and r[9] == "1",
+                    is_zoomed=r[10] == "1",
+                    tab_title=r[11],
+                    pids=ttys.get(r[5], ()),
+                )
+            )
+        return panes
+
+    async def _has_session(self, name: str) -> bool:
+        status, _, _ = await run(self._argv("has-session", "-t", f"={name}"), missing_advice=ADVICE)
+        return status == 0
+
+    @staticmethod
+    def _env_args(env: Mapping[str, str] | None) -> list[str]:
+        args: list[str] = []
+        for k, v in (env or {}).items():
+            args += ["-e", f"{k}={v}"]
+        return args
+
+    @staticmethod
+    def _cmd(argv: Sequence[str] | None) -> list[str]:
+        # tmux runs a single argument through the shell but execs several directly; pass argv
+        # as separate words so nothing is re-parsed. A one-word argv is exec'd via `exec` so
+        # a name with spaces still reaches execvp intact.
+        if not argv:
+            return []
+        if len(argv) == 1:
+            return ["exec " + _quote(argv[0])]
+        return list(argv)
+
+    async def spawn(
+        self,
+        *,
+        workspace: str,
+        cwd: str | None = None,
+        argv: Sequence[str] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> str:
+        cwd_args = ["-c", cwd] if cwd else []
+        if await self._has_session(workspace):
+            out = await self._tmux(
+                "new-window", "-d", "-P", "-F", "#{pane_id}", "-t", f"={workspace}:",
+                *cwd_args, *self._env_args(env), *self._cmd(argv),
+            )  # fmt: skip
+        else:
+            out = await self._tmux(
+                "new-session", "-d", "-P", "-F", "#{pane_id}", "-s", workspace,
+                "-x", "200", "-y", "50", *cwd_args, *self._env_args(env), *self._cmd(argv),
+            )  # fmt: skip
+        return out.strip()
+
+    async def split(
+        self,
+        pane_id: str,
+        *,
+        direction: SplitDirection = "right",
+        percent: int | None = None,
+        cells: int | None = None,
+        argv: Sequence[str] | None = None,
+        cwd: str | None = None,
+        env: Mapping[str, str] | None = None,
+        top_level: bool = False,
+    ) -> str:
+        args = ["split-window", "-d", "-P", "-F", "#{pane_id}", "-t", pane_id]
+        args.append("-h" if direction in ("left", "right") else "-v")
+        if direction in ("left", "top"):
+            args.append("-b")
+        if top_level:
+            args.append("-f")
+        if cells is not None:
+            args += ["-l", str(cells)]
+        else:
+            args += ["-l", f"{percent or 50}%"]
+        if cwd:
+            args += ["-c", cwd]
+        out = await self._tmux(
+            *args, *self._env_args(env), *self._cmd(argv), pane_id=pane_id
+        )
+        return out.strip()
+
+    async def send_text(
+        self, pane_id: str, text: str, *, paste: bool = True, enter: bool = False
+    ) -> None:
+        if text:
+            if paste:
+                buf = f"wezmp-{os.getpid()}-{pane_id.lstrip('%')}"
+                await self._tmux("set-buffer", "-b", buf, "--", text)
+                # -p: bracketed when the program asked for it; -d: drop the buffer after.
+                await self._tmux(
+                    "paste-buffer", "-p", "-d", "-r", "-b", buf, "-t", pane_id, pane_id=pane_id
+                )
+            else:
+                await self._tmux("send-keys", "-l", "-t", pane_id, "--", text, pane_id=pane_id)
+        if enter:
+            await self._tmux("send-keys", "-t", pane_id, "Enter", pane_id=pane_id)
+
+    async def get_text(self, pane_id: str, *, lines: int | None = None) -> str:
+        args = ["capture-pane", "-p", "-J", "-t", pane_id]
+        if lines is not None:
+            args += ["-S", f"-{max(lines, 1) + 200}"]
+        out = await self._tmux(*args, pane_id=pane_id)
+        rows = [r.rstrip() for r in out.split("\n")]
+        while rows and not rows[-1]:
+            rows.pop()
+        if lines is not None:
+            rows = rows[-lines:]
+        return "\n".join(rows)
+
+    async def activate_pane(self, pane_id: str) -> None:
+        await self._tmux("select-window", "-t", pane_id, pane_id=pane_id)
+        await self._tmux("select-pane", "-t", pane_id, pane_id=pane_id)
+
+    async def kill_pane(self, pane_id: str) -> None:
+        await self._tmux("kill-pane", "-t", pane_id, pane_id=pane_id)
+
+    async def set_tab_title(self, pane_id: str, title: str) -> None:
+        await self._tmux("rename-window", "-t", pane_id, "--", title, pane_id=pane_id)
+
+    async def rename_workspace(self, old: str, new: str) -> None:
+        if not await self._has_session(old):
+            raise PaneNotFound(old, f"no workspace named {old}")
+        await self._tmux("rename-session", "-t", f"={old}", "--", new)
+
+    async def zoom_pane(self, pane_id: str, mode: ZoomMode = "zoom") -> None:
+        zoomed = await self._tmux(
+            "display-message", "-p", "-t", pane_id, "#{window_zoomed_flag}", pane_id=pane_id
+        )
+        is_zoomed = zoomed.strip() == "1"
+        want = {"zoom": True, "unzoom": False, "toggle": not is_zoomed}[mode]
+        if want != is_zoomed:
+            await self._tmux("resize-pane", "-Z", "-t", pane_id, pane_id=pane_id)
+
+    async def switch_workspace(self, name: str) -> None:
+        if not await self._has_session(name):
+            raise PaneNotFound(name, f"no workspace named {name}")
+        self._current = name
+        status, _, err = await run(self._argv("switch-client", "-t", f"={name}"))
+        # Without an attached client there is nothing to switch; the session stays current
+        # for whoever attaches next, which is not an error.
+        if status != 0 and "no current client" not in err and "no clients" not in err:
+            raise MuxCommandFailed(self._argv("switch-client", "-t", name), status, err)
+
+    async def kill_server(self) -> None:
+        await run(self._argv("kill-server"))
+
+    async def close(self) -> None:
+        """Panes outlive the daemon on tmux (that is the point); nothing to release."""
+
+
+def _quote(word: str) -> str:
+    return "'" + word.replace("'", "'\\''") + "'"
