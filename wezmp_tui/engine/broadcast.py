@@ -260,8 +260,10 @@ def last_command_output(lines: list[str], prompt: re.Pattern[str]) -> list[str]:
     if not marks:
         return lines
     last = marks[-1]
-    if last == len(lines) - 1 or not lines[last + 1 :] or all(
-        not s.strip() for s in lines[last + 1 :]
+    if (
+        last == len(lines) - 1
+        or not lines[last + 1 :]
+        or all(not s.strip() for s in lines[last + 1 :])
     ):
         # Trailing prompt: output sits between the previous prompt and this one.
         if len(marks) >= 2:

@@ -7,6 +7,9 @@ socket client behave the same.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import os
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
@@ -21,6 +24,7 @@ from wezmp_tui.paths import Paths
 from wezmp_tui.store.db import Database
 
 T = TypeVar("T")
+log = logging.getLogger("wezmp.engine")
 
 
 class Service(Protocol):
@@ -48,7 +52,15 @@ class Engine:
         self.bus = bus or EventBus(self.clock)
         self.started_at = self.clock.now()
         self.services: list[Any] = [SystemService(self)]
+        self._tasks: set[asyncio.Task[None]] = set()
         self._methods: dict[str, ApiMethod] | None = None
+        self.backend_reason = ""
+        # Services run their periodic loops (pane tick, sampler...) only when this is true;
+        # tests leave it False and call each service's `tick()` themselves.
+        self.loops = False
+        self.config_error: str | None = None
+        # Set by the daemon; `system.shutdown` sets it to stop serving.
+        self.shutdown_event: asyncio.Event | None = None
 
     def add(self, factory: Callable[[Engine], Any]) -> Any:
         """Create a service bound to this engine and register its API methods."""
@@ -96,7 +108,40 @@ class Engine:
             if start is not None:
                 await start()
 
+    def every(self, name: str, interval: Callable[[], float], fn: Callable[[], Any]) -> None:
+        """Run `await fn()` every `interval()` seconds while the engine runs (when `loops`).
+
+        An exception is logged and published as an `error` event once per kind, and the loop
+        goes on: one bad tick must not stop supervision."""
+        if not self.loops:
+            return
+
+        async def loop() -> None:
+            last_error = ""
+            while True:
+                try:
+                    await fn()
+                    last_error = ""
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    text = f"{name}: {type(exc).__name__}: {exc}"
+                    if text != last_error:
+                        log.warning("%s", text)
+                        self.bus.publish("error", {"source": name, "message": str(exc)})
+                    last_error = text
+                await asyncio.sleep(interval())
+
+        task = asyncio.create_task(loop(), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         for svc in reversed(self.services):
             stop = getattr(svc, "stop", None)
             if stop is not None:
@@ -123,7 +168,19 @@ class SystemService:
             "pid": os.getpid(),
             "uptime": round(e.clock.now() - e.started_at, 3),
             "subscribers": e.bus.subscriber_count,
+            "backend_reason": e.backend_reason,
+            "socket": str(e.paths.socket),
+            "config_error": e.config_error,
         }
+
+    @api("system.shutdown")
+    async def shutdown(self) -> dict[str, Any]:
+        """Stop the daemon (agents in panes keep running and are adopted by the next one)."""
+        if self.engine.shutdown_event is None:
+            return {"stopping": False}
+        # Let this answer reach the client before connections close.
+        asyncio.get_running_loop().call_later(0.05, self.engine.shutdown_event.set)
+        return {"stopping": True, "pid": os.getpid()}
 
     @api("system.methods")
     async def list_methods(self) -> list[dict[str, str]]:

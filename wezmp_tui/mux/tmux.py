@@ -161,9 +161,7 @@ class TmuxMux:
             args += ["-l", f"{percent or 50}%"]
         if cwd:
             args += ["-c", cwd]
-        out = await self._tmux(
-            *args, *self._env_args(env), *self._cmd(argv), pane_id=pane_id
-        )
+        out = await self._tmux(*args, *self._env_args(env), *self._cmd(argv), pane_id=pane_id)
         return out.strip()
 
     async def send_text(

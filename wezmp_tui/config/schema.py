@@ -1,0 +1,137 @@
+"""The typed schema of `config.yaml`. `Config()` is the complete default configuration.
+
+Every field is documented here; `wezmp config init` writes these defaults with comments.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+AgentKind = Literal["claude", "codex", "gemini", "aider", "shell", "generic"]
+Condition = Literal[
+    "started", "healthy", "completed", "completed_successfully", "log_ready", "idle"
+]
+
+
+class Base(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    pass
+
+
+class Restart(Base):
+    policy: Literal["no", "on_failure", "always"] = "on_failure"
+    backoff_seconds: float = 1.0  # doubles after each quick failure, capped at 30 s
+    max_restarts: int = 5  # within window_seconds; one more and the agent is `failed`
+    window_seconds: float = 60.0
+
+
+class Readiness(Base):
+    log_regex: str | None = None  # healthy once the pane shows a line matching this
+    exec: list[str] | None = None  # or once this command exits 0
+    period: float = 2.0
+    timeout: float = 5.0
+    threshold: int = 1
+    initial_delay: float = 0.0
+
+
+class AgentSpec(Base):
+    name: str
+    kind: AgentKind = "generic"
+    command: list[str] | None = None  # argv; default from agent_kinds[kind]
+    cwd: str | None = None
+    env: dict[str, str] = {}
+    workspace: str | None = None
+    depends_on: dict[str, Condition] = {}
+    restart: Restart = msgspec.field(default_factory=Restart)
+    readiness: Readiness | None = None
+    log_ready: str | None = None  # regex for dependents waiting on `log_ready`
+    autostart: bool = False  # start with its workspace
+    worktree: bool = False  # run in a git worktree of its own
+    group: str | None = None  # pane group for broadcasts
+
+
+class Wezterm(Base):
+    executable: str | None = None  # default: `wezterm` on PATH
+    class_: str | None = msgspec.field(default=None, name="class")
+
+
+class Tmux(Base):
+    socket_name: str = "wezmp"  # wezmp's own tmux server (-L), never the user's
+
+
+class State(Base):
+    idle_debounce: float = 1.5  # seconds a rule must say idle before the state is idle
+    silence_seconds: float = 10.0  # unchanged screen with no rule matching -> idle
+    rules_dirs: list[str] = []  # extra rule directories beside the config dir's rules/
+
+
+class Metrics(Base):
+    interval: float = 1.0
+    history: int = 300  # samples kept per series (5 minutes at 1 s)
+
+
+class Urgency(Base):
+    priority: dict[str, float] = msgspec.field(
+        default_factory=lambda: {"H": 6.0, "M": 3.9, "L": 1.8}
+    )
+    due: float = 12.0
+    age: float = 2.0
+    blocking: float = 8.0
+    blocked: float = -5.0
+    tags: dict[str, float] = {}
+
+
+class Board(Base):
+    columns: list[str] = msgspec.field(
+        default_factory=lambda: ["Backlog", "Queue", "Doing", "Review", "Done"]
+    )
+    urgency: Urgency = msgspec.field(default_factory=Urgency)
+    timer_exclusive: bool = True  # starting a timer stops the running one
+
+
+class Queue(Base):
+    paused: bool = False
+    per_agent_limit: int = 1
+    dispatch_column: str = "Queue"
+    doing_column: str = "Doing"
+    review_column: str = "Review"
+
+
+class Notifications(Base):
+    on_waiting: bool = True
+    on_failed: bool = True
+
+
+class Snapshots(Base):
+    interval_minutes: int = 0  # 0 = off
+    keep: int = 20
+
+
+def _kinds() -> dict[str, list[str]]:
+    return {
+        "claude": ["claude"],
+        "codex": ["codex"],
+        "gemini": ["gemini"],
+        "aider": ["aider"],
+        "shell": ["bash"],
+        "generic": ["bash"],
+    }
+
+
+class Config(Base):
+    backend: Literal["auto", "wezterm", "tmux", "local"] = "auto"
+    refresh_interval: float = 1.0  # seconds between pane ticks
+    theme: str = "wezmp-dark"
+    keymap: dict[str, str] = {}  # binding id -> key(s), e.g. {"ws.create": "ctrl+n"}
+    wezterm: Wezterm = msgspec.field(default_factory=Wezterm)
+    tmux: Tmux = msgspec.field(default_factory=Tmux)
+    agents: list[AgentSpec] = []
+    agent_kinds: dict[str, list[str]] = msgspec.field(default_factory=_kinds)
+    state: State = msgspec.field(default_factory=State)
+    metrics: Metrics = msgspec.field(default_factory=Metrics)
+    board: Board = msgspec.field(default_factory=Board)
+    queue: Queue = msgspec.field(default_factory=Queue)
+    watch: bool = True  # hot reload of config, layouts, themes and rules
+    notifications: Notifications = msgspec.field(default_factory=Notifications)
+    snapshots: Snapshots = msgspec.field(default_factory=Snapshots)

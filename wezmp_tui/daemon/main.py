@@ -1,0 +1,113 @@
+"""`wezmp daemon run`: the process that owns wezmp's state and work."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import logging.handlers
+import os
+import resource
+import signal
+from typing import Any
+
+from wezmp_tui.clock import Clock
+from wezmp_tui.daemon.lock import DaemonLock
+from wezmp_tui.engine.facade import Engine
+from wezmp_tui.paths import Paths
+from wezmp_tui.store.db import Database
+
+log = logging.getLogger("wezmp")
+
+
+def setup_logging(paths: Paths, debug: bool) -> None:
+    paths.log_file.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        paths.log_file, maxBytes=2 * 1024 * 1024, backupCount=3
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("wezmp")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+
+
+def raise_fd_limit() -> None:
+    """1,000 clients and 64 agents need more than the usual 1,024 descriptors."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def load_config(paths: Paths) -> tuple[Any, str | None]:
+    """(config, error message or None). A broken file leaves the defaults in force."""
+    from wezmp_tui.config.loader import load_config as load
+    from wezmp_tui.config.schema import Config
+    from wezmp_tui.errors import ConfigError
+
+    try:
+        return load(paths.config_file), None
+    except ConfigError as exc:
+        return Config(), exc.message
+
+
+def create_engine(
+    paths: Paths, *, backend: str | None = None, clock: Clock | None = None
+) -> Engine:
+    from wezmp_tui.mux.choose import choose_backend, create_mux
+
+    config, error = load_config(paths)
+    name, reason = choose_backend(os.environ, config.backend, backend)
+    log.info("backend %s: %s", name, reason)
+    mux = create_mux(
+        name,
+        wezterm_path=config.wezterm.executable,
+        wezterm_class=config.wezterm.class_,
+        tmux_socket=os.environ.get("WEZMP_TMUX_SOCKET") or config.tmux.socket_name,
+    )
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = Engine(paths=paths, mux=mux, db=Database(paths.db_file), config=config, clock=clock)
+    engine.backend_reason = reason
+    engine.loops = True
+    engine.add_standard_services()
+    if error:
+        log.error("config: %s", error)
+        engine.config_error = error
+    return engine
+
+
+async def run_daemon(
+    paths: Paths, *, backend: str | None = None, debug: bool = False, clock: Clock | None = None
+) -> int:
+    """Serve until SIGTERM/SIGINT or `system.shutdown`. Returns the exit status."""
+    from wezmp_tui.daemon.lock import AlreadyRunning
+    from wezmp_tui.ipc.server import IpcServer
+
+    setup_logging(paths, debug)
+    lock = DaemonLock(paths.lock_file)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        log.info("%s; exiting", exc)
+        return 0
+    raise_fd_limit()
+    engine = create_engine(paths, backend=backend, clock=clock)
+    stop = asyncio.Event()
+    engine.shutdown_event = stop
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop.set)
+    server = IpcServer(engine)
+    try:
+        await engine.start()
+        await server.start()
+        if getattr(engine, "config_error", None):
+            engine.bus.publish("error", {"source": "config", "message": engine.config_error})
+        log.info("daemon %s listening on %s", os.getpid(), paths.socket)
+        await stop.wait()
+    finally:
+        log.info("daemon stopping")
+        await server.stop()
+        await engine.stop()
+        await engine.mux.close()
+        engine.db.close()
+        lock.release()
+    return 0
