@@ -1,0 +1,105 @@
+"""`wezmp doctor`: what wezmp would use on this machine, and what is wrong with it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from typing import Any
+
+import click
+
+from wezmp_tui.cli.common import backend_option, emit_json
+from wezmp_tui.paths import resolve
+
+
+def _version(argv: list[str]) -> str | None:
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return (
+        (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) else None
+    )
+
+
+def diagnose(flag: str | None) -> dict[str, Any]:
+    from wezmp_tui.config.loader import load_config
+    from wezmp_tui.errors import WezmpError
+    from wezmp_tui.mux.choose import choose_backend
+
+    paths = resolve(os.environ)
+    problems: list[str] = []
+    config_backend = None
+    config_error = None
+    try:
+        config = load_config(paths.config_file)
+        config_backend = config.backend
+    except WezmpError as exc:
+        config_error = exc.message
+        problems.append(f"config: {exc.message} (fix the file; defaults are used meanwhile)")
+    try:
+        backend, reason = choose_backend(os.environ, config_backend, flag)
+    except WezmpError as exc:
+        backend, reason = "local", exc.message
+        problems.append(exc.message)
+    wezterm = shutil.which(os.environ.get("WEZMP_WEZTERM") or "wezterm")
+    tmux = shutil.which("tmux")
+    if backend == "wezterm" and not wezterm:
+        problems.append("backend wezterm chosen but wezterm is not on PATH: install WezTerm")
+    if backend == "tmux" and not tmux:
+        problems.append("backend tmux chosen but tmux is not on PATH: apt-get install tmux")
+    return {
+        "backend": backend,
+        "reason": reason,
+        "wezterm": {
+            "path": wezterm,
+            "version": _version([wezterm, "--version"]) if wezterm else None,
+        },
+        "tmux": {"path": tmux, "version": _version([tmux, "-V"]) if tmux else None},
+        "config_file": str(paths.config_file),
+        "config_error": config_error,
+        "paths": {
+            "config dir": str(paths.config_dir),
+            "data": str(paths.data_dir),
+            "state": str(paths.state_dir),
+            "runtime": str(paths.runtime_dir),
+            "socket": str(paths.socket),
+            "log": str(paths.log_file),
+        },
+        "problems": problems,
+        "ok": not problems,
+    }
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def doctor(ctx: click.Context, as_json: bool) -> None:
+    """Which backend wezmp uses and why, what is installed, and what is wrong."""
+    report = diagnose(backend_option(ctx))
+    if as_json:
+        emit_json(report)
+    else:
+        click.echo(f"backend:  {report['backend']} ({report['reason']})")
+        if report["backend"] == "local":
+            click.echo(
+                "          the built-in backend runs panes inside the wezmp daemon; "
+                "run wezmp inside WezTerm to drive WezTerm panes"
+            )
+        for tool in ("wezterm", "tmux"):
+            t = report[tool]
+            click.echo(
+                f"{tool + ':':<9} {t['version'] or 'not found'}"
+                + (f" ({t['path']})" if t["path"] else "")
+            )
+        click.echo(
+            f"config:   {report['config_file']}"
+            + ("" if not report["config_error"] else " (broken)")
+        )
+        for name, value in report["paths"].items():
+            click.echo(f"{name + ':':<9} {value}")
+        for p in report["problems"]:
+            click.echo(f"problem:  {p}", err=True)
+    if report["problems"]:
+        raise SystemExit(1)
