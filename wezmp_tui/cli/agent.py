@@ -1,0 +1,192 @@
+"""`wezmp agent start|stop|restart|list|show|explain|send|runs|define`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from wezmp_tui.cli.common import call, emit_json, handle_errors
+
+ICONS = {
+    "starting": "◌",
+    "working": "●",
+    "waiting": "◆",
+    "idle": "○",
+    "exited": "■",
+    "failed": "✖",
+    "unknown": "?",
+}
+
+
+@click.group()
+def agent() -> None:
+    """Coding agents: supervised processes in panes."""
+
+
+@agent.command()
+@click.argument("names", nargs=-1)
+@click.option("--workspace", "-w", help="Every agent of this workspace.")
+@handle_errors
+def start(names: tuple[str, ...], workspace: str | None) -> None:
+    """Start agents (their dependencies first)."""
+    result = call("agent.start", names=list(names), workspace=workspace)
+    click.echo("starting " + " → ".join(result["order"]))
+
+
+@agent.command()
+@click.argument("names", nargs=-1, required=True)
+@handle_errors
+def stop(names: tuple[str, ...]) -> None:
+    """Stop agents (what depends on them first)."""
+    for name in names:
+        result = call("agent.stop", name=name)
+        click.echo("stopped " + ", ".join(result["stopped"]))
+
+
+@agent.command()
+@click.argument("names", nargs=-1, required=True)
+@handle_errors
+def restart(names: tuple[str, ...]) -> None:
+    """Restart agents."""
+    for name in names:
+        result = call("agent.restart", name=name)
+        click.echo("restarted " + ", ".join(result["order"]))
+
+
+def _uptime(a: dict[str, Any]) -> str:
+    if a["state"] in ("exited", "failed") or not a["started_at"]:
+        return "-"
+    secs = int(time.time() - a["started_at"])
+    return (
+        f"{secs // 3600}h{secs % 3600 // 60:02d}m"
+        if secs >= 3600
+        else f"{secs // 60}m{secs % 60:02d}s"
+    )
+
+
+@agent.command(name="list")
+@click.option("--workspace", "-w")
+@click.option("--json", "as_json", is_flag=True)
+@handle_errors
+def list_(workspace: str | None, as_json: bool) -> None:
+    """List agents with their state."""
+    items = call("agent.list", workspace=workspace)
+    if as_json:
+        emit_json(items)
+        return
+    if not items:
+        click.echo("no agents (define them in config.yaml or a layout)")
+        return
+    click.echo(
+        f"{'AGENT':<16} {'WORKSPACE':<12} {'KIND':<8} {'STATE':<10} {'PID':>7} "
+        f"{'CPU%':>5} {'MEM':>7} {'RST':>3} {'UP':>7} LAST"
+    )
+    for a in items:
+        mem = f"{a['rss'] / 1048576:.0f}M" if a["rss"] else "-"
+        click.echo(
+            f"{a['name']:<16} {a['workspace']:<12} {a['kind']:<8} "
+            f"{ICONS.get(a['state'], '?')} {a['state']:<8} {a['pid'] or '-':>7} {a['cpu']:>5.1f} "
+            f"{mem:>7} {a['restarts']:>3} {_uptime(a):>7} "
+            f"{'' if a['last_exit'] is None else a['last_exit']}"
+        )
+
+
+@agent.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@handle_errors
+def show(name: str, as_json: bool) -> None:
+    """Show an agent, its definition and recent runs."""
+    data = call("agent.show", name=name)
+    if as_json:
+        emit_json(data)
+        return
+    a = data["agent"]
+    click.echo(
+        f"{a['name']} ({a['kind']}) in {a['workspace'] or '-'}: {a['state']} — {a['state_reason']}"
+    )
+    click.echo(f"  command: {' '.join(a['command'])}")
+    click.echo(f"  pane {a['pane_id'] or '-'}  pid {a['pid'] or '-'}  restarts {a['restarts']}")
+    if a["last_output"]:
+        click.echo("  last output:")
+        for line in a["last_output"]:
+            click.echo(f"    {line}")
+    for r in data["runs"]:
+        end = "running" if r["ended_at"] is None else (r["reason"] or "")
+        click.echo(f"  run {r['id']}: pid {r['pid'] or '-'} {end}")
+
+
+@agent.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@handle_errors
+def explain(name: str, as_json: bool) -> None:
+    """Why an agent is in its state: the source, the rule, and the text looked at."""
+    data = call("agent.explain", name=name)
+    if as_json:
+        emit_json(data)
+    else:
+        click.echo(data["text"])
+
+
+@agent.command()
+@click.argument("args", nargs=-1, required=True)
+@click.option("--workspace", "-w", help="Every running agent of this workspace.")
+@click.option("--no-enter", is_flag=True)
+@handle_errors
+def send(args: tuple[str, ...], workspace: str | None, no_enter: bool) -> None:
+    """Type a line into an agent: `send NAME TEXT` or `send --workspace W TEXT`."""
+    if workspace:
+        name, text = None, " ".join(args)
+    else:
+        if len(args) < 2:
+            raise click.UsageError("send NAME TEXT (or --workspace W TEXT)")
+        name, text = args[0], " ".join(args[1:])
+    result = call("agent.send", name=name, workspace=workspace, text=text, enter=not no_enter)
+    click.echo(f"sent to {', '.join(result['sent'])}")
+    for f in result["failed"]:
+        click.echo(f"failed: {f['agent']}: {f['error']}", err=True)
+    if result["failed"]:
+        raise SystemExit(1)
+
+
+@agent.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@handle_errors
+def runs(name: str, as_json: bool) -> None:
+    """Every run of an agent."""
+    items = call("agent.runs", name=name)
+    if as_json:
+        emit_json(items)
+        return
+    for r in items:
+        dur = "-" if r["ended_at"] is None else f"{r['ended_at'] - r['started_at']:.1f}s"
+        code = "-" if r["exit_code"] is None else r["exit_code"]
+        click.echo(
+            f"{r['id']:>5} pid {r['pid'] or '-':>7} exit {code:>4} {dur:>8} "
+            f"{r['reason'] or 'running'}"
+        )
+
+
+@agent.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True)
+@handle_errors
+def define(file: Path, replace: bool) -> None:
+    """Define agents from a YAML file (a list of agent specs, or one)."""
+    import msgspec
+
+    from wezmp_tui.config.schema import AgentSpec
+    from wezmp_tui.config.yamlpos import load_file
+
+    class Specs(msgspec.Struct):
+        agents: list[AgentSpec]
+
+    specs = load_file(file, Specs, display=str(file)).agents
+    for spec in specs:
+        call("agent.define", spec=msgspec.to_builtins(spec), replace=replace)
+        click.echo(f"defined {spec.name}")
