@@ -1,0 +1,256 @@
+"""Which agent is working, waiting for the person, or idle — and why.
+
+Three sources, in this order of trust:
+1. Claude Code hooks (`hook.event`): authoritative until a newer hook or the process exits.
+2. Rule files matched against the pane's last lines and title (`engine/rules.py`), read only
+   for agents whose state hooks do not already tell, in one batched pass per tick; `idle`
+   must hold for `state.idle_debounce` seconds before it is believed.
+3. Activity: screen changing → working; unchanged for `state.silence_seconds` → idle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wezmp_tui.engine.api import api
+from wezmp_tui.engine.panes import PaneService
+from wezmp_tui.engine.rules import RuleBook
+from wezmp_tui.engine.supervisor import Supervisor
+from wezmp_tui.errors import ConfigError, NotFound
+from wezmp_tui.model.events import Event
+
+if TYPE_CHECKING:
+    from wezmp_tui.engine.facade import Engine
+
+log = logging.getLogger("wezmp.state")
+
+# Claude Code hook events → state. Notification carries why in its payload.
+HOOK_STATES = {
+    "UserPromptSubmit": "working",
+    "PreToolUse": "working",
+    "PostToolUse": "working",
+    "SubagentStart": "working",
+    "PreCompact": "working",
+    "Notification": "waiting",
+    "PermissionRequest": "waiting",
+    "Stop": "idle",
+    "SubagentStop": None,  # a subagent finishing says nothing about the main agent
+    "SessionStart": "idle",
+    "SessionEnd": None,  # the process exit (from `wezmp exec`) decides
+}
+NOT_EVALUATED = {"starting", "exited", "failed"}
+
+
+@dataclass
+class Seen:
+    """What the state service knows about one agent between ticks."""
+
+    digest: str = ""
+    changed_at: float = 0.0
+    idle_since: float | None = None  # when rules first said idle (debounce)
+    hook_state: str | None = None
+    hook_at: float = 0.0
+    text: str = ""
+    rule: str = ""
+    source: str = ""
+    reason: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class AgentStateService:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.seen: dict[str, Seen] = {}
+        self.rules_error: str | None = None
+        self.rules = self._load_rules()
+        engine.bus.listen(["agent.state"], self._on_state)
+
+    def _rule_dirs(self) -> list[Path]:
+        state = getattr(self.engine.config, "state", None)
+        extra = [Path(os.path.expanduser(d)) for d in getattr(state, "rules_dirs", []) or []]
+        return [self.engine.paths.rules_dir, *extra]
+
+    def _load_rules(self) -> RuleBook:
+        try:
+            book = RuleBook.load(self._rule_dirs())
+            self.rules_error = None
+            return book
+        except ConfigError as exc:
+            # A broken user rule file leaves the last good rules (or the shipped ones).
+            self.rules_error = exc.message
+            self.engine.bus.publish("error", {"source": "rules", "message": exc.message})
+            previous: RuleBook | None = getattr(self, "rules", None)
+            return previous if previous is not None else RuleBook.load([])
+
+    @api("rules.reload")
+    async def reload_rules(self) -> dict[str, Any]:
+        """Re-read rule files (the watcher calls this on save)."""
+        self.rules = self._load_rules()
+        return {"error": self.rules_error, "kinds": sorted(self.rules.rules)}
+
+    @property
+    def supervisor(self) -> Supervisor:
+        return self.engine.get(Supervisor)
+
+    def _cfg(self, key: str, default: float) -> float:
+        state = getattr(self.engine.config, "state", None)
+        return float(getattr(state, key, default))
+
+    async def start(self) -> None:
+        self.engine.every("agent-state", lambda: self._cfg("tick", 1.0), self.tick)
+
+    def _on_state(self, event: Event) -> None:
+        data = event.data or {}
+        if data.get("state") in NOT_EVALUATED:
+            # A new process (or none): what hooks said about the old one no longer holds.
+            s = self.seen.get(data.get("agent", ""))
+            if s is not None:
+                s.hook_state = None
+                s.idle_since = None
+
+    # -- hooks --------------------------------------------------------------------------
+
+    def _agent_for(self, agent: str | None, pane_id: str | None, cwd: str | None) -> str | None:
+        agents = self.supervisor.agents
+        if agent and agent in agents:
+            return agent
+        if pane_id:
+            for a in agents.values():
+                if a.pane_id == pane_id:
+                    return a.name
+        if cwd:
+            running = [a for a in agents.values() if a.cwd == cwd and a.state not in NOT_EVALUATED]
+            if len(running) == 1:
+                return running[0].name
+        return None
+
+    @api("hook.event")
+    async def hook_event(
+        self,
+        event: str,
+        payload: dict[str, Any] | None = None,
+        agent: str | None = None,
+        pane_id: str | None = None,
+        cwd: str | None = None,
+    ) -> dict[str, Any]:
+        """A Claude Code hook fired in an agent's pane (from `wezmp hook EVENT`)."""
+        name = self._agent_for(agent, pane_id, cwd)
+        if name is None:
+            return {"agent": None, "state": None}
+        payload = payload or {}
+        state = HOOK_STATES.get(event)
+        reason = f"hook {event}"
+        if event == "Notification":
+            message = str(payload.get("message", ""))
+            kind = str(payload.get("notification_type", ""))
+            reason = f"hook Notification: {message or kind}".strip()
+            if "idle" in kind or "waiting for your input" in message:
+                state = "waiting"
+        if state is None:
+            return {"agent": name, "state": None}
+        s = self.seen.setdefault(name, Seen())
+        s.hook_state = state
+        s.hook_at = self.engine.clock.now()
+        s.source, s.reason, s.rule, s.text = "hook", reason, "", ""
+        s.idle_since = None
+        self.supervisor.set_state(name, state, "hook", reason)
+        return {"agent": name, "state": state}
+
+    # -- rules and activity -------------------------------------------------------------
+
+    async def tick(self) -> None:
+        """One batched pass: read the screens of agents hooks do not describe, decide."""
+        sup = self.supervisor
+        todo = [
+            a
+            for a in sup.agents.values()
+            if a.state not in NOT_EVALUATED
+            and a.pane_id
+            and not (self.seen.get(a.name) and self.seen[a.name].hook_state)
+        ]
+        if not todo:
+            return
+        texts = await asyncio.gather(
+            *(self.engine.mux.get_text(a.pane_id or "", lines=60) for a in todo),
+            return_exceptions=True,
+        )
+        titles = {p.pane_id: p.title for p in self.engine.get(PaneService).panes}
+        now = self.engine.clock.monotonic()
+        for a, text in zip(todo, texts, strict=True):
+            if isinstance(text, BaseException):
+                continue
+            self.decide(a.name, a.kind, text, titles.get(a.pane_id or "", ""), now)
+
+    def decide(self, name: str, kind: str, text: str, title: str, now: float) -> str | None:
+        s = self.seen.setdefault(name, Seen(changed_at=now))
+        digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        if digest != s.digest:
+            s.digest = digest
+            s.changed_at = now
+        s.text = text
+        match = self.rules.evaluate(kind, text, title)
+        state: str | None
+        if match is not None:
+            s.rule = f"{match.rule.name} ({match.rule.source})"
+            s.text = match.text
+            if match.rule.state == "idle":
+                if s.idle_since is None:
+                    s.idle_since = now
+                if now - s.idle_since < self._cfg("idle_debounce", 1.5):
+                    return None  # not yet: a prompt flashes by between tool calls
+            else:
+                s.idle_since = None
+            state, source = match.rule.state, "rule"
+            reason = f"rule {match.rule.name}"
+        else:
+            s.rule = ""
+            s.idle_since = None
+            silent = now - s.changed_at
+            if silent >= self._cfg("silence_seconds", 10.0):
+                state, source = "idle", "activity"
+                reason = f"no output for {silent:.0f}s and no rule matched"
+            else:
+                state, source = "working", "activity"
+                reason = "output changed recently and no rule matched"
+        s.source, s.reason = source, reason
+        self.supervisor.set_state(name, state, source, reason)
+        return state
+
+    @api("agent.explain")
+    async def explain(self, name: str) -> dict[str, Any]:
+        """Which source and which rule decided the agent's state, and the text looked at."""
+        info = self.supervisor.agents.get(name)
+        if info is None:
+            raise NotFound(f"no agent named {name!r}")
+        s = self.seen.get(name, Seen())
+        lines = [
+            f"{name}: {info.state} (since {info.state_since:.0f}), decided by "
+            f"{info.state_source}: {info.state_reason}"
+        ]
+        if s.rule:
+            lines.append(f"rule: {s.rule}")
+        if info.state_source == "hook":
+            lines.append("hooks are trusted until the next hook or the process exits")
+        elif info.state in NOT_EVALUATED:
+            lines.append("the process state comes from the supervisor (wezmp exec)")
+        if s.text:
+            lines.append("text looked at:")
+            lines += ["  | " + line for line in s.text.splitlines()[-15:]]
+        if self.rules_error:
+            lines.append(f"note: a rule file is broken, earlier rules in force: {self.rules_error}")
+        return {
+            "agent": name,
+            "state": info.state,
+            "source": info.state_source,
+            "reason": info.state_reason,
+            "rule": s.rule or None,
+            "text": "\n".join(lines),
+            "screen": s.text,
+            "since": info.state_since,
+        }

@@ -1,0 +1,107 @@
+"""The small JSON file WezTerm's status bar reads (no process spawned per status tick).
+
+Rewritten atomically (temp file + rename) on agent and theme changes, at most once per
+200 ms of engine time, so a burst of state changes costs one write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from typing import TYPE_CHECKING, Any
+
+from wezmp_tui.model.events import Event
+
+if TYPE_CHECKING:
+    from wezmp_tui.engine.facade import Engine
+
+STATES = ("working", "waiting", "idle", "failed", "exited", "starting", "unknown")
+COALESCE = 0.2
+DEFAULT_COLORS = {
+    "working": "#7aa2f7",
+    "waiting": "#e0af68",
+    "idle": "#9ece6a",
+    "failed": "#f7768e",
+    "fg": "#c0caf5",
+    "bg": "#1a1b26",
+}
+
+
+class StatusFileService:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.colors = dict(DEFAULT_COLORS)
+        self.writes = 0
+        self._last = -1e9
+        self._scheduled: asyncio.TimerHandle | None = None
+        engine.bus.listen(["agent.", "theme.changed"], self._on_event)
+
+    def set_colors(self, colors: dict[str, str]) -> None:
+        """The theme's state colours (the theme service calls this)."""
+        self.colors.update({k: v for k, v in colors.items() if k in DEFAULT_COLORS})
+        self.request()
+
+    async def start(self) -> None:
+        self.write()
+
+    async def stop(self) -> None:
+        if self._scheduled is not None:
+            self._scheduled.cancel()
+
+    def _on_event(self, event: Event) -> None:
+        self.request()
+
+    def request(self) -> None:
+        """Write now, or once at the end of the current 200 ms window."""
+        if self._scheduled is not None:
+            return
+        wait = self._last + COALESCE - self.engine.clock.monotonic()
+        if wait <= 0:
+            self.write()
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.write()
+            return
+        self._scheduled = loop.call_later(wait, self._flush)
+
+    def _flush(self) -> None:
+        self._scheduled = None
+        self.write()
+
+    def snapshot(self) -> dict[str, Any]:
+        from wezmp_tui.engine.supervisor import Supervisor
+
+        try:
+            agents = list(self.engine.get(Supervisor).agents.values())
+        except LookupError:
+            agents = []
+        workspaces: dict[str, dict[str, int]] = {}
+        totals = dict.fromkeys(STATES, 0)
+        waiting = []
+        for a in agents:
+            ws = workspaces.setdefault(a.workspace, dict.fromkeys(STATES, 0))
+            state = a.state if a.state in totals else "unknown"
+            ws[state] += 1
+            totals[state] += 1
+            if a.state == "waiting":
+                waiting.append({"agent": a.name, "workspace": a.workspace, "pane_id": a.pane_id})
+        return {
+            "version": 1,
+            "updated": self.engine.clock.now(),
+            "workspaces": workspaces,
+            "totals": totals,
+            "waiting": waiting,
+            "colors": self.colors,
+        }
+
+    def write(self) -> None:
+        path = self.engine.paths.status_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(self.snapshot(), separators=(",", ":")))
+        os.replace(tmp, path)
+        self._last = self.engine.clock.monotonic()
+        self.writes += 1
