@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -104,4 +105,69 @@ def tmux_socket() -> Iterator[str]:
     finally:
         subprocess.run(
             ["tmux", "-L", name, "kill-server"], capture_output=True, check=False, timeout=10
+        )
+
+
+@pytest.fixture
+async def make_engine(wezmp_env: Paths, tmux_socket: str) -> Any:
+    """Build in-process engines with every standard service on a real backend.
+
+    `await make_engine("tmux" | "local", config=Config(...), clock=FakeClock())`. Periodic
+    loops stay off: tests call each service's `tick()` themselves."""
+    from wezmp_tui.config.schema import Config
+    from wezmp_tui.engine.facade import Engine
+    from wezmp_tui.mux.local import LocalMux
+    from wezmp_tui.mux.tmux import TmuxMux
+    from wezmp_tui.store.db import Database
+
+    engines: list[Any] = []
+
+    async def make(backend: str = "local", config: Any = None, clock: Any = None) -> Any:
+        mux: Any = TmuxMux(socket_name=tmux_socket) if backend == "tmux" else LocalMux()
+        wezmp_env.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = Engine(
+            paths=wezmp_env,
+            mux=mux,
+            db=Database(wezmp_env.db_file),
+            config=config or Config(),
+            clock=clock,
+        )
+        engine.add_standard_services()
+        await engine.start()
+        engines.append(engine)
+        return engine
+
+    yield make
+    for engine in engines:
+        await engine.stop()
+        await engine.mux.close()
+        engine.db.close()
+
+
+def wezmp_argv(*args: str) -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "wezmp_tui", *args]
+
+
+@pytest.fixture
+def daemon(wezmp_env: Paths, tmux_socket: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Paths]:
+    """A real daemon process on a private tmux server, stopped at teardown. Commands run with
+    `wezmp_argv(...)` talk to it (they inherit this test's environment)."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("WEZMP_BACKEND", "tmux")
+    monkeypatch.setenv("WEZMP_TMUX_SOCKET", tmux_socket)
+    from wezmp_tui.ipc.autostart import start_daemon
+
+    start_daemon(wezmp_env)
+    try:
+        yield wezmp_env
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "wezmp_tui", "daemon", "stop"],
+            capture_output=True,
+            timeout=20,
+            check=False,
         )

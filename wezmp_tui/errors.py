@@ -46,9 +46,26 @@ class DaemonUnavailable(WezmpError):
     code = -32020
 
 
+class MethodNotFound(NotFound):
+    code = -32601
+
+
+class InvalidParams(InvalidInput):
+    code = -32602
+
+
 ERROR_TYPES: dict[int, type[WezmpError]] = {
     cls.code: cls
-    for cls in (WezmpError, NotFound, InvalidInput, Conflict, ConfigError, DaemonUnavailable)
+    for cls in (
+        WezmpError,
+        NotFound,
+        InvalidInput,
+        Conflict,
+        ConfigError,
+        DaemonUnavailable,
+        MethodNotFound,
+        InvalidParams,
+    )
 }
 
 

@@ -4,8 +4,9 @@ from typing import Any
 
 import pytest
 
-from wezmp_tui.engine.api import InvalidParams, api, collect
+from wezmp_tui.engine.api import api, collect
 from wezmp_tui.engine.bus import EventBus
+from wezmp_tui.errors import InvalidParams
 
 
 class Svc:

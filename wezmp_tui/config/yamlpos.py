@@ -97,35 +97,47 @@ def _value_at(data: Any, path: PathKey) -> Any:
 
 
 def _fields(tp: Any, path: PathKey) -> list[str]:
-    """Field names of the Struct type found at `path` inside `tp` (for suggestions)."""
+    """Field names of the Struct found at `path` inside `tp` (for suggestions)."""
+    found = _fields_type(tp, path)
+    return list(found.__struct_fields__) if found is not None else []
+
+
+def _literal_choices(tp: Any, path: PathKey) -> list[str]:
+    import typing
+
+    if not path or isinstance(path[-1], int):
+        return []
+    parent = _fields_type(tp, path[:-1])
+    if parent is None:
+        return []
+    ann = typing.get_type_hints(parent).get(str(path[-1]))
+    for arg in (ann, *typing.get_args(ann)):
+        if typing.get_origin(arg) is typing.Literal:
+            return [str(a) for a in typing.get_args(arg)]
+    return []
+
+
+def _fields_type(tp: Any, path: PathKey) -> Any:
+    """The Struct type at `path` (None when it is not a Struct)."""
     import typing
 
     for part in path:
-        hints = typing.get_type_hints(tp) if isinstance(tp, type) else {}
         if isinstance(part, int):
-            args = typing.get_args(tp)
-            tp = args[0] if args else tp
             continue
-        nxt = hints.get(str(part))
-        if nxt is None:
-            return []
-        for arg in (nxt, *typing.get_args(nxt)):
-            if isinstance(arg, type) and issubclass(arg, msgspec.Struct):
-                nxt = arg
+        hints = typing.get_type_hints(tp) if isinstance(tp, type) else {}
+        ann = hints.get(str(part))
+        found = None
+        stack = [ann]
+        while stack:
+            a = stack.pop()
+            if isinstance(a, type) and issubclass(a, msgspec.Struct):
+                found = a
                 break
-            if typing.get_args(arg):
-                inner = [
-                    a
-                    for a in typing.get_args(arg)
-                    if isinstance(a, type) and issubclass(a, msgspec.Struct)
-                ]
-                if inner:
-                    nxt = list[inner[0]]  # type: ignore[valid-type]
-                    break
-        tp = nxt
-    if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
-        return list(tp.__struct_fields__)
-    return []
+            stack.extend(typing.get_args(a))
+        if found is None:
+            return None
+        tp = found
+    return tp if isinstance(tp, type) and issubclass(tp, msgspec.Struct) else None
 
 
 def convert(data: Any, tp: type[T], *, name: str, lines: dict[PathKey, int]) -> T:
@@ -160,7 +172,11 @@ def located(
             f"{name}:{_line(lines, path)}: {format_path(full)}: required key is missing"
         )
     expected = re.match(r"Expected `(.+?)`, got `(.+?)`", msg)
-    if expected:
+    if msg.startswith("Invalid enum value"):
+        choices = _literal_choices(tp, path)
+        value = _value_at(data, path)
+        text = f"expected one of {', '.join(choices)}, got {value!r}" if choices else msg
+    elif expected:
         value = _value_at(data, path)
         shown = f'"{value}"' if isinstance(value, str) else repr(value)
         text = f"expected {expected.group(1)}, got {shown}"

@@ -15,7 +15,7 @@ from typing import Any, TypeVar, get_type_hints
 
 import msgspec
 
-from wezmp_tui.errors import InvalidInput
+from wezmp_tui.errors import InvalidParams
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 _MARK = "__wezmp_api__"
@@ -29,10 +29,6 @@ def api(name: str) -> Callable[[F], F]:
         return fn
 
     return mark
-
-
-class InvalidParams(InvalidInput):
-    code = -32602
 
 
 @dataclass(frozen=True, slots=True)

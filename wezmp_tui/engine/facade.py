@@ -18,7 +18,7 @@ from wezmp_tui import __version__
 from wezmp_tui.clock import Clock, SystemClock
 from wezmp_tui.engine.api import ApiMethod, api, collect
 from wezmp_tui.engine.bus import EventBus
-from wezmp_tui.errors import NotFound
+from wezmp_tui.errors import MethodNotFound
 from wezmp_tui.mux.base import Mux
 from wezmp_tui.paths import Paths
 from wezmp_tui.store.db import Database
@@ -146,10 +146,6 @@ class Engine:
             stop = getattr(svc, "stop", None)
             if stop is not None:
                 await stop()
-
-
-class MethodNotFound(NotFound):
-    code = -32601
 
 
 class SystemService:

@@ -18,10 +18,9 @@ from typing import Any
 import msgspec
 
 from wezmp_tui import __version__
-from wezmp_tui.engine.api import InvalidParams
 from wezmp_tui.engine.bus import Subscription
 from wezmp_tui.engine.facade import Engine
-from wezmp_tui.errors import WezmpError
+from wezmp_tui.errors import InvalidParams, WezmpError
 from wezmp_tui.ipc.base import PROTOCOL_VERSION
 from wezmp_tui.ipc.protocol import (
     INTERNAL_ERROR,
