@@ -60,8 +60,10 @@ class WorkspaceService:
     async def reconcile(self) -> dict[str, list[str]]:
         """Bring the store in line with the mux: vanished panes are marked gone, new panes of
         known workspaces adopted, and workspaces found only in the mux adopted too."""
-        live = await self.panes.tick()
+        # What the store believed before looking (the tick's events update it as well).
         known = {w["name"] for w in self.store.all()}
+        believed = [p["pane_id"] for w in known for p in self.store.panes(w) if not p["gone"]]
+        live = await self.panes.tick()
         now = self.engine.clock.now()
         adopted_ws = []
         for pane in live:
@@ -70,12 +72,7 @@ class WorkspaceService:
                 known.add(pane.workspace)
                 adopted_ws.append(pane.workspace)
         live_ids = {p.pane_id for p in live}
-        gone = [
-            p["pane_id"]
-            for w in known
-            for p in self.store.panes(w)
-            if p["pane_id"] not in live_ids and not p["gone"]
-        ]
+        gone = [p for p in believed if p not in live_ids]
         self.store.mark_gone(gone)
         self.store.see_panes([(p.pane_id, p.workspace) for p in live], now)
         if adopted_ws or gone:
