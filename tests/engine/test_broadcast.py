@@ -183,9 +183,7 @@ async def test_sync_keys_are_raw_and_unsubmitted(engine: Engine, mux: RecordingM
     assert mux.sent == [("1", "q", False, False), ("3", "q", False, False)]
 
 
-async def test_copy_last_output_between_agent_and_pane(
-    engine: Engine, mux: RecordingMux
-) -> None:
+async def test_copy_last_output_between_agent_and_pane(engine: Engine, mux: RecordingMux) -> None:
     result = await engine.invoke(
         "send.copy", {"source": "claude-1", "target": "3", "last_output": True}
     )

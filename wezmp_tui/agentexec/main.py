@@ -16,6 +16,8 @@ import time
 from typing import Any
 
 FORWARD = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
+# SIGHUP (the pane closed) or SIGTERM (asked to stop) received: never restart after it.
+HANGUP: list[int] = []
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -119,6 +121,8 @@ def run_once(command: list[str], env: dict[str, str], on_start: Any = None) -> t
             os._exit(127)
 
     def forward(signum: int, _frame: Any) -> None:
+        if signum in (signal.SIGHUP, signal.SIGTERM):
+            HANGUP.append(signum)
         try:
             os.kill(pid, signum)
         except ProcessLookupError:
@@ -178,6 +182,8 @@ def main(argv: list[str]) -> int:
         restart = policy["restart"] == "always" or (policy["restart"] == "on_failure" and code != 0)
         if isinstance(answer, dict) and answer.get("stop"):
             restart = False  # stopped on purpose through wezmp
+        if HANGUP:
+            restart = False  # the pane is gone or we were told to stop
         if not restart:
             return code
         now = time.monotonic()

@@ -1,0 +1,206 @@
+"""The supervisor with real agents under `wezmp exec` in real tmux panes, reporting over a
+real socket to an in-process engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+import pytest
+
+from tests.helpers import async_wait_until
+from wezmp_tui.config.schema import AgentSpec, Config
+from wezmp_tui.engine.facade import Engine
+from wezmp_tui.engine.panes import PaneService
+from wezmp_tui.engine.supervisor import Supervisor
+from wezmp_tui.errors import Conflict, InvalidInput, NotFound
+from wezmp_tui.ipc.server import IpcServer
+
+
+def spec(name: str, script: str, **kw: Any) -> AgentSpec:
+    raw = {"name": name, "command": ["sh", "-c", script], "workspace": "w", **kw}
+    return msgspec.convert(raw, AgentSpec)
+
+
+async def serve(engine: Engine) -> IpcServer:
+    srv = IpcServer(engine)
+    await srv.start()
+    return srv
+
+
+@pytest.fixture
+async def running(make_engine: Any) -> AsyncIterator[Any]:
+    servers: list[IpcServer] = []
+
+    async def make(*specs: AgentSpec) -> Engine:
+        engine = await make_engine("tmux", config=Config(agents=list(specs)))
+        # A pane that keeps the tmux server (and its pane numbering) alive all along.
+        await engine.mux.spawn(workspace="keeper", argv=["sleep", "120"])
+        servers.append(await serve(engine))
+        return engine
+
+    yield make
+    for s in servers:
+        await s.stop()
+
+
+async def until(engine: Engine, predicate: Any, timeout: float = 15.0) -> None:
+    sup = engine.get(Supervisor)
+
+    async def check() -> bool:
+        await engine.get(PaneService).tick()
+        await sup.tick()
+        return bool(predicate(sup))
+
+    try:
+        await async_wait_until(check, timeout=timeout, interval=0.05)
+    except AssertionError:
+        raise AssertionError(f"agents: {list(sup.agents.values())}") from None
+
+
+def state(sup: Supervisor, name: str) -> str:
+    return sup.agents[name].state
+
+
+async def test_dependencies_start_in_order_with_their_conditions(running: Any) -> None:
+    engine = await running(
+        spec("db", "sleep 0.3; echo db ready; exec sleep 60", log_ready="db ready"),
+        spec("api", "echo api up; exec sleep 60", depends_on={"db": "log_ready"}),
+        spec("web", "exec sleep 60", depends_on={"api": "started"}),
+    )
+    result = await engine.invoke("agent.start", {"name": "web"})
+    assert result["order"] == ["db", "api", "web"]
+    sup = engine.get(Supervisor)
+    assert state(sup, "api") == "starting" and sup.agents["api"].pane_id is None
+    await until(engine, lambda s: all(state(s, n) == "working" for n in ("db", "api", "web")))
+    db, api = sup.agents["db"], sup.agents["api"]
+    assert db.started_at is not None and api.started_at is not None
+    assert db.started_at <= api.started_at
+    assert db.pid and db.pane_id
+    # Stopping db stops what depends on it first.
+    stopped = await engine.invoke("agent.stop", {"name": "db"})
+    assert stopped["stopped"] == ["web", "api", "db"]
+    assert {state(sup, n) for n in ("db", "api", "web")} == {"exited"}
+
+
+async def test_completed_successfully_and_a_failed_dependency(running: Any) -> None:
+    engine = await running(
+        spec("migrate", "exit 0", restart={"policy": "no"}),
+        spec("app", "exec sleep 60", depends_on={"migrate": "completed_successfully"}),
+        spec("bad", "exit 4", restart={"policy": "no"}),
+        spec("after-bad", "exec sleep 60", depends_on={"bad": "completed_successfully"}),
+    )
+    await engine.invoke("agent.start", {"names": ["app", "after-bad"]})
+    await until(
+        engine, lambda s: state(s, "app") == "working" and state(s, "after-bad") == "failed"
+    )
+    sup = engine.get(Supervisor)
+    assert sup.agents["migrate"].last_exit == 0
+    assert "bad exited with 4" in sup.agents["after-bad"].state_reason
+
+
+async def test_crash_loop_marks_failed_with_last_output_and_runs(running: Any) -> None:
+    crash = spec(
+        "crash",
+        "echo boom-$$; exit 3",
+        restart={"policy": "on_failure", "max_restarts": 2, "backoff_seconds": 0.05},
+    )
+    engine = await running(crash)
+    failed = engine.bus.subscribe(["agent.failed"])
+    await engine.invoke("agent.start", {"name": "crash"})
+    await until(engine, lambda s: state(s, "crash") == "failed")
+    info = engine.get(Supervisor).agents["crash"]
+    assert info.last_exit == 3 and info.restarts == 2
+    assert any(line.startswith("boom-") for line in info.last_output)
+    runs = await engine.invoke("agent.runs", {"name": "crash"})
+    assert [r["exit_code"] for r in runs] == [3, 3, 3]
+    ev = failed.get_nowait()
+    assert ev is not None and ev.data["agent"] == "crash"
+    shown = await engine.invoke("agent.show", {"name": "crash"})
+    assert shown["spec"]["restart"]["max_restarts"] == 2
+
+
+async def test_a_pane_killed_from_outside_is_noticed_and_restarted(running: Any) -> None:
+    engine = await running(spec("svc", "exec sleep 60", restart={"policy": "always"}))
+    await engine.invoke("agent.start", {"name": "svc"})
+    await until(engine, lambda s: state(s, "svc") == "working")
+    sup = engine.get(Supervisor)
+    old_pane = sup.agents["svc"].pane_id
+    assert old_pane is not None
+    await engine.mux.kill_pane(old_pane)
+    await until(
+        engine,
+        lambda s: s.agents["svc"].pane_id not in (None, old_pane) and state(s, "svc") == "working",
+    )
+    assert sup.agents["svc"].restarts == 1
+    runs = await engine.invoke("agent.runs", {"name": "svc"})
+    # Newest first: the new run goes on; the old one ended by the hangup of its pane.
+    assert len(runs) == 2 and runs[0]["ended_at"] is None
+    assert runs[1]["reason"] in ("signal 1", "pane closed")
+
+
+async def test_policy_no_and_send_and_restart(running: Any) -> None:
+    engine = await running(spec("echoer", "exec cat", restart={"policy": "no"}))
+    await engine.invoke("agent.start", {"name": "echoer"})
+    await until(engine, lambda s: state(s, "echoer") == "working")
+    sent = await engine.invoke("agent.send", {"name": "echoer", "text": "hello-agent"})
+    assert sent == {"sent": ["echoer"], "failed": []}
+    pane = engine.get(Supervisor).agents["echoer"].pane_id
+    assert pane is not None
+
+    async def echoed() -> bool:
+        return (await engine.mux.get_text(pane)).count("hello-agent") >= 2
+
+    await async_wait_until(echoed)
+    restarted = await engine.invoke("agent.restart", {"name": "echoer"})
+    assert restarted["order"] == ["echoer"]
+    await until(
+        engine, lambda s: state(s, "echoer") == "working" and s.agents["echoer"].pane_id != pane
+    )
+    with pytest.raises(NotFound):
+        await engine.invoke("agent.send", {"workspace": "nowhere", "text": "x"})
+
+
+async def test_define_validates_and_rejects_cycles(running: Any) -> None:
+    engine = await running(spec("a", "exec sleep 60"))
+    with pytest.raises(InvalidInput, match="unknown agent 'zz'"):
+        await engine.invoke(
+            "agent.define", {"spec": {"name": "b", "depends_on": {"zz": "started"}}}
+        )
+    await engine.invoke("agent.define", {"spec": {"name": "b", "depends_on": {"a": "started"}}})
+    with pytest.raises(InvalidInput, match="dependency cycle: a → b → a"):
+        await engine.invoke(
+            "agent.define",
+            {"spec": {"name": "a", "depends_on": {"b": "idle"}}, "replace": True},
+        )
+    with pytest.raises(Conflict):
+        await engine.invoke("agent.define", {"spec": {"name": "b"}})
+    with pytest.raises(InvalidInput, match="agent spec"):
+        await engine.invoke("agent.define", {"spec": {"name": "c", "kind": "robot"}})
+    with pytest.raises(Conflict, match="depend on a"):
+        await engine.invoke("agent.remove", {"name": "a"})
+    await engine.invoke("agent.remove", {"name": "b"})
+    assert [a.name for a in await engine.invoke("agent.list")] == ["a"]
+
+
+async def test_agents_are_adopted_after_a_daemon_restart(make_engine: Any, running: Any) -> None:
+    engine = await running(spec("long", "exec sleep 60"))
+    await engine.invoke("agent.start", {"name": "long"})
+    await until(engine, lambda s: state(s, "long") == "working")
+    pane = engine.get(Supervisor).agents["long"].pane_id
+    pid = engine.get(Supervisor).agents["long"].pid
+    # A second engine on the same store and tmux server, as after a daemon restart.
+    again = await make_engine("tmux", config=Config(agents=[spec("long", "exec sleep 60")]))
+    info = again.get(Supervisor).agents["long"]
+    assert (info.pane_id, info.pid, info.state) == (pane, pid, "unknown")
+    explained = await again.invoke("agent.list")
+    assert explained[0].desired == "running"
+
+
+async def test_an_agent_started_by_hand_is_adopted(running: Any) -> None:
+    engine = await running()
+    answer = await engine.invoke("agent.register", {"name": "manual", "pid": 1, "pane_id": "%99"})
+    assert answer["restart"]["restart"] == "on_failure"
+    assert engine.get(Supervisor).agents["manual"].state == "working"
+    assert (await engine.invoke("agent.exited", {"name": "manual", "code": 0}))["stop"] is False
