@@ -33,3 +33,11 @@ async def async_wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s: {predicate}")
         await asyncio.sleep(interval)
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without coverage's subprocess hooks, for tests that check which modules
+    a fresh process imports (coverage itself imports sqlite3)."""
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.startswith(("COVERAGE_", "COV_CORE_"))}

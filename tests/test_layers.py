@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import clean_env
+
 PKG = Path(__file__).resolve().parents[1] / "wezmp_tui"
 
 # Layer of each top-level subpackage; a module may import only its own layer or lower ones.
@@ -108,7 +110,12 @@ def test_fast_path_imports_nothing_heavy(module: str) -> None:
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=clean_env(),
     )
     if "ModuleNotFoundError" in proc.stderr and module in proc.stderr:
         pytest.fail(f"{module} is missing")

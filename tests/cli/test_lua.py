@@ -32,15 +32,17 @@ def test_snippet_loads_in_an_empty_wezterm_lua(
     assert str(wezmp_env.status_file) in text
     if bare:
         # What a user with an existing config does: paste between their own lines.
-        text = (
-            "local wezterm = require 'wezterm'\nlocal config = {}\n" + text + "return config\n"
-        )
+        text = "local wezterm = require 'wezterm'\nlocal config = {}\n" + text + "return config\n"
     cfg = tmp_path / "wezterm.lua"
     cfg.write_text(text)
     assert LUA is not None
     proc = subprocess.run(
         [LUA, "tests/lua/load_config.lua", str(cfg)],
-        cwd=REPO, capture_output=True, text=True, timeout=30, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     lines = set(proc.stdout.splitlines())

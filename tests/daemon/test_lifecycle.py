@@ -98,9 +98,7 @@ def test_daemon_logs_and_reports_a_broken_config(wezmp_env: Paths) -> None:
     wezmp_env.config_file.write_text("refresh_interval: soon\n")
     with connect(wezmp_env) as c:
         status = c.call("system.status")
-    assert status["config_error"] == (
-        'config.yaml:1: refresh_interval: expected float, got "soon"'
-    )
+    assert status["config_error"] == ('config.yaml:1: refresh_interval: expected float, got "soon"')
     st = subprocess.run(wezmp_argv("daemon", "status"), capture_output=True, text=True)
     assert "config error (defaults in force)" in st.stdout
     stop(wezmp_env)

@@ -201,6 +201,6 @@ async def test_agents_are_adopted_after_a_daemon_restart(make_engine: Any, runni
 async def test_an_agent_started_by_hand_is_adopted(running: Any) -> None:
     engine = await running()
     answer = await engine.invoke("agent.register", {"name": "manual", "pid": 1, "pane_id": "%99"})
-    assert answer["restart"]["restart"] == "on_failure"
+    assert answer["restart"]["restart"] == "no"
     assert engine.get(Supervisor).agents["manual"].state == "working"
     assert (await engine.invoke("agent.exited", {"name": "manual", "code": 0}))["stop"] is False

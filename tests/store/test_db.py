@@ -13,8 +13,16 @@ def test_migrations_per_domain(tmp_path: Path) -> None:
     assert db.migrate("a", ["CREATE TABLE a1(x INTEGER); CREATE TABLE a2(y TEXT);"]) == 1
     db.execute("INSERT INTO a1 VALUES (1)")
     # A second migration applies alone; the first is not re-run.
-    assert db.migrate("a", ["CREATE TABLE a1(x INTEGER); CREATE TABLE a2(y TEXT);",
-                            "ALTER TABLE a1 ADD COLUMN z TEXT"]) == 2
+    assert (
+        db.migrate(
+            "a",
+            [
+                "CREATE TABLE a1(x INTEGER); CREATE TABLE a2(y TEXT);",
+                "ALTER TABLE a1 ADD COLUMN z TEXT",
+            ],
+        )
+        == 2
+    )
     assert db.query_one("SELECT x, z FROM a1")[0] == 1  # type: ignore[index]
     assert db.query_one("PRAGMA journal_mode")[0] == "wal"  # type: ignore[index]
     db.close()

@@ -180,13 +180,10 @@ def define(file: Path, replace: bool) -> None:
     """Define agents from a YAML file (a list of agent specs, or one)."""
     import msgspec
 
-    from wezmp_tui.config.schema import AgentSpec
+    from wezmp_tui.config.schema import AgentFile
     from wezmp_tui.config.yamlpos import load_file
 
-    class Specs(msgspec.Struct):
-        agents: list[AgentSpec]
-
-    specs = load_file(file, Specs, display=str(file)).agents
+    specs = load_file(file, AgentFile, display=str(file)).agents
     for spec in specs:
         call("agent.define", spec=msgspec.to_builtins(spec), replace=replace)
         click.echo(f"defined {spec.name}")

@@ -135,3 +135,9 @@ class Config(Base):
     watch: bool = True  # hot reload of config, layouts, themes and rules
     notifications: Notifications = msgspec.field(default_factory=Notifications)
     snapshots: Snapshots = msgspec.field(default_factory=Snapshots)
+
+
+class AgentFile(Base):
+    """A file of agent definitions (`wezmp agent define FILE`)."""
+
+    agents: list[AgentSpec]

@@ -54,11 +54,14 @@ class StatusFileService:
 
     def request(self) -> None:
         """Write now, or once at the end of the current 200 ms window."""
-        if self._scheduled is not None:
-            return
         wait = self._last + COALESCE - self.engine.clock.monotonic()
         if wait <= 0:
+            if self._scheduled is not None:
+                self._scheduled.cancel()
+                self._scheduled = None
             self.write()
+            return
+        if self._scheduled is not None:
             return
         try:
             loop = asyncio.get_running_loop()

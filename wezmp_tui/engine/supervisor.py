@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from wezmp_tui.config.schema import AgentSpec
+from wezmp_tui.config.schema import AgentSpec, Restart
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.deps import dependents, find_cycle, start_order
 from wezmp_tui.engine.panes import PaneService
@@ -395,7 +395,10 @@ class Supervisor:
             return info
         # Started by hand (`wezmp exec --agent x -- cmd` in some pane): adopt it.
         pane = self.engine.get(PaneService).by_id.get(pane_id or "")
-        spec = AgentSpec(name=name, workspace=pane.workspace if pane else None)
+        # Its restart policy is whatever its own `wezmp exec` flags say: none from us.
+        spec = AgentSpec(
+            name=name, workspace=pane.workspace if pane else None, restart=Restart(policy="no")
+        )
         info = self._define(spec, "api")
         info.desired = "running"
         return info

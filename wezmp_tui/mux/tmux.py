@@ -125,16 +125,21 @@ class TmuxMux:
         env: Mapping[str, str] | None = None,
     ) -> str:
         cwd_args = ["-c", cwd] if cwd else []
+        rest = [*cwd_args, *self._env_args(env), *self._cmd(argv)]
         if await self._has_session(workspace):
-            out = await self._tmux(
-                "new-window", "-d", "-P", "-F", "#{pane_id}", "-t", f"={workspace}:",
-                *cwd_args, *self._env_args(env), *self._cmd(argv),
-            )  # fmt: skip
-        else:
-            out = await self._tmux(
-                "new-session", "-d", "-P", "-F", "#{pane_id}", "-s", workspace,
-                "-x", "200", "-y", "50", *cwd_args, *self._env_args(env), *self._cmd(argv),
-            )  # fmt: skip
+            try:
+                out = await self._tmux(
+                    "new-window", "-d", "-P", "-F", "#{pane_id}", "-t", f"={workspace}:", *rest
+                )
+                return out.strip()
+            except MuxCommandFailed as exc:
+                # The session's last pane may have closed since we looked: create it anew.
+                if "can't find session" not in exc.stderr:
+                    raise
+        out = await self._tmux(
+            "new-session", "-d", "-P", "-F", "#{pane_id}", "-s", workspace,
+            "-x", "200", "-y", "50", *rest,
+        )  # fmt: skip
         return out.strip()
 
     async def split(

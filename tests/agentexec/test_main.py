@@ -1,0 +1,144 @@
+"""`wezmp exec`: exit codes, signals, restarts in place, and no heavy imports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import clean_env, wait_until
+from wezmp_tui.agentexec.main import exit_status, parse
+
+
+def run_exec(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wezmp_tui", "exec", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize("code", [0, 3, 42])
+def test_exit_code_is_the_childs(code: int) -> None:
+    assert run_exec("--agent", "a", "--", "sh", "-c", f"exit {code}").returncode == code
+
+
+def test_a_signal_gives_128_plus_n() -> None:
+    r = run_exec("--agent", "a", "--", "sh", "-c", "kill -TERM $$")
+    assert r.returncode == 128 + signal.SIGTERM
+
+
+def test_missing_command_is_127_with_a_message() -> None:
+    r = run_exec("--agent", "a", "--", "no-such-program-xyz")
+    assert r.returncode == 127
+    assert "no-such-program-xyz" in r.stderr
+
+
+def test_usage_errors() -> None:
+    assert run_exec("--agent", "a").returncode == 2
+    assert run_exec("--", "true").returncode == 2
+
+
+def test_restart_on_failure_then_gives_up(tmp_path: Path) -> None:
+    counter = tmp_path / "n"
+    script = f'echo x >> "{counter}"; exit 5'
+    r = run_exec(
+        "--agent", "c", "--restart", "on_failure", "--max-restarts", "2", "--backoff", "0.01",
+        "--no-hold", "--", "sh", "-c", script,
+    )  # fmt: skip
+    assert r.returncode == 5
+    assert counter.read_text().count("x") == 3
+    assert "giving up" in r.stderr
+    assert r.stderr.count("restarting in") == 2
+
+
+def test_on_failure_does_not_restart_a_clean_exit(tmp_path: Path) -> None:
+    counter = tmp_path / "n"
+    r = run_exec("--agent", "c", "--restart", "on_failure", "--backoff", "0.01", "--",
+                 "sh", "-c", f'echo x >> "{counter}"')  # fmt: skip
+    assert r.returncode == 0 and counter.read_text().count("x") == 1
+
+
+def test_always_restarts_until_the_crash_loop_window_fills(tmp_path: Path) -> None:
+    counter = tmp_path / "n"
+    r = run_exec("--agent", "c", "--restart", "always", "--max-restarts", "1", "--backoff",
+                 "0.01", "--no-hold", "--", "sh", "-c", f'echo x >> "{counter}"')  # fmt: skip
+    assert r.returncode == 0 and counter.read_text().count("x") == 2
+
+
+def test_sigterm_is_forwarded_and_stops_restarts(tmp_path: Path) -> None:
+    marker = tmp_path / "got"
+    script = f'trap "echo term > {marker}; exit 7" TERM; echo ready; while :; do sleep 0.05; done'
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wezmp_tui", "exec", "--agent", "s", "--restart", "always",
+         "--", "sh", "-c", script],
+        stdout=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "ready"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 7
+    assert marker.read_text().strip() == "term"
+
+
+def test_ctrl_c_reaches_the_agent_not_the_wrapper(tmp_path: Path) -> None:
+    """In a real terminal Ctrl-C signals the whole foreground group: wrapper and agent."""
+    script = 'trap "exit 9" INT; echo ready; while :; do sleep 0.05; done'
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wezmp_tui", "exec", "--agent", "s", "--", "sh", "-c", script],
+        stdout=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "ready"
+    os.killpg(proc.pid, signal.SIGINT)
+    assert proc.wait(timeout=20) == 9
+
+
+def test_the_agent_env_names_the_agent(tmp_path: Path) -> None:
+    out = tmp_path / "env"
+    run_exec("--agent", "named", "--", "sh", "-c", f'echo "$WEZMP_AGENT_ID" > {out}')
+    assert out.read_text().strip() == "named"
+
+
+def test_helpers() -> None:
+    args = parse(["--agent", "x", "--restart", "always", "--", "a", "--b"])
+    assert args.command == ["a", "--b"] and args.restart == "always"
+    assert exit_status(3 << 8) == (3, None)
+    assert exit_status(signal.SIGKILL) == (128 + 9, 9)
+
+
+def test_starts_fast_and_imports_nothing_heavy() -> None:
+    code = (
+        "import sys, time; t = time.perf_counter();"
+        "import wezmp_tui.agentexec.main;"
+        "heavy = {'click', 'asyncio', 'psutil', 'yaml', 'textual', 'msgspec', 'sqlite3'};"
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=clean_env()
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_reports_to_a_daemon_and_survives_its_absence(daemon: Path) -> None:
+    r = run_exec("--agent", "reported", "--", "sh", "-c", "exit 2")
+    assert r.returncode == 2
+    from wezmp_tui.ipc.client import connect
+
+    with connect(autostart=False) as c:
+        shown = c.call("agent.show", name="reported")
+    assert shown["agent"]["last_exit"] == 2
+    assert shown["runs"][0]["exit_code"] == 2
+    # With the daemon gone the agent still runs and exits normally.
+    subprocess.run([sys.executable, "-m", "wezmp_tui", "daemon", "stop"], capture_output=True)
+    t = time.monotonic()
+    assert run_exec("--agent", "reported", "--", "true").returncode == 0
+    assert time.monotonic() - t < 10
+    wait_until(lambda: True)

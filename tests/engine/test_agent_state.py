@@ -1,0 +1,125 @@
+"""Agent state from hooks, then rules, then activity — with debounce and explanations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from wezmp_tui.clock import FakeClock
+from wezmp_tui.config.schema import Config
+from wezmp_tui.engine.agent_state import AgentStateService
+from wezmp_tui.engine.facade import Engine
+from wezmp_tui.engine.supervisor import Supervisor
+from wezmp_tui.model.agents import AgentInfo
+
+
+async def setup(make_engine: Any, kind: str = "claude") -> tuple[Engine, FakeClock, AgentInfo]:
+    clock = FakeClock()
+    engine = await make_engine("local", config=Config(), clock=clock)
+    await engine.invoke("agent.define", {"spec": {"name": "a", "kind": kind, "workspace": "w"}})
+    # A running agent in a real pane whose screen the test controls through `cat`.
+    pane = await engine.mux.spawn(workspace="w", argv=["sleep", "60"])
+    info = engine.get(Supervisor).agents["a"]
+    info.pane_id, info.pid, info.state = pane, 1, "working"
+    return engine, clock, info
+
+
+async def show(engine: Engine, info: AgentInfo, text: str) -> None:
+    """Put `text` on the agent's screen, as if the agent had drawn it."""
+    pane = engine.mux.panes[info.pane_id]  # type: ignore[attr-defined]
+    pane.stream.feed(("\x1b[2J\x1b[H" + text.replace("\n", "\r\n")).encode())
+
+
+async def test_rules_decide_and_idle_is_debounced(make_engine: Any) -> None:
+    engine, clock, info = await setup(make_engine)
+    svc = engine.get(AgentStateService)
+    await show(engine, info, "Do you want to proceed?\n❯ 1. Yes")
+    await svc.tick()
+    assert (info.state, info.state_source) == ("waiting", "rule")
+    await show(engine, info, "╭───╮\n│ > │\n╰───╯")
+    await svc.tick()
+    assert info.state == "waiting"  # idle not believed yet
+    clock.advance(2.0)
+    await svc.tick()
+    assert (info.state, info.state_reason) == ("idle", "rule empty-prompt")
+    explained = await engine.invoke("agent.explain", {"name": "a"})
+    assert explained["source"] == "rule"
+    assert "empty-prompt (claude.yaml:" in explained["text"]
+    assert "│ > │" in explained["text"]
+
+
+async def test_activity_without_rules(make_engine: Any) -> None:
+    engine, clock, info = await setup(make_engine, kind="generic")
+    svc = engine.get(AgentStateService)
+    await show(engine, info, "compiling 1/3")
+    await svc.tick()
+    assert (info.state, info.state_source) == ("working", "activity")
+    clock.advance(11)
+    await svc.tick()
+    assert (info.state, info.state_source) == ("idle", "activity")
+    await show(engine, info, "compiling 2/3")
+    await svc.tick()
+    assert info.state == "working"
+
+
+async def test_hooks_win_over_rules_until_the_process_ends(make_engine: Any) -> None:
+    engine, _, info = await setup(make_engine)
+    svc = engine.get(AgentStateService)
+    await show(engine, info, "✻ Thinking… (3s · esc to interrupt)")
+    r = await engine.invoke(
+        "hook.event",
+        {
+            "event": "Notification",
+            "payload": {"message": "Claude needs your permission to use Bash"},
+            "agent": "a",
+        },
+    )
+    assert r == {"agent": "a", "state": "waiting"}
+    await svc.tick()
+    assert (info.state, info.state_source) == ("waiting", "hook")
+    explained = await engine.invoke("agent.explain", {"name": "a"})
+    assert "trusted until the next hook" in explained["text"]
+    await engine.invoke("hook.event", {"event": "Stop", "pane_id": info.pane_id})
+    assert info.state == "idle"
+    await engine.invoke("hook.event", {"event": "SubagentStop", "agent": "a"})
+    assert info.state == "idle"
+    # The process restarts: hooks no longer describe it, rules take over.
+    engine.get(Supervisor)._set(info, "starting", "process", "restart")
+    engine.get(Supervisor)._set(info, "working", "process", "started")
+    await svc.tick()
+    assert info.state_source == "rule"
+
+
+async def test_unknown_hook_targets_are_ignored(make_engine: Any) -> None:
+    engine, _, info = await setup(make_engine)
+    assert await engine.invoke("hook.event", {"event": "Stop", "agent": "ghost"}) == {
+        "agent": None,
+        "state": None,
+    }
+    info.cwd = "/proj"
+    r = await engine.invoke("hook.event", {"event": "UserPromptSubmit", "cwd": "/proj"})
+    assert r == {"agent": "a", "state": "working"}
+
+
+async def test_broken_user_rules_keep_the_shipped_ones(make_engine: Any) -> None:
+    engine, _, info = await setup(make_engine)
+    svc = engine.get(AgentStateService)
+    engine.paths.rules_dir.mkdir(parents=True)
+    (engine.paths.rules_dir / "claude.yaml").write_text("rules: [\n")
+    errors = engine.bus.subscribe(["error"])
+    result = await engine.invoke("rules.reload")
+    assert result["error"].startswith("claude.yaml:")
+    ev = errors.get_nowait()
+    assert ev is not None and ev.data["source"] == "rules"
+    await show(engine, info, "Do you want to proceed?")
+    await svc.tick()
+    assert info.state == "waiting"
+
+
+@pytest.mark.parametrize("state", ["exited", "failed", "starting"])
+async def test_stopped_agents_are_not_evaluated(make_engine: Any, state: str) -> None:
+    engine, _, info = await setup(make_engine)
+    info.state = state
+    await engine.get(AgentStateService).tick()
+    assert info.state == state

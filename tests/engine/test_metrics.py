@@ -1,0 +1,88 @@
+"""Metrics with a fixed sampler, and once with psutil on a real process tree."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from wezmp_tui.config.schema import Config, Metrics
+from wezmp_tui.engine.metrics import MetricsService, PsutilSampler, Sample
+from wezmp_tui.engine.supervisor import Supervisor
+from wezmp_tui.errors import NotFound
+
+
+class FixedSampler:
+    def __init__(self) -> None:
+        self.values: list[Sample] = []
+        self.roots: list[dict[str, int]] = []
+
+    def sample(self, roots: Mapping[str, int]) -> Sample:
+        self.roots.append(dict(roots))
+        return self.values.pop(0)
+
+
+async def test_history_events_and_agent_numbers(make_engine: Any) -> None:
+    engine = await make_engine("local", config=Config(metrics=Metrics(history=3)))
+    await engine.invoke("agent.define", {"spec": {"name": "a"}})
+    engine.get(Supervisor).agents["a"].pid = 4242
+    svc = engine.get(MetricsService)
+    fixed = FixedSampler()
+    svc._sampler = fixed
+    ticks = engine.bus.subscribe(["metrics.tick"])
+    for cpu in (10.0, 20.0, 30.0, 40.0):
+        fixed.values.append(
+            Sample(
+                system={"cpu": cpu, "mem": 50.0, "load": 0.5},
+                agents={"a": {"cpu": 5.0, "rss": 1024}},
+            )
+        )
+        await svc.tick()
+    assert fixed.roots[0] == {"a": 4242}
+    hist = await engine.invoke("metrics.history")
+    assert hist == {"cpu": [20.0, 30.0, 40.0], "mem": [50.0, 50.0, 50.0]}
+    assert await engine.invoke("metrics.history", {"agent": "a"}) == {
+        "cpu": [5.0, 5.0, 5.0],
+        "rss": [1024, 1024, 1024],
+    }
+    info = engine.get(Supervisor).agents["a"]
+    assert (info.cpu, info.rss) == (5.0, 1024)
+    first = ticks.get_nowait()
+    second = ticks.get_nowait()
+    assert first is not None and first.data["agents"] == {"a": {"cpu": 5.0, "rss": 1024}}
+    assert second is not None and second.data["agents"] == {}  # unchanged: not resent
+    assert (await engine.invoke("metrics.current"))["system"]["cpu"] == 40.0
+    with pytest.raises(NotFound):
+        await engine.invoke("metrics.history", {"agent": "nobody"})
+
+
+def test_psutil_sampler_measures_a_real_process_tree() -> None:
+    child = "x = bytearray(30_000_000); import time; time.sleep(30)"
+    code = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {child!r}]).wait()"
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        sampler = PsutilSampler()
+        import time
+
+        deadline = time.monotonic() + 10
+        rss = 0
+        while time.monotonic() < deadline:
+            s = sampler.sample({"tree": proc.pid, "gone": 999_999_999})
+            rss = s["agents"]["tree"]["rss"]
+            if rss > 30_000_000:
+                break
+            time.sleep(0.05)  # waiting for the child to allocate, a real process
+        assert rss > 30_000_000
+        assert "gone" not in s["agents"]
+        assert 0 <= s["system"]["cpu"] <= 100 and s["system"]["mem"] > 0
+    finally:
+        import os
+        import signal
+
+        for child in __import__("psutil").Process(proc.pid).children(recursive=True):
+            os.kill(child.pid, signal.SIGKILL)
+        proc.kill()
+        proc.wait()
