@@ -1,4 +1,6 @@
-"""A `demo` workspace so a new user sees everything alive on the built-in backend."""
+"""A `demo` workspace so a new user sees everything alive on the built-in backend: panes
+running harmless commands and three small stand-in agents (one busy, one asking a question,
+one idle at a prompt), supervised like real ones."""
 
 from __future__ import annotations
 
@@ -14,12 +16,21 @@ CLOCK = (
     "    print(time.strftime('%H:%M:%S'), 'tick', flush=True)\n"
     "    time.sleep(1)\n"
 )
-SPINNER = (
+WORKER = (
     "import itertools, sys, time\n"
     "for i in itertools.count():\n"
-    "    sys.stdout.write('\\r' + '|/-\\\\'[i % 4] + ' working on step %d' % i)\n"
-    "    sys.stdout.flush(); time.sleep(0.25)\n"
+    "    sys.stdout.write('\\r' + '|/-\\\\'[i % 4] + ' refactoring step %d' % i)\n"
+    "    sys.stdout.flush(); sum(range(200000)); time.sleep(0.2)\n"
 )
+ASKER = (
+    "import time\n"
+    "print('Planning the migration...', flush=True)\n"
+    "time.sleep(2)\n"
+    "answer = input('Apply 3 schema changes? Do you want to continue? [Y/n] ')\n"
+    "print('ok:', answer or 'Y', flush=True)\n"
+    "time.sleep(3600)\n"
+)
+IDLE = "print('All tasks done.'); input('> ')\n"
 
 
 async def ensure_demo(ws: WorkspaceService) -> dict[str, Any]:
@@ -32,6 +43,22 @@ async def ensure_demo(ws: WorkspaceService) -> dict[str, Any]:
     first = ws.panes.panes[0].pane_id if ws.panes.panes else None
     if first is not None:
         await engine.mux.split(first, direction="right", argv=[sys.executable, "-c", CLOCK])
-        await engine.mux.split(first, direction="bottom", argv=[sys.executable, "-c", SPINNER])
+    agents = []
+    if "agent.define" in engine.methods:
+        for name, kind, script in (
+            ("demo-worker", "generic", WORKER),
+            ("demo-asker", "shell", ASKER),
+            ("demo-idle", "aider", IDLE),
+        ):
+            spec = {
+                "name": name,
+                "kind": kind,
+                "workspace": "demo",
+                "command": [sys.executable, "-c", script],
+                "restart": {"policy": "no"},
+            }
+            await engine.invoke("agent.define", {"spec": spec, "replace": True})
+            agents.append(name)
+        await engine.invoke("agent.start", {"names": agents})
     await ws.panes.refresh()
-    return {"created": True, "workspace": "demo"}
+    return {"created": True, "workspace": "demo", "agents": agents}

@@ -371,6 +371,8 @@ class Supervisor:
         pane = await self.engine.mux.spawn(
             workspace=workspace, cwd=cwd, argv=self.exec_argv(name), env=env
         )
+        with contextlib.suppress(Exception):  # a title is a nicety, never a reason to fail
+            await self.engine.mux.set_tab_title(pane, name)
         now = self.engine.clock.now()
         info.workspace = workspace
         info.pane_id = pane

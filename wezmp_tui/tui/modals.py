@@ -1,0 +1,71 @@
+"""Small modal screens: a validated text prompt and a yes/no confirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+
+class PromptModal(ModalScreen[str | None]):
+    """Ask for one line; `validate` returns an error message or None. Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        value: str = "",
+        placeholder: str = "",
+        validate: Callable[[str], str | None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.value = value
+        self.placeholder = placeholder
+        self.validate = validate
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal"):
+            yield Label(Text(self.title_text), classes="modal-title")
+            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Static("", id="prompt-error", classes="modal-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        error = self.validate(event.value) if self.validate else None
+        if error:
+            self.query_one("#prompt-error", Static).update(Text(error))
+            return
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmModal(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="modal.yes"),
+        Binding("n,escape", "answer(False)", "No", id="modal.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal"):
+            yield Label(Text(self.question), classes="modal-title")
+            yield Button("Yes (y)", id="yes", variant="error")
+            yield Button("No (n)", id="no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

@@ -1,0 +1,49 @@
+"""How agent states look: an icon and the theme variable that colours it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+ICONS = {
+    "starting": "◌",
+    "working": "●",
+    "waiting": "◆",
+    "idle": "○",
+    "exited": "■",
+    "failed": "✖",
+    "unknown": "?",
+}
+# Fallback colours when the theme does not define wezmp's state variables.
+COLORS = {
+    "starting": "cyan",
+    "working": "dodger_blue2",
+    "waiting": "orange1",
+    "idle": "green",
+    "exited": "grey50",
+    "failed": "red",
+    "unknown": "grey50",
+}
+
+
+def state_text(state: str, colors: dict[str, str] | None = None) -> Text:
+    color = (colors or {}).get(state) or COLORS.get(state, "white")
+    return Text(f"{ICONS.get(state, '?')} {state}", style=color)
+
+
+def human_bytes(n: int) -> str:
+    if n <= 0:
+        return "-"
+    for unit in ("B", "K", "M", "G"):
+        if n < 1024:
+            return f"{n:.0f}{unit}"
+        n //= 1024
+    return f"{n}T"
+
+
+def human_duration(seconds: float) -> str:
+    s = int(max(seconds, 0))
+    if s >= 3600:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    if s >= 60:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s}s"
