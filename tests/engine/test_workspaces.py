@@ -159,9 +159,14 @@ async def test_a_mux_error_in_a_tick_is_published_once(make_engine: Any) -> None
 async def test_demo_on_the_local_backend_only_once(make_engine: Any) -> None:
     engine = await make_engine("local")
     result = await engine.invoke("ws.demo")
-    assert result == {"created": True, "workspace": "demo"}
+    assert result == {
+        "created": True,
+        "workspace": "demo",
+        "agents": ["demo-worker", "demo-asker", "demo-idle"],
+    }
     panes = await engine.invoke("pane.list", {"workspace": "demo", "fresh": True})
-    assert len(panes) == 3
+    assert len(panes) == 5
+    assert {a.state for a in await engine.invoke("agent.list")} == {"starting"}
     again = await engine.invoke("ws.demo")
     assert again["created"] is False
 

@@ -48,7 +48,11 @@ def _lazy_screen(module: str, cls: str, what: str) -> Callable[[], Screen[Any]]:
         import importlib
         import importlib.util
 
-        if importlib.util.find_spec(module) is None:
+        try:
+            found = importlib.util.find_spec(module)
+        except ModuleNotFoundError:
+            found = None
+        if found is None:
             return UnavailableScreen(what)
         screen: Screen[Any] = getattr(importlib.import_module(module), cls)()
         return screen

@@ -1,0 +1,98 @@
+"""A scripted client with fixed data for snapshot tests and failure injection."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from wezmp_tui.errors import DaemonUnavailable, MethodNotFound
+from wezmp_tui.model.events import Event
+
+NOW = 1_800_000_000.0
+
+WORKSPACES = [
+    {"name": "api", "root": "/src/api", "template": None, "created_at": NOW, "pane_count": 3,
+     "agent_count": 2, "is_current": True, "panes": []},
+    {"name": "web", "root": "/src/web", "template": None, "created_at": NOW, "pane_count": 1,
+     "agent_count": 1, "is_current": False, "panes": []},
+]  # fmt: skip
+
+
+def pane(pid: str, ws: str, tab: str, title: str, cwd: str, active: bool = False) -> dict[str, Any]:
+    return {"pane_id": pid, "window_id": "1", "tab_id": tab, "workspace": ws, "title": title,
+            "cwd": cwd, "tty": None, "rows": 40, "cols": 100, "is_active": active,
+            "is_zoomed": False, "tab_title": "", "pids": []}  # fmt: skip
+
+
+PANES = [
+    pane("1", "api", "1", "claude", "/src/api", True),
+    pane("2", "api", "1", "codex", "/src/api"),
+    pane("3", "api", "2", "bash", "/src/api/tests"),
+    pane("4", "web", "3", "gemini", "/src/web"),
+]
+
+
+def agent(
+    name: str, ws: str, kind: str, state: str, pane_id: str, pid: int, **kw: Any
+) -> dict[str, Any]:
+    base = {"name": name, "kind": kind, "workspace": ws, "state": state, "state_source": "rule",
+            "state_reason": "", "state_since": NOW, "pane_id": pane_id, "pid": pid, "command": [kind],
+            "cwd": "/src", "restarts": 0, "started_at": NOW - 754, "last_exit": None,
+            "last_exit_at": None, "last_output": [], "desired": "running", "cpu": 12.5,
+            "rss": 180 * 1024 * 1024, "task_id": None}  # fmt: skip
+    base.update(kw)
+    return base
+
+
+AGENTS = [
+    agent("claude-api", "api", "claude", "working", "1", 4101),
+    agent("codex-api", "api", "codex", "waiting", "2", 4102, cpu=0.4),
+    agent("gemini-web", "web", "gemini", "failed", "4", 0, restarts=5, last_exit=1,
+          started_at=None, desired="stopped"),
+]  # fmt: skip
+
+
+class ScriptedClient:
+    """Fixed answers; records calls; `fail_events` makes the event stream drop."""
+
+    def __init__(self, fail_events: bool = False) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        self.fail_events = fail_events
+        self.closed = False
+
+    async def call(self, method: str, /, **params: Any) -> Any:
+        self.calls.append((method, params))
+        answers: dict[str, Any] = {
+            "system.status": {"backend": "wezterm", "pid": 1, "version": "0.1.0", "uptime": 5},
+            "ws.list": WORKSPACES,
+            "pane.list": PANES,
+            "agent.list": AGENTS,
+            "metrics.history": {"cpu": [5.0, 20.0, 35.0, 10.0, 60.0, 25.0], "mem": [40.0] * 6},
+            "pane.get_text": "$ pytest -q\n........ 42 passed in 1.02s\n$",
+            "broadcast.send": {"sent": ["1", "2"], "failed": [{"pane_id": "4", "error": "gone"}]},
+            "broadcast.keys": {"sent": ["1"], "failed": []},
+            "send.copy": {"source": "1", "target": "3", "lines": 2, "chars": 10},
+        }
+        if method in answers:
+            return answers[method]
+        if method.startswith(("ws.", "agent.", "pane.")):
+            return {"ok": True}
+        raise MethodNotFound(f"unknown method {method!r}")
+
+    async def subscribe(self, topics: Sequence[str] = ("",)) -> None:
+        self.calls.append(("subscribe", {"topics": list(topics)}))
+
+    async def events(self) -> AsyncIterator[Event]:
+        if self.fail_events:
+            self.fail_events = False
+            raise DaemonUnavailable("gone")
+        while True:
+            ev = await self.queue.get()
+            if ev is None:
+                raise DaemonUnavailable("gone")
+            yield ev
+
+    async def close(self) -> None:
+        self.closed = True
