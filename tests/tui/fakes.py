@@ -37,7 +37,8 @@ def agent(
     name: str, ws: str, kind: str, state: str, pane_id: str, pid: int, **kw: Any
 ) -> dict[str, Any]:
     base = {"name": name, "kind": kind, "workspace": ws, "state": state, "state_source": "rule",
-            "state_reason": "", "state_since": NOW, "pane_id": pane_id, "pid": pid, "command": [kind],
+            "state_reason": "", "state_since": NOW, "pane_id": pane_id, "pid": pid,
+            "command": [kind],
             "cwd": "/src", "restarts": 0, "started_at": NOW - 754, "last_exit": None,
             "last_exit_at": None, "last_output": [], "desired": "running", "cpu": 12.5,
             "rss": 180 * 1024 * 1024, "task_id": None}  # fmt: skip

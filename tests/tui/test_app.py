@@ -180,9 +180,11 @@ async def test_scripted_actions_call_the_api() -> None:
         # Events update the table and notify.
         from wezmp_tui.model.events import Event
 
-        await client.queue.put(Event(seq=1, ts=0, topic="metrics.tick",
-                                     data={"system": {"cpu": 50.0, "mem": 30.0},
-                                           "agents": {"claude-api": {"cpu": 77.0, "rss": 1}}}))  # fmt: skip
+        tick = {
+            "system": {"cpu": 50.0, "mem": 30.0},
+            "agents": {"claude-api": {"cpu": 77.0, "rss": 1}},
+        }
+        await client.queue.put(Event(seq=1, ts=0, topic="metrics.tick", data=tick))
         await client.queue.put(
             Event(seq=2, ts=0, topic="agent.failed", data={"agent": "x", "reason": "r"})
         )
