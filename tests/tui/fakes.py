@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -77,7 +78,8 @@ class ScriptedClient:
             "send.copy": {"source": "1", "target": "3", "lines": 2, "chars": 10},
         }
         if method in answers:
-            return answers[method]
+            # A copy, as JSON over a socket would give: the app may change what it gets.
+            return copy.deepcopy(answers[method])
         if method.startswith(("ws.", "agent.", "pane.")):
             return {"ok": True}
         raise MethodNotFound(f"unknown method {method!r}")

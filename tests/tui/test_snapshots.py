@@ -18,17 +18,25 @@ def make_app() -> Any:
     return create_app(factory, clock=FakeClock(NOW))  # type: ignore[arg-type]
 
 
-def test_dashboard(snap_compare: Any) -> None:
-    async def settle(pilot: Any) -> None:
-        await pilot.pause()
-        await pilot.pause()
+async def settle(pilot: Any) -> None:
+    """Wait until the data and the preview are on screen (slower under coverage)."""
+    from textual.widgets import Static
 
+    for _ in range(200):
+        await pilot.pause()
+        preview = pilot.app.screen.query_one("#preview", Static)
+        if "42 passed" in str(preview.render()):
+            break
+    await pilot.pause()
+
+
+def test_dashboard(snap_compare: Any) -> None:
     assert snap_compare(make_app(), terminal_size=(140, 40), run_before=settle)
 
 
 def test_dashboard_in_sync_mode(snap_compare: Any) -> None:
     async def sync(pilot: Any) -> None:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("y")
         await pilot.pause()
 
