@@ -30,7 +30,7 @@ test: $(TEST_STAMP)
 
 lua-test:
 	@if command -v lua5.4 >/dev/null 2>&1; then \
-	  for f in lua/*.lua lua/*/*.lua; do [ -f "$$f" ] && luac5.4 -p "$$f" || true; done; \
+	  for f in lua/*.lua lua/*/*.lua; do [ ! -f "$$f" ] || luac5.4 -p "$$f" || exit 1; done; \
 	  if command -v luacheck >/dev/null 2>&1; then luacheck -q --no-color lua tests/lua; fi; \
 	  if [ -f tests/lua/run.lua ]; then lua5.4 tests/lua/run.lua; fi; \
 	else echo "lua5.4 not installed: run .ci/run or apt-get install lua5.4" >&2; exit 1; fi

@@ -19,6 +19,28 @@ def main(argv: list[str] | None = None) -> None:
         from wezmp_tui.cli.hook import main as hook_main
 
         sys.exit(hook_main(args[1:]))
+    # The daemon is started by every client on demand; skip click for it (less memory in a
+    # process that lives all day).
+    backend = None
+    rest = args
+    if rest[:1] == ["--backend"] and len(rest) > 2:
+        backend, rest = rest[1], rest[2:]
+    if rest[:2] == ["daemon", "run"] and all(a == "--debug" for a in rest[2:]):
+        import asyncio
+        import os
+
+        from wezmp_tui.daemon.main import run_daemon
+        from wezmp_tui.paths import resolve
+
+        sys.exit(
+            asyncio.run(
+                run_daemon(
+                    resolve(os.environ),
+                    backend=backend or os.environ.get("WEZMP_BACKEND"),
+                    debug="--debug" in rest,
+                )
+            )
+        )
     from wezmp_tui.cli.main import cli
 
     cli.main(args=args, prog_name="wezmp")

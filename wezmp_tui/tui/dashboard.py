@@ -321,7 +321,7 @@ class DashboardScreen(Screen[None]):
             self.selected_ws = agent.get("workspace") or self.selected_ws
             self.refresh_preview()
         self.render_sparks()
-        self.refresh_bindings()
+        self.maybe_refresh_bindings()
 
     @on(DataTable.RowHighlighted, "#panes")
     def pane_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -337,6 +337,19 @@ class DashboardScreen(Screen[None]):
             return
         text = await self.fetch("pane.get_text", pane_id=self.selected_pane, lines=11)
         self.query_one("#preview", Static).update(Text(text or "", no_wrap=True, overflow="crop"))
+
+    def maybe_refresh_bindings(self) -> None:
+        """Redraw the footer only when what is enabled changed (it is costly to rebuild)."""
+        agent = self.agents.get(self.selected_agent or "")
+        signature = (
+            agent is not None,
+            agent is not None and agent["state"] not in STOPPED,
+            self.selected_pane is not None,
+            self.selected_ws is not None,
+        )
+        if signature != getattr(self, "_bindings_signature", None):
+            self._bindings_signature = signature
+            self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("ws_rename", "ws_delete", "ws_switch"):

@@ -1,0 +1,58 @@
+"""Shared bench helpers: isolated wezmp dirs, percentiles, machine description."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import tempfile
+from pathlib import Path
+
+
+def isolated_env(backend: str | None = None) -> Path:
+    """Point every wezmp directory at a fresh temp dir (and a private tmux socket)."""
+    root = Path(tempfile.mkdtemp(prefix="wzb", dir="/tmp"))
+    for name, sub in (("CONFIG", "c"), ("DATA", "d"), ("STATE", "s"), ("RUNTIME", "r")):
+        os.environ[f"WEZMP_{name}_DIR"] = str(root / sub)
+    os.environ["WEZMP_TMUX_SOCKET"] = f"wzbench-{os.getpid()}"
+    os.environ["WEZMP_WATCH"] = "0"
+    if backend:
+        os.environ["WEZMP_BACKEND"] = backend
+    return root
+
+
+def cleanup(root: Path) -> None:
+    import subprocess
+
+    subprocess.run(["tmux", "-L", os.environ["WEZMP_TMUX_SOCKET"], "kill-server"],
+                   capture_output=True, check=False)  # fmt: skip
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def pct(samples: list[float], p: float) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
+
+
+def ms(samples: list[float]) -> str:
+    return (
+        f"p50 {pct(samples, 50) * 1000:.2f} ms  p99 {pct(samples, 99) * 1000:.2f} ms  "
+        f"mean {statistics.mean(samples) * 1000:.2f} ms  (n={len(samples)})"
+    )
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), "
+        f"Python {platform.python_version()}"
+    )
