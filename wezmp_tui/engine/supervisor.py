@@ -389,6 +389,20 @@ class Supervisor:
         with contextlib.suppress(LookupError):
             await self.engine.get(PaneService).refresh()
 
+    def placed(self, name: str, pane_id: str, workspace: str, cwd: str) -> None:
+        """A layout started this agent in a pane it built (with `exec_argv(name)`)."""
+        info = self.agents[name]
+        now = self.engine.clock.now()
+        info.workspace, info.pane_id, info.pid, info.cwd = workspace, pane_id, None, cwd
+        info.started_at = now
+        info.desired = "running"
+        self.run_ids[name] = self.store.run_started(name, pane_id, now, info.restarts)
+        self.store.place(name, desired="running", pane_id=pane_id, pid=None, started_at=now)
+        self._set(info, "starting", "process", "started by a layout in pane " + pane_id)
+        self.engine.bus.publish(
+            "agent.started", {"agent": name, "pane_id": pane_id, "workspace": workspace}
+        )
+
     # -- reports from the wrapper -------------------------------------------------------
 
     def _known(self, name: str, pane_id: str | None) -> AgentInfo:

@@ -48,7 +48,6 @@ class LocalPane:
     cwd: str
     screen: pyte.HistoryScreen = field(repr=False)
     stream: pyte.ByteStream = field(repr=False)
-    tab_title: str = ""
     zoomed: bool = False
 
 
@@ -66,6 +65,7 @@ class LocalMux:
         self._ids = itertools.count(1)
         self._tabs = itertools.count(1)
         self._windows: dict[str, str] = {}  # workspace -> window id
+        self._tab_titles: dict[str, str] = {}
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -197,7 +197,7 @@ class LocalMux:
                     cols=p.cols,
                     is_active=is_active,
                     is_zoomed=p.zoomed,
-                    tab_title=p.tab_title,
+                    tab_title=self._tab_titles.get(p.tab_id, ""),
                     pids=pids,
                 )
             )
@@ -323,10 +323,7 @@ class LocalMux:
         await _terminate(proc)
 
     async def set_tab_title(self, pane_id: str, title: str) -> None:
-        tab = self._pane(pane_id).tab_id
-        for p in self.panes.values():
-            if p.tab_id == tab:
-                p.tab_title = title
+        self._tab_titles[self._pane(pane_id).tab_id] = title
 
     async def rename_workspace(self, old: str, new: str) -> None:
         panes = [p for p in self.panes.values() if p.workspace == old]
