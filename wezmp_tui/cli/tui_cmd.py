@@ -34,6 +34,7 @@ def tui(ctx: click.Context, no_demo: bool) -> None:
         watch=holder.config.watch and os.environ.get("WEZMP_WATCH") != "0",
         demo=not no_demo,
         settings_file=paths.settings_file,
+        paths=paths,
     )
     if holder.error:
         app.call_later(app.notify, holder.error, severity="error", title="config", timeout=10)

@@ -19,4 +19,5 @@ SERVICES: list[str] = [
     "wezmp_tui.engine.layouts:LayoutService",
     "wezmp_tui.engine.broadcast:BroadcastService",
     "wezmp_tui.engine.status_file:StatusFileService",
+    "wezmp_tui.engine.watch_service:WatchService",
 ]

@@ -86,8 +86,11 @@ class WezmpApp(App[None]):
         watch: bool = False,
         demo: bool = False,
         settings_file: Any = None,
+        paths: Any = None,
     ) -> None:
         super().__init__()
+        self.paths = paths
+        self.theme_errors: list[str] = []
         self.client_factory = client_factory
         self.client: AsyncApi | None = None
         self.clock = clock or SystemClock()
@@ -105,10 +108,13 @@ class WezmpApp(App[None]):
     # -- connection ---------------------------------------------------------------------
 
     async def on_mount(self) -> None:
+        self.load_theme_files()
         self._apply_saved_theme()
         await self.connect()
         await self.switch_mode("dashboard")
         self.pump_events()
+        if self.watch_files and self.paths is not None:
+            self.watch_themes()
 
     async def connect(self) -> None:
         self.client = await self.client_factory()
@@ -164,6 +170,46 @@ class WezmpApp(App[None]):
                     await screen.reload()
 
     # -- themes -------------------------------------------------------------------------
+
+    def load_theme_files(self) -> list[str]:
+        """Register every theme file; a broken one keeps its previous version (if any) and is
+        reported once. Returns the names (re)registered."""
+        if self.paths is None:
+            return []
+        from wezmp_tui.config.themes import load_themes
+        from wezmp_tui.tui.theming import to_textual_theme
+
+        specs, errors = load_themes(self.paths)
+        for spec in specs.values():
+            self.register_theme(to_textual_theme(spec))
+        new_errors = [e for e in errors if e not in self.theme_errors]
+        self.theme_errors = errors
+        for error in new_errors:
+            self.notify(error, severity="error", title="theme file", timeout=10)
+        return list(specs)
+
+    @work(exclusive=True, group="theme-watch")
+    async def watch_themes(self) -> None:
+        """Restyle the running app when a theme file is saved (one worker, off in tests that
+        do not test it)."""
+        from wezmp_tui.config.watch import watch
+
+        async def changed(_kinds: dict[Any, Any]) -> None:
+            names = self.load_theme_files()
+            if self.theme in names:
+                self.refresh_css()
+                for screen in self.screen_stack:
+                    screen.refresh(layout=True)
+                self.notify(f"theme {self.theme} reloaded")
+
+        assert self.paths is not None
+        await watch(self.paths, changed, kinds=("theme",), ready=self.watch_ready)
+
+    @property
+    def watch_ready(self) -> asyncio.Event:
+        if not hasattr(self, "_watch_ready"):
+            self._watch_ready = asyncio.Event()
+        return self._watch_ready
 
     def _apply_saved_theme(self) -> None:
         name = getattr(self.config, "theme", None)
@@ -223,6 +269,7 @@ def create_app(
     watch: bool = False,
     demo: bool = False,
     settings_file: Any = None,
+    paths: Any = None,
 ) -> WezmpApp:
     return WezmpApp(
         client_factory,
@@ -231,4 +278,5 @@ def create_app(
         watch=watch,
         demo=demo,
         settings_file=settings_file,
+        paths=paths,
     )

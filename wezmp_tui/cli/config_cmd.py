@@ -1,0 +1,106 @@
+"""`wezmp config path|check|show|init`."""
+
+from __future__ import annotations
+
+import os
+
+import click
+import msgspec
+
+from wezmp_tui.cli.common import emit_json, handle_errors
+from wezmp_tui.paths import resolve
+
+TEMPLATE = """\
+# wezmp configuration. Every key is optional; these are the defaults.
+# Errors name this file, the line and the key; a broken save keeps the last good config.
+
+backend: auto            # auto | wezterm | tmux | local
+refresh_interval: 1.0    # seconds between pane ticks
+theme: wezmp-dark        # see: wezmp theme list
+watch: true              # apply edits to this file, layouts/, themes/ and rules/ on save
+keymap: {}               # binding id -> key, e.g. {ws.create: ctrl+n} (ids: press ? in the app)
+
+# agents:
+#   - name: claude-api
+#     kind: claude            # claude | codex | gemini | aider | shell | generic
+#     command: [claude]
+#     workspace: api
+#     cwd: ~/src/api
+#     depends_on: {db: log_ready}
+#     restart: {policy: on_failure, backoff_seconds: 1, max_restarts: 5, window_seconds: 60}
+#     autostart: false
+#     worktree: false
+
+state:
+  idle_debounce: 1.5     # seconds a rule must say idle before it is believed
+  silence_seconds: 10    # no output and no rule -> idle
+
+metrics:
+  interval: 1.0
+  history: 300
+
+snapshots:
+  interval_minutes: 0    # > 0: freeze every workspace periodically (wezmp restore)
+  keep: 20
+"""
+
+
+def _full(value: object) -> object:
+    """Builtins with every default spelled out (the schema omits defaults when encoding)."""
+    if isinstance(value, msgspec.Struct):
+        return {f: _full(getattr(value, f)) for f in value.__struct_fields__}
+    if isinstance(value, dict):
+        return {k: _full(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_full(v) for v in value]
+    return value
+
+
+@click.group()
+def config() -> None:
+    """The config file."""
+
+
+@config.command()
+def path() -> None:
+    """Where config.yaml lives."""
+    click.echo(resolve(os.environ).config_file)
+
+
+@config.command()
+@handle_errors
+def check() -> None:
+    """Validate config.yaml (file:line: key errors)."""
+    from wezmp_tui.config.loader import load_config
+
+    p = resolve(os.environ).config_file
+    load_config(p)
+    click.echo(f"{p}: ok" if p.exists() else f"{p}: not present (defaults in force)")
+
+
+@config.command()
+@click.option("--json", "as_json", is_flag=True)
+@handle_errors
+def show(as_json: bool) -> None:
+    """The config in force, defaults included."""
+    import yaml
+
+    from wezmp_tui.config.loader import load_config
+
+    cfg = _full(load_config(resolve(os.environ).config_file))
+    if as_json:
+        emit_json(cfg)
+    else:
+        click.echo(yaml.safe_dump(cfg, sort_keys=False), nl=False)
+
+
+@config.command()
+@handle_errors
+def init() -> None:
+    """Write a commented config.yaml with the defaults (never overwrites)."""
+    p = resolve(os.environ).config_file
+    if p.exists():
+        raise click.ClickException(f"{p} exists; not overwriting it")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(TEMPLATE, encoding="utf-8")
+    click.echo(f"wrote {p}")
