@@ -25,7 +25,10 @@ from wezmp_tui.tui.dashboard import DashboardScreen
 from wezmp_tui.tui.help import HelpScreen
 
 ClientFactory = Callable[[], Awaitable[AsyncApi]]
-TOPICS = ["workspace.", "pane.", "agent.", "metrics.", "error", "theme.", "config."]
+TOPICS = [
+    "workspace.", "pane.", "agent.", "metrics.", "error", "theme.", "config.",
+    "task.", "timer.", "queue.", "board.",
+]  # fmt: skip
 
 
 class UnavailableScreen(Screen[None]):
@@ -147,9 +150,9 @@ class WezmpApp(App[None]):
                 assert self.client is not None
                 await self.client.subscribe(TOPICS)
                 async for ev in self.client.events():
-                    screen = self.screen
-                    if isinstance(screen, DashboardScreen):
-                        await screen.handle_event(ev)
+                    handler = getattr(self.screen, "handle_event", None)
+                    if handler is not None:
+                        await handler(ev)
                     delay = 0.1
             except (DaemonUnavailable, OSError, AssertionError):
                 pass

@@ -1,0 +1,180 @@
+"""Board, urgency, timers, reports: the engine API with real SQLite and a frozen clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from wezmp_tui.clock import FakeClock
+from wezmp_tui.engine.board import parse_due
+from wezmp_tui.engine.timetrack import TimeService
+from wezmp_tui.engine.urgency import due_factor, score
+from wezmp_tui.errors import Conflict, InvalidInput, NotFound
+
+DAY = 86400.0
+
+
+@pytest.fixture
+async def env(make_engine: Any) -> tuple[Any, FakeClock]:
+    clock = FakeClock(1_800_000_000.0)
+    engine = await make_engine("local", clock=clock)
+    return engine, clock
+
+
+async def add(engine: Any, title: str, **kw: Any) -> Any:
+    return await engine.invoke("task.add", {"title": title, **kw})
+
+
+async def test_add_edit_move_done_and_history(env: Any) -> None:
+    engine, clock = env
+    t = await add(engine, "Parser", priority="H", tags=["core"], due="+2d")
+    assert (t.column, t.priority, t.tags) == ("Backlog", "H", ["core"])
+    assert t.due == pytest.approx(clock.now() + 2 * DAY)
+    t = await engine.invoke(
+        "task.edit", {"id": t.id, "add_tags": ["x"], "remove_tags": ["core"], "note": "n"}
+    )
+    assert t.tags == ["x"] and t.note == "n"
+    clock.advance(60)
+    t = await engine.invoke("task.move", {"id": t.id, "column": "Doing"})
+    assert t.started_at == clock.now()
+    t = await engine.invoke("task.done", {"id": t.id})
+    assert t.column == "Done" and t.finished_at == clock.now()
+    shown = await engine.invoke("task.show", {"id": t.id})
+    assert [h["action"] for h in shown["history"]] == ["added", "edited", "moved", "moved"]
+    t = await engine.invoke("task.move", {"id": t.id, "column": "Backlog"})
+    assert t.finished_at is None
+    with pytest.raises(InvalidInput, match="column 'Nope' is not on board default"):
+        await engine.invoke("task.move", {"id": t.id, "column": "Nope"})
+    with pytest.raises(InvalidInput, match="title: must not be empty"):
+        await add(engine, "  ")
+    await engine.invoke("task.rm", {"id": t.id})
+    with pytest.raises(NotFound):
+        await engine.invoke("task.show", {"id": t.id})
+
+
+async def test_dependencies_block_and_cycles_are_named(env: Any) -> None:
+    engine, _ = env
+    a = await add(engine, "A")
+    b = await add(engine, "B", depends_on=[a.id])
+    assert b.blocked and (await engine.invoke("task.show", {"id": a.id}))["task"].blocking == [b.id]
+    with pytest.raises(Conflict, match=f"task #{b.id} is blocked by #{a.id}"):
+        await engine.invoke("task.move", {"id": b.id, "column": "Doing"})
+    with pytest.raises(InvalidInput, match=f"dependency cycle: #{a.id} → #{b.id} → #{a.id}"):
+        await engine.invoke("task.edit", {"id": a.id, "depends_on": [b.id]})
+    with pytest.raises(InvalidInput, match="cannot depend on itself"):
+        await engine.invoke("task.edit", {"id": a.id, "depends_on": [a.id]})
+    await engine.invoke("task.done", {"id": a.id})
+    b2 = await engine.invoke("task.move", {"id": b.id, "column": "Doing"})
+    assert not b2.blocked and b2.column == "Doing"
+
+
+async def test_reorder_before_and_after(env: Any) -> None:
+    engine, _ = env
+    ids = [(await add(engine, f"t{i}")).id for i in range(3)]
+    await engine.invoke("task.move", {"id": ids[2], "before": ids[0]})
+    await engine.invoke("task.move", {"id": ids[0], "after": ids[1]})
+    order = [t.id for t in await engine.invoke("task.list", {"column": "Backlog"})]
+    assert order == [ids[2], ids[1], ids[0]]
+
+
+async def test_urgency_orders_next(env: Any) -> None:
+    engine, clock = env
+    low = await add(engine, "low", priority="L")
+    high = await add(engine, "high", priority="H")
+    due = await add(engine, "due soon", due=clock.now() + 3600)
+    blocker = await add(engine, "blocker")
+    await add(engine, "blocked", depends_on=[blocker.id], priority="H")
+    nxt = [t.id for t in await engine.invoke("task.next", {"limit": 10})]
+    assert nxt == [due.id, blocker.id, high.id, low.id]
+
+
+def test_urgency_formula() -> None:
+    assert due_factor(None, 0) == 0
+    assert due_factor(-1, 0) == 1.0
+    assert due_factor(14 * DAY, 0) == 0
+    assert due_factor(7 * DAY, 0) == pytest.approx(0.6)
+    s = score(priority="H", due=None, created_at=0, tags=["urgent"], blocking=True,
+              blocked=False, now=365 * DAY, weights=type("W", (), {"tags": {"urgent": 2.0}})())  # fmt: skip
+    assert s == pytest.approx(6.0 + 2.0 + 8.0 + 2.0)
+
+
+async def test_boards_and_columns(env: Any) -> None:
+    engine, _ = env
+    b = await engine.invoke("board.create", {"name": "proj", "workspace": "api"})
+    assert b.columns == ["Backlog", "Queue", "Doing", "Review", "Done"]
+    with pytest.raises(Conflict):
+        await engine.invoke("board.create", {"name": "proj"})
+    t = await add(engine, "x", board="proj", column="Queue")
+    with pytest.raises(Conflict, match="column 'Queue' still holds 1 task"):
+        await engine.invoke("board.columns", {"board": "proj", "columns": ["Todo", "Done"]})
+    await engine.invoke("task.move", {"id": t.id, "column": "Done"})
+    b = await engine.invoke("board.columns", {"board": "proj", "columns": ["Todo", "Done"]})
+    assert b.counts == {"Todo": 0, "Done": 1}
+    assert [x.name for x in await engine.invoke("board.list")] == ["default", "proj"]
+    with pytest.raises(NotFound):
+        await engine.invoke("task.list", {"board": "ghost"})
+
+
+async def test_timers_exclusive_continue_edit_and_heartbeat(env: Any) -> None:
+    engine, clock = env
+    a, b = await add(engine, "a"), await add(engine, "b")
+    await engine.invoke("time.start", {"task_id": a.id})
+    clock.advance(600)
+    await engine.invoke("time.start", {"task_id": b.id})  # stops a
+    clock.advance(300)
+    stopped = await engine.invoke("time.stop", {})
+    assert [(e.task_id, e.duration) for e in stopped] == [(b.id, 300.0)]
+    cont = await engine.invoke("time.continue")
+    assert cont.task_id == b.id
+    clock.advance(60)
+    entries = await engine.invoke("time.list", {"task_id": a.id})
+    assert entries[0].duration == 600.0
+    edited = await engine.invoke("time.edit", {"id": entries[0].id, "end": entries[0].start + 120})
+    assert edited.duration == 120.0
+    with pytest.raises(InvalidInput, match="end is before start"):
+        await engine.invoke("time.edit", {"id": entries[0].id, "end": 0})
+    # The daemon "dies" with b's timer running: the next start closes it at its heartbeat.
+    svc = engine.get(TimeService)
+    await svc.heartbeat()
+    hb = clock.now()
+    clock.advance(3 * DAY)
+    assert svc.close_orphans() == 1
+    last = (await engine.invoke("time.list", {"task_id": b.id}))[0]
+    assert last.end == hb and last.note == "closed at the last heartbeat"
+    await engine.invoke("time.rm", {"id": last.id})
+    with pytest.raises(NotFound):
+        await engine.invoke("time.rm", {"id": last.id})
+    task = (await engine.invoke("task.show", {"id": a.id}))["task"]
+    assert task.tracked == 120.0 and not task.timer_running
+
+
+async def test_reports(env: Any) -> None:
+    engine, clock = env
+    a = await add(engine, "a", tags=["core", "api"], workspace="ws1")
+    await engine.invoke("time.start", {"task_id": a.id, "note": "agent claude-1"})
+    clock.advance(1800)
+    await engine.invoke("task.move", {"id": a.id, "column": "Doing"})
+    clock.advance(1800)
+    await engine.invoke("task.done", {"id": a.id})  # stops the timer
+    by_task = await engine.invoke("report.time", {"period": "day", "by": "task"})
+    assert by_task["rows"] == [{"key": f"#{a.id} a", "seconds": 3600.0}]
+    assert (await engine.invoke("report.time", {"by": "tag"}))["rows"][0]["seconds"] == 3600.0
+    assert (await engine.invoke("report.time", {"by": "workspace", "period": "week"}))["rows"][0][
+        "key"
+    ] == "ws1"
+    assert (await engine.invoke("report.time", {"by": "agent", "period": "month"}))["rows"][0][
+        "key"
+    ] == "claude-1"
+    tp = await engine.invoke("report.throughput", {"days": 3})
+    assert tp[-1]["finished"] == 1 and len(tp) == 3
+    ct = await engine.invoke("report.cycle_time")
+    assert ct["tasks"] == 1 and ct["median"] == 1800.0
+
+
+def test_parse_due() -> None:
+    assert parse_due("+1h", 100) == 3700
+    assert parse_due("", 0) is None
+    assert parse_due("2027-01-01", 0) is not None
+    with pytest.raises(InvalidInput, match="not a date"):
+        parse_due("soonish", 0)

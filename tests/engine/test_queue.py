@@ -1,0 +1,160 @@
+"""Dispatch end to end: scripted agents in real tmux panes, their state read from their
+screens, cards moving Queue → Doing → Review with the time kept."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+import pytest
+
+from tests.helpers import async_wait_until
+from wezmp_tui.config.schema import AgentSpec, Config, State
+from wezmp_tui.engine.agent_state import AgentStateService
+from wezmp_tui.engine.panes import PaneService
+from wezmp_tui.engine.queue import QueueService
+from wezmp_tui.engine.supervisor import Supervisor
+from wezmp_tui.ipc.server import IpcServer
+
+# A stand-in coding agent: shows a prompt, takes a line, "works" a moment, shows the prompt.
+AGENT = (
+    "import sys, time\n"
+    "while True:\n"
+    "    line = input('> ')\n"
+    "    print('working on:', line, flush=True)\n"
+    "    for i in range(3):\n"
+    "        print('.' * (i + 1), flush=True); time.sleep(0.2)\n"
+    "    print('done:', line, flush=True)\n"
+)
+
+
+def bot(name: str) -> AgentSpec:
+    return msgspec.convert(
+        {"name": name, "kind": "shell", "workspace": "w", "command": [sys.executable, "-c", AGENT]},
+        AgentSpec,
+    )
+
+
+@pytest.fixture
+async def engine(make_engine: Any) -> AsyncIterator[Any]:
+    config = Config(
+        agents=[bot("bot1"), bot("bot2")], state=State(idle_debounce=0.2, silence_seconds=30)
+    )
+    eng = await make_engine("tmux", config=config)
+    await eng.mux.spawn(workspace="keeper", argv=["sleep", "300"])
+    srv = IpcServer(eng)
+    await srv.start()
+    yield eng
+    await srv.stop()
+
+
+async def settle(engine: Any, predicate: Any, timeout: float = 20.0) -> None:
+    async def check() -> bool:
+        await engine.get(PaneService).tick()
+        await engine.get(Supervisor).tick()
+        await engine.get(AgentStateService).tick()
+        return bool(await predicate())
+
+    await async_wait_until(check, timeout=timeout, interval=0.05)
+
+
+async def test_tasks_go_to_idle_agents_in_order_and_come_back_for_review(engine: Any) -> None:
+    sup = engine.get(Supervisor)
+    await engine.invoke("agent.start", {"names": ["bot1", "bot2"]})
+
+    async def both_idle() -> bool:
+        return all(sup.agents[n].state == "idle" for n in ("bot1", "bot2"))
+
+    await settle(engine, both_idle)
+    first = await engine.invoke(
+        "task.add", {"title": "write the parser", "priority": "H", "column": "Queue"}
+    )
+    second = await engine.invoke(
+        "task.add", {"title": "test the parser", "column": "Queue", "depends_on": [first.id]}
+    )
+    third = await engine.invoke("task.add", {"title": "update the docs", "column": "Queue"})
+    dry = await engine.invoke("queue.dry_run")
+    assert [(d["task_id"], d["agent"]) for d in dry] == [(first.id, "bot1"), (third.id, "bot2")]
+    queue = engine.get(QueueService)
+    await queue.tick()
+
+    async def prompt_arrived() -> bool:
+        text = await engine.mux.get_text(sup.agents["bot1"].pane_id)
+        return "working on: write the parser" in text
+
+    await settle(engine, prompt_arrived)
+    t1 = (await engine.invoke("task.show", {"id": first.id}))["task"]
+    assert t1.column == "Doing" and t1.assigned == "bot1" and t1.timer_running
+
+    async def reviewed() -> bool:
+        tasks = {t.id: t for t in await engine.invoke("task.list")}
+        return tasks[first.id].column == "Review" and tasks[third.id].column == "Review"
+
+    await settle(engine, reviewed)
+    t1 = (await engine.invoke("task.show", {"id": first.id}))["task"]
+    assert not t1.timer_running and t1.tracked > 0 and t1.assigned is None
+    # The dependency is not done yet (only reviewed): the second task stays queued.
+    assert (await engine.invoke("task.show", {"id": second.id}))["task"].column == "Queue"
+    await engine.invoke("task.done", {"id": first.id})
+    await queue.tick()
+
+    async def second_reviewed() -> bool:
+        return (await engine.invoke("task.show", {"id": second.id}))["task"].column == "Review"
+
+    await settle(engine, second_reviewed)
+    report = await engine.invoke("report.time", {"by": "agent"})
+    assert {r["key"] for r in report["rows"]} == {"bot1", "bot2"}
+
+
+async def test_pause_limits_and_failure_requeues(engine: Any) -> None:
+    sup = engine.get(Supervisor)
+    queue = engine.get(QueueService)
+    await engine.invoke("queue.pause")
+    await engine.invoke("agent.start", {"name": "bot1"})
+
+    async def idle() -> bool:
+        return sup.agents["bot1"].state == "idle"
+
+    await settle(engine, idle)
+    t = await engine.invoke("task.add", {"title": "job", "column": "Queue", "agent": "bot1"})
+    assert await queue.tick() == []
+    assert (await engine.invoke("queue.status"))["paused"] is True
+    assert [d["agent"] for d in await engine.invoke("queue.dry_run")] == ["bot1"]
+    dispatched = await engine.invoke("queue.dispatch", {"task_id": t.id})
+    assert dispatched == [{"task_id": t.id, "agent": "bot1"}]
+    assert (await engine.invoke("queue.status"))["load"] == {"bot1": 1}
+    await engine.invoke("task.add", {"title": "other", "column": "Queue", "agent": "bot1"})
+    assert await engine.invoke("queue.dry_run") == []  # bot1 is at its limit
+    # The agent dies: its task returns to the queue with a note.
+    sup._set(sup.agents["bot1"], "failed", "process", "crash")
+    engine.bus.publish("agent.failed", {"agent": "bot1", "reason": "crash"})
+
+    async def requeued() -> bool:
+        task = (await engine.invoke("task.show", {"id": t.id}))["task"]
+        return task.column == "Queue" and "back in the queue" in task.note
+
+    await settle(engine, requeued)
+    await engine.invoke("queue.resume")
+    assert (await engine.invoke("queue.status"))["paused"] is False
+
+
+async def test_waiting_agent_marks_the_card(engine: Any) -> None:
+    sup = engine.get(Supervisor)
+    queue = engine.get(QueueService)
+    info = sup.agents["bot2"]
+    info.state, info.pane_id = "idle", "%0"
+    t = await engine.invoke("task.add", {"title": "ask me", "column": "Queue", "agent": "bot2"})
+    engine.mux.send_text = _noop  # the pane is the keeper's; nothing is typed into it
+    await queue.tick()
+    sup._set(info, "waiting", "hook", "permission")
+
+    async def waiting() -> bool:
+        return (await engine.invoke("task.show", {"id": t.id}))["task"].waiting
+
+    await async_wait_until(waiting)
+
+
+async def _noop(*args: Any, **kw: Any) -> None:
+    return None

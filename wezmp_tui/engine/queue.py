@@ -1,0 +1,239 @@
+"""The dispatch queue: queued tasks go, most urgent first, to idle agents that may take them.
+
+A task is dispatchable when it is in the queue column (or marked `agent: auto`), unfinished,
+and its dependencies are done. An agent may take it when it is idle, below its task limit,
+and is the task's named agent, or works in the task's workspace, or (with neither given)
+has the kind named by a `kind:<name>` tag, or any agent at all. Dispatching sends the prompt
+to the agent's pane, moves the card to Doing and starts its timer; the agent then working
+and going idle moves the card to Review and stops the timer; waiting marks the card; a
+failed agent returns the task to the queue with a note.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from wezmp_tui.engine.api import api
+from wezmp_tui.model.board import TaskInfo
+from wezmp_tui.model.events import Event
+
+if TYPE_CHECKING:
+    from wezmp_tui.engine.facade import Engine
+
+log = logging.getLogger("wezmp.queue")
+
+
+class QueueService:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        from wezmp_tui.engine.board import BoardService
+
+        self.board = engine.get(BoardService)
+        cfg = getattr(engine.config, "queue", None)
+        self.paused = bool(getattr(cfg, "paused", False))
+        self.worked: set[int] = set()  # dispatched tasks whose agent has been seen working
+        self._busy = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        engine.bus.listen(
+            ["agent.state", "agent.failed", "task.moved", "task.added"], self._on_event
+        )
+
+    def _cfg(self, key: str, default: Any) -> Any:
+        return getattr(getattr(self.engine.config, "queue", None), key, default)
+
+    async def start(self) -> None:
+        self.engine.every("queue", lambda: 1.0, self.tick)
+
+    # -- decisions ----------------------------------------------------------------------
+
+    def _agents(self) -> list[Any]:
+        from wezmp_tui.engine.supervisor import Supervisor
+
+        try:
+            return list(self.engine.get(Supervisor).agents.values())
+        except LookupError:
+            return []
+
+    def candidates(self) -> list[TaskInfo]:
+        queue_col = self._cfg("dispatch_column", "Queue")
+        tasks = [
+            t
+            for t in self.board.tasks(" AND finished_at IS NULL AND assigned IS NULL")
+            if (t.column == queue_col or t.agent == "auto") and not t.blocked
+        ]
+        tasks.sort(key=lambda t: (-t.urgency, t.id))
+        return tasks
+
+    def load(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.engine.db.query(
+            "SELECT assigned, COUNT(*) n FROM tasks WHERE assigned IS NOT NULL AND deleted = 0"
+            " AND finished_at IS NULL GROUP BY assigned"
+        ):
+            out[r["assigned"]] = r["n"]
+        return out
+
+    def may_take(self, agent: Any, task: TaskInfo) -> bool:
+        if task.agent not in (None, "auto"):
+            return bool(agent.name == task.agent)
+        if task.workspace:
+            return bool(agent.workspace == task.workspace)
+        kinds = [t.split(":", 1)[1] for t in task.tags if t.startswith("kind:")]
+        return not kinds or agent.kind in kinds
+
+    def plan(self) -> list[tuple[TaskInfo, str]]:
+        """Which task would go to which agent now."""
+        limit = int(self._cfg("per_agent_limit", 1))
+        load = self.load()
+        idle = [a for a in self._agents() if a.state == "idle" and a.pane_id]
+        out = []
+        for task in self.candidates():
+            for agent in idle:
+                if load.get(agent.name, 0) < limit and self.may_take(agent, task):
+                    out.append((task, agent.name))
+                    load[agent.name] = load.get(agent.name, 0) + 1
+                    break
+        return out
+
+    # -- actions ------------------------------------------------------------------------
+
+    async def tick(self) -> list[dict[str, Any]]:
+        if self.paused or self._busy:
+            return []
+        self._busy = True
+        try:
+            return [await self.dispatch(task, agent) for task, agent in self.plan()]
+        finally:
+            self._busy = False
+
+    async def dispatch(self, task: TaskInfo, agent: str) -> dict[str, Any]:
+        prompt = task.title + (f"\n\n{task.description}" if task.description.strip() else "")
+        await self.engine.invoke("agent.send", {"name": agent, "text": prompt})
+        self.engine.db.execute("UPDATE tasks SET assigned = ? WHERE id = ?", (agent, task.id))
+        await self.board.move(task.id, column=self._cfg("doing_column", "Doing"), force=True)
+        if "time.start" in self.engine.methods:
+            await self.engine.invoke(
+                "time.start", {"task_id": task.id, "note": f"agent {agent}", "exclusive": False}
+            )
+        self._set_agent_task(agent, task.id)
+        self.board.history(task.id, "dispatched", agent=agent)
+        self.engine.bus.publish("queue.dispatched", {"task_id": task.id, "agent": agent})
+        log.info("task #%s -> %s", task.id, agent)
+        return {"task_id": task.id, "agent": agent}
+
+    def _set_agent_task(self, agent: str, task_id: int | None) -> None:
+        from wezmp_tui.engine.supervisor import Supervisor
+
+        try:
+            info = self.engine.get(Supervisor).agents.get(agent)
+        except LookupError:
+            return
+        if info is not None:
+            info.task_id = task_id
+
+    def _task_of(self, agent: str) -> int | None:
+        row = self.engine.db.query_one(
+            "SELECT id FROM tasks WHERE assigned = ? AND deleted = 0 AND finished_at IS NULL"
+            " AND col = ? ORDER BY id DESC LIMIT 1",
+            (agent, self._cfg("doing_column", "Doing")),
+        )
+        return int(row["id"]) if row else None
+
+    def _on_event(self, ev: Event) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        task = loop.create_task(self.react(ev))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def react(self, ev: Event) -> None:
+        data = ev.data or {}
+        if ev.topic.startswith("task."):
+            if not self.paused and not self._busy:
+                await self.tick()
+            return
+        agent = str(data.get("agent", ""))
+        task_id = self._task_of(agent)
+        if task_id is not None:
+            state = data.get("state")
+            if ev.topic == "agent.failed" or state in ("failed", "exited"):
+                await self._requeue(task_id, agent, data.get("reason") or state or "failed")
+            elif state == "working":
+                self.worked.add(task_id)
+                self.engine.db.execute("UPDATE tasks SET waiting = 0 WHERE id = ?", (task_id,))
+                self.engine.bus.publish("task.changed", {"task_id": task_id, "fields": ["waiting"]})
+            elif state == "waiting":
+                self.worked.add(task_id)
+                self.engine.db.execute("UPDATE tasks SET waiting = 1 WHERE id = ?", (task_id,))
+                self.engine.bus.publish("task.changed", {"task_id": task_id, "fields": ["waiting"]})
+            elif state == "idle" and task_id in self.worked:
+                self.worked.discard(task_id)
+                await self.board.move(
+                    task_id, column=self._cfg("review_column", "Review"), force=True
+                )
+                if "time.stop" in self.engine.methods:
+                    await self.engine.invoke("time.stop", {"task_id": task_id})
+                self.engine.db.execute("UPDATE tasks SET assigned = NULL WHERE id = ?", (task_id,))
+                self._set_agent_task(agent, None)
+                self.board.history(task_id, "agent finished", agent=agent)
+        if ev.topic == "agent.state" and data.get("state") == "idle" and not self.paused:
+            await self.tick()
+
+    async def _requeue(self, task_id: int, agent: str, reason: str) -> None:
+        note = f"agent {agent} {reason}; back in the queue"
+        self.engine.db.execute(
+            "UPDATE tasks SET assigned = NULL, waiting = 0, note = ? WHERE id = ?", (note, task_id)
+        )
+        self.worked.discard(task_id)
+        if "time.stop" in self.engine.methods:
+            await self.engine.invoke("time.stop", {"task_id": task_id})
+        await self.board.move(task_id, column=self._cfg("dispatch_column", "Queue"), force=True)
+        self._set_agent_task(agent, None)
+        self.board.history(task_id, "requeued", agent=agent, reason=reason)
+
+    @api("queue.pause")
+    async def pause(self) -> dict[str, Any]:
+        """Stop dispatching (tasks stay queued)."""
+        self.paused = True
+        self.engine.bus.publish("queue.paused", {})
+        return await self.status()
+
+    @api("queue.resume")
+    async def resume(self) -> dict[str, Any]:
+        """Dispatch again (and right now)."""
+        self.paused = False
+        self.engine.bus.publish("queue.resumed", {})
+        await self.tick()
+        return await self.status()
+
+    @api("queue.status")
+    async def status(self) -> dict[str, Any]:
+        """Paused or not, queued and in-progress counts, per-agent load."""
+        return {
+            "paused": self.paused,
+            "queued": len(self.candidates()),
+            "load": self.load(),
+            "per_agent_limit": int(self._cfg("per_agent_limit", 1)),
+        }
+
+    @api("queue.dry_run")
+    async def dry_run(self) -> list[dict[str, Any]]:
+        """What would be dispatched next, to whom (nothing is sent)."""
+        return [
+            {"task_id": t.id, "title": t.title, "urgency": t.urgency, "agent": a}
+            for t, a in self.plan()
+        ]
+
+    @api("queue.dispatch")
+    async def dispatch_now(self, task_id: int | None = None) -> list[dict[str, Any]]:
+        """Dispatch now (even while paused): one task, or everything that can go."""
+        if task_id is None:
+            return [await self.dispatch(t, a) for t, a in self.plan()]
+        for task, agent in self.plan():
+            if task.id == task_id:
+                return [await self.dispatch(task, agent)]
+        return []

@@ -1,0 +1,48 @@
+"""Boards, tasks and time entries as every interface sees them."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class TaskInfo(msgspec.Struct, kw_only=True):
+    id: int
+    board: str
+    column: str
+    title: str
+    description: str = ""
+    priority: str = ""  # "H" | "M" | "L" | ""
+    tags: list[str] = msgspec.field(default_factory=list)
+    due: float | None = None
+    depends_on: list[int] = msgspec.field(default_factory=list)
+    blocking: list[int] = msgspec.field(default_factory=list)  # open tasks that wait for it
+    blocked: bool = False  # an unfinished dependency
+    position: float = 0.0
+    workspace: str | None = None
+    agent: str | None = None  # a name, "auto", or None
+    assigned: str | None = None  # the agent it was dispatched to
+    waiting: bool = False  # its agent waits for the person
+    created_at: float = 0.0
+    started_at: float | None = None
+    finished_at: float | None = None
+    note: str = ""
+    urgency: float = 0.0
+    tracked: float = 0.0  # seconds of time entries
+    timer_running: bool = False
+
+
+class BoardInfo(msgspec.Struct, kw_only=True):
+    name: str
+    workspace: str | None = None
+    columns: list[str] = msgspec.field(default_factory=list)
+    counts: dict[str, int] = msgspec.field(default_factory=dict)
+
+
+class TimeEntry(msgspec.Struct, kw_only=True):
+    id: int
+    task_id: int
+    task: str = ""
+    start: float
+    end: float | None = None
+    note: str = ""
+    duration: float = 0.0

@@ -1,0 +1,65 @@
+"""Boards, tasks, dependencies, time entries and the append-only history, in SQLite."""
+
+from __future__ import annotations
+
+MIGRATIONS = [
+    """
+    CREATE TABLE boards (
+        name TEXT PRIMARY KEY,
+        workspace TEXT,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE board_columns (
+        board TEXT NOT NULL REFERENCES boards(name) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (board, name)
+    );
+    CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY,
+        board TEXT NOT NULL,
+        col TEXT NOT NULL,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        priority TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '[]',
+        due REAL,
+        position REAL NOT NULL,
+        workspace TEXT,
+        agent TEXT,
+        assigned TEXT,
+        waiting INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        started_at REAL,
+        finished_at REAL,
+        note TEXT NOT NULL DEFAULT '',
+        deleted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX tasks_by_column ON tasks(board, col, position) WHERE deleted = 0;
+    CREATE INDEX tasks_by_assigned ON tasks(assigned) WHERE deleted = 0;
+    CREATE TABLE task_deps (
+        task_id INTEGER NOT NULL,
+        depends_on INTEGER NOT NULL,
+        PRIMARY KEY (task_id, depends_on)
+    );
+    CREATE INDEX task_deps_reverse ON task_deps(depends_on);
+    CREATE TABLE time_entries (
+        id INTEGER PRIMARY KEY,
+        task_id INTEGER NOT NULL,
+        start REAL NOT NULL,
+        end REAL,
+        heartbeat REAL,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX time_entries_by_task ON time_entries(task_id);
+    CREATE INDEX time_entries_open ON time_entries(end) WHERE end IS NULL;
+    CREATE TABLE task_history (
+        id INTEGER PRIMARY KEY,
+        task_id INTEGER NOT NULL,
+        ts REAL NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX task_history_by_task ON task_history(task_id);
+    """
+]

@@ -1,0 +1,226 @@
+"""The board drawn with Textual's line API: only the cards on screen are rendered, so 10,000
+tasks cost what the visible 40 cost (one widget per card does not scale; see kanban-tui)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
+
+CARD_HEIGHT = 3  # title, details, gap
+HEADER = 2
+
+
+@dataclass
+class Column:
+    name: str
+    cards: list[dict[str, Any]] = field(default_factory=list)
+    scroll: int = 0  # index of the first visible card
+
+
+def _clip(text: str, width: int) -> str:
+    if width <= 0:
+        return ""
+    if len(text) <= width:
+        return text.ljust(width)
+    return text[: max(0, width - 1)] + "…"
+
+
+def _duration(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600}h{s % 3600 // 60:02d}" if s >= 3600 else f"{s // 60}m{s % 60:02d}"
+
+
+class BoardView(Widget, can_focus=True):
+    """Columns side by side; a cursor (column, card) that keys and the mouse move."""
+
+    DEFAULT_CSS = "BoardView { height: 1fr; }"
+
+    column_index: reactive[int] = reactive(0)
+    card_index: reactive[int] = reactive(0)
+
+    class Selected(Message):
+        def __init__(self, card: dict[str, Any] | None) -> None:
+            super().__init__()
+            self.card = card
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.columns: list[Column] = []
+        self.agent_states: dict[str, str] = {}
+        self.card_styles: dict[str, Style] = {}
+        self.now = time.time
+
+    # -- data ---------------------------------------------------------------------------
+
+    def set_data(self, columns: list[str], tasks: list[dict[str, Any]]) -> None:
+        selected = self.selected
+        by_col: dict[str, list[dict[str, Any]]] = {c: [] for c in columns}
+        for t in tasks:
+            by_col.setdefault(t["column"], []).append(t)
+        old = {c.name: c.scroll for c in self.columns}
+        self.columns = [Column(c, by_col.get(c, []), old.get(c, 0)) for c in columns]
+        if selected is not None:
+            self.select_task(selected["id"])
+        self.column_index = min(self.column_index, max(len(self.columns) - 1, 0))
+        self._clamp()
+        self.refresh()
+
+    def select_task(self, task_id: int) -> bool:
+        for ci, col in enumerate(self.columns):
+            for i, card in enumerate(col.cards):
+                if card["id"] == task_id:
+                    self.column_index, self.card_index = ci, i
+                    self._clamp()
+                    return True
+        return False
+
+    @property
+    def column(self) -> Column | None:
+        return self.columns[self.column_index] if self.columns else None
+
+    @property
+    def selected(self) -> dict[str, Any] | None:
+        col = self.column
+        if col is None or not col.cards:
+            return None
+        return col.cards[min(self.card_index, len(col.cards) - 1)]
+
+    def visible_cards(self) -> int:
+        return max(1, (self.size.height - HEADER) // CARD_HEIGHT)
+
+    def _clamp(self) -> None:
+        col = self.column
+        if col is None:
+            return
+        self.card_index = max(0, min(self.card_index, len(col.cards) - 1))
+        rows = self.visible_cards()
+        if self.card_index < col.scroll:
+            col.scroll = self.card_index
+        elif self.card_index >= col.scroll + rows:
+            col.scroll = self.card_index - rows + 1
+        col.scroll = max(0, min(col.scroll, max(len(col.cards) - rows, 0)))
+
+    def move_cursor(self, dcol: int = 0, dcard: int = 0) -> None:
+        if not self.columns:
+            return
+        if dcol:
+            self.column_index = (self.column_index + dcol) % len(self.columns)
+            self.card_index = (
+                min(self.card_index, max(len(self.column.cards) - 1, 0)) if self.column else 0
+            )
+        if dcard:
+            self.card_index += dcard
+        self._clamp()
+        self.refresh()
+        self.post_message(self.Selected(self.selected))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._clamp()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return container.height
+
+    # -- drawing ------------------------------------------------------------------------
+
+    def _widths(self) -> list[int]:
+        n = max(len(self.columns), 1)
+        w = self.size.width
+        base = w // n
+        return [base + (1 if i < w - base * n else 0) for i in range(n)]
+
+    def render_line(self, y: int) -> Strip:
+        segments: list[Segment] = []
+        accent = self._accent()
+        muted = Style(dim=True)
+        for ci, (col, width) in enumerate(zip(self.columns, self._widths(), strict=False)):
+            inner = width - 1
+            focused_col = ci == self.column_index
+            if y == 0:
+                title = f" {col.name} ({len(col.cards)})"
+                style = Style(bold=True, reverse=focused_col) + (accent if focused_col else Style())
+                segments.append(Segment(_clip(title, inner), style))
+            elif y == 1:
+                segments.append(Segment("─" * inner, muted))
+            else:
+                offset, line = divmod(y - HEADER, CARD_HEIGHT)
+                i = col.scroll + offset
+                if i < len(col.cards) and line < 2:
+                    card = col.cards[i]
+                    selected = focused_col and i == self.card_index
+                    segments.append(self._card_line(card, line, inner, selected))
+                else:
+                    segments.append(Segment(" " * inner))
+            segments.append(Segment("│", muted))
+        return Strip(segments, self.size.width)
+
+    def _accent(self) -> Style:
+        """The theme's primary colour, converted once per theme (not once per line)."""
+        from textual.color import Color
+
+        theme = self.app.current_theme
+        cached: tuple[str, Style] | None = getattr(self, "_accent_cache", None)
+        if cached is not None and cached[0] == theme.name:
+            return cached[1]
+        style = Style(color=Color.parse(theme.primary).rich_color)
+        self._accent_cache = (theme.name, style)
+        return style
+
+    def _card_line(self, card: dict[str, Any], line: int, width: int, selected: bool) -> Segment:
+        base = Style(reverse=True) if selected else Style()
+        if line == 0:
+            pr = card["priority"]
+            mark = {"H": "▲ ", "M": "■ ", "L": "▼ "}.get(pr, "  ")
+            flags = ("🔒" if card["blocked"] else "") + ("❗" if card["blocking"] else "")
+            text = f"{mark}#{card['id']} {card['title']}"
+            style = base + Style(bold=True) + self.card_styles.get(pr, Style())
+            return Segment(_clip(f"{text} {flags}".rstrip(), width), style)
+        parts = []
+        if card["tags"]:
+            parts.append(" ".join(f"+{t}" for t in card["tags"]))
+        if card["due"]:
+            days = (card["due"] - self.now()) / 86400
+            parts.append(f"due {'overdue' if days < 0 else f'{days:.0f}d'}")
+        who = card.get("assigned") or card.get("agent")
+        if who:
+            state = self.agent_states.get(who)
+            parts.append(f"@{who}" + (f" {state}" if state else ""))
+        if card.get("waiting"):
+            parts.append("◆ needs you")
+        if card["timer_running"]:
+            parts.append(f"⏱ {_duration(card['tracked'])}")
+        elif card["tracked"]:
+            parts.append(_duration(card["tracked"]))
+        return Segment(_clip("  " + "  ".join(parts), width), base + Style(dim=not selected))
+
+    # -- mouse --------------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        x = 0
+        for ci, width in enumerate(self._widths()):
+            if x <= event.x < x + width:
+                col = self.columns[ci]
+                idx = col.scroll + (event.y - HEADER) // CARD_HEIGHT
+                self.column_index = ci
+                if event.y >= HEADER and idx < len(col.cards):
+                    self.card_index = idx
+                self._clamp()
+                self.refresh()
+                self.post_message(self.Selected(self.selected))
+                return
+            x += width
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self.move_cursor(dcard=1)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self.move_cursor(dcard=-1)
