@@ -94,8 +94,9 @@ def test_urgency_formula() -> None:
     assert due_factor(-1, 0) == 1.0
     assert due_factor(14 * DAY, 0) == 0
     assert due_factor(7 * DAY, 0) == pytest.approx(0.6)
+    weights = type("W", (), {"tags": {"urgent": 2.0}})()
     s = score(priority="H", due=None, created_at=0, tags=["urgent"], blocking=True,
-              blocked=False, now=365 * DAY, weights=type("W", (), {"tags": {"urgent": 2.0}})())  # fmt: skip
+              blocked=False, now=365 * DAY, weights=weights)  # fmt: skip
     assert s == pytest.approx(6.0 + 2.0 + 8.0 + 2.0)
 
 
