@@ -284,12 +284,15 @@ class BoardService:
         if col not in cols:
             raise InvalidInput(f"column {col!r} is not on board {board} ({', '.join(cols)})")
         now = self.engine.clock.now()
+        finished = now if col == cols[-1] else None
         with self.db.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO tasks(board, col, title, description, priority, tags, due, position,"
-                " workspace, agent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " workspace, agent, created_at, finished_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (board, col, title.strip(), description, priority, json.dumps(tags or []),
-                 parse_due(due, now), self._end_position(board, col), workspace, agent, now),
+                 parse_due(due, now), self._end_position(board, col), workspace, agent, now,
+                 finished),
             )  # fmt: skip
             task_id = int(cur.lastrowid or 0)
         if depends_on:

@@ -28,11 +28,14 @@ class Column:
 
 
 def _clip(text: str, width: int) -> str:
+    """Exactly `width` terminal cells (emoji such as 🔒 take two)."""
+    from rich.cells import cell_len, set_cell_size
+
     if width <= 0:
         return ""
-    if len(text) <= width:
-        return text.ljust(width)
-    return text[: max(0, width - 1)] + "…"
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
 
 
 def _duration(seconds: float) -> str:

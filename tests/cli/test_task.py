@@ -1,0 +1,77 @@
+"""`wezmp task|board|time|report` against a real daemon, every listing also as JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+
+from tests.conftest import wezmp_argv
+from wezmp_tui.paths import Paths
+
+
+def wezmp(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(wezmp_argv(*args), capture_output=True, text=True, timeout=60)
+
+
+def js(*args: str) -> object:
+    r = wezmp(*args, "--json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_task_board_time_report(daemon: Paths) -> None:
+    assert (
+        wezmp("task", "add", "Write", "the", "parser", "-p", "H", "-t", "core").stdout.strip()
+        == "added #1 to Backlog"
+    )
+    t2 = js("task", "add", "Test the parser", "--depends-on", "1", "--due", "+2d", "-t", "core")
+    assert t2["blocked"] is True and t2["depends_on"] == [1]
+    js("task", "add", "Docs", "-c", "Queue", "-w", "api", "-a", "auto")
+    listed = js("task", "list")
+    assert [t["id"] for t in listed] == [1, 2, 3]
+    assert "🔒" in wezmp("task", "list").stdout
+    r = wezmp("task", "move", "2", "Doing")
+    assert r.returncode == 1 and "task #2 is blocked by #1" in r.stderr
+    assert js("task", "edit", "1", "-t", "urgent", "--untag", "core")["tags"] == ["urgent"]
+    assert wezmp("task", "edit", "1", "--title", "Write the lexer").stdout.startswith("#1")
+    assert js("task", "move", "1", "Doing")["column"] == "Doing"
+    assert [t["id"] for t in js("task", "next")] == [3]
+    assert "Docs" in wezmp("task", "next").stdout
+    assert wezmp("time", "start", "1").stdout.startswith("started:")
+    assert wezmp("time", "stop").stdout.startswith("stopped:")
+    assert wezmp("time", "stop").stdout.strip() == "no timer running"
+    assert wezmp("time", "continue").stdout.startswith("started:")
+    entries = js("time", "list")
+    assert entries[0]["task_id"] == 1
+    assert "#1" in wezmp("time", "list").stdout
+    assert wezmp("time", "edit", str(entries[0]["id"]), "--note", "pairing").returncode == 0
+    assert wezmp("time", "edit", "1", "--start", "yesterday").returncode == 2
+    assert js("task", "done", "1")["column"] == "Done"
+    shown = js("task", "show", "1")
+    assert [h["action"] for h in shown["history"]][:2] == ["added", "edited"]
+    assert "tracked:" in wezmp("task", "show", "1").stdout
+    assert wezmp("task", "rm", "3").stdout.strip() == "deleted #3"
+    boards = js("board", "list")
+    assert boards[0]["counts"]["Done"] == 1
+    assert "Backlog 1" in wezmp("board", "list").stdout
+    assert wezmp(
+        "board", "create", "proj", "--column", "Todo", "--column", "Done"
+    ).stdout.strip() == ("created proj: Todo | Done")
+    assert js("board", "columns", "-b", "proj")["columns"] == ["Todo", "Done"]
+    assert wezmp("board", "columns", "-b", "proj", "Todo", "Doing", "Done").stdout.strip() == (
+        "Todo | Doing | Done"
+    )
+    assert js("board", "queue", "status")["paused"] is False
+    assert "queue running" in wezmp("board", "queue", "status").stdout
+    assert "paused" in wezmp("board", "queue", "pause").stdout
+    assert "nothing to dispatch" in wezmp("board", "queue", "dry-run").stdout
+    assert js("board", "queue", "dispatch") == []
+    report = js("report", "--day", "--by", "tag")
+    assert report["by"] == "tag" and report["rows"][0]["key"] == "urgent"
+    assert "throughput" in report and "cycle_time" in report
+    rows = list(csv.reader(io.StringIO(wezmp("report", "--week", "--csv").stdout)))
+    assert rows[0] == ["task", "seconds"] and rows[1][0] == "#1 Write the lexer"
+    assert "time this month by workspace" in wezmp("report", "--month", "--by", "workspace").stdout
+    assert wezmp("time", "rm", str(entries[0]["id"])).returncode == 0

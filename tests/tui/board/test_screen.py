@@ -1,0 +1,204 @@
+"""The Board mode driven by Pilot against a real engine (frozen clock): every key."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+
+from tests.helpers import async_wait_until
+from wezmp_tui.clock import FakeClock
+from wezmp_tui.engine.facade import Engine
+from wezmp_tui.ipc.base import InProcessClient
+from wezmp_tui.tui.app import create_app
+from wezmp_tui.tui.board.screen import BoardScreen, TaskDetails, TaskEditModal
+from wezmp_tui.tui.board.view import BoardView
+from wezmp_tui.tui.modals import ConfirmModal, PromptModal
+
+SIZE = (150, 40)
+NOW = 1_800_000_000.0
+
+
+@pytest.fixture
+async def engine(make_engine: Any) -> AsyncIterator[Engine]:
+    eng = await make_engine("local", clock=FakeClock(NOW))
+    for title, kw in [
+        ("Write the parser", {"priority": "H", "tags": ["core"]}),
+        ("Test the parser", {"depends_on": [1], "due": NOW + 2 * 86400}),
+        ("Update the docs", {"column": "Queue", "priority": "L"}),
+    ]:
+        await eng.invoke("task.add", {"title": title, **kw})
+    yield eng
+
+
+def board_app(engine: Engine) -> Any:
+    async def factory() -> InProcessClient:
+        return InProcessClient(engine)
+
+    return create_app(factory, clock=engine.clock)
+
+
+async def open_board(pilot: Any) -> BoardScreen:
+    await pilot.press("2")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, BoardScreen)
+    return screen
+
+
+async def column_of(engine: Engine, task_id: int) -> str:
+    return str((await engine.invoke("task.show", {"id": task_id}))["task"].column)
+
+
+async def test_navigation_moves_and_blocked_cards(engine: Engine) -> None:
+    app = board_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_board(pilot)
+        view = screen.query_one(BoardView)
+        assert view.selected is not None and view.selected["id"] == 1
+        await pilot.press("j")
+        assert view.selected["id"] == 2
+        await pilot.press("k", "l")
+        assert view.selected["id"] == 3 and view.column_index == 1
+        await pilot.press("h", "L")  # card 1 → Queue
+        await pilot.pause()
+        assert await column_of(engine, 1) == "Queue"
+        await pilot.press("L")  # → Doing
+        await pilot.pause()
+        assert await column_of(engine, 1) == "Doing"
+        await pilot.press("H")
+        await pilot.pause()
+        assert await column_of(engine, 1) == "Queue"
+        # Card 2 is blocked by 1: it cannot enter Doing.
+        view.select_task(2)
+        await pilot.press("L", "L")
+        await pilot.pause()
+        assert await column_of(engine, 2) == "Queue"
+        assert any("blocked by #1" in str(n.message) for n in app._notifications)
+
+
+async def test_reorder_new_edit_delete(engine: Engine) -> None:
+    app = board_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_board(pilot)
+        view = screen.query_one(BoardView)
+        await pilot.press("J")
+        await pilot.pause()
+        order = [t.id for t in await engine.invoke("task.list", {"column": "Backlog"})]
+        assert order == [2, 1]
+        await pilot.press("n")
+        assert isinstance(app.screen, TaskEditModal)
+        await pilot.press("enter")  # empty title: refused
+        assert isinstance(app.screen, TaskEditModal)
+        app.screen.query_one("#title", Input).value = "Fresh task"
+        app.screen.query_one("#priority", Input).value = "x"
+        await pilot.press("enter")
+        assert isinstance(app.screen, TaskEditModal)
+        app.screen.query_one("#priority", Input).value = "m"
+        app.screen.query_one("#tags", Input).value = "new ui"
+        app.screen.query_one("#due", Input).value = "+1d"
+        await pilot.press("enter")
+        await pilot.pause()
+        fresh = (await engine.invoke("task.show", {"id": 4}))["task"]
+        assert (fresh.title, fresh.priority, fresh.tags) == ("Fresh task", "M", ["new", "ui"])
+        assert view.selected is not None and view.selected["id"] == 4
+        await pilot.press("e")
+        app.screen.query_one("#title", Input).value = "Renamed"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (await engine.invoke("task.show", {"id": 4}))["task"].title == "Renamed"
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await pilot.pause()
+        assert [t.id for t in await engine.invoke("task.list")] == [2, 1, 3]
+
+
+async def test_timer_priority_tags_filter_details(engine: Engine) -> None:
+    app = board_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_board(pilot)
+        view = screen.query_one(BoardView)
+        await pilot.press("space")
+        await pilot.pause()
+        assert view.selected is not None and view.selected["timer_running"]
+        engine.clock.advance(125)  # type: ignore[attr-defined]
+        await pilot.press("space")
+        await pilot.pause()
+        task = (await engine.invoke("task.show", {"id": 1}))["task"]
+        assert task.tracked == 125.0 and not task.timer_running
+        await pilot.press("p")
+        await pilot.pause()
+        assert (await engine.invoke("task.show", {"id": 1}))["task"].priority == ""
+        await pilot.press("t")
+        assert isinstance(app.screen, PromptModal)
+        app.screen.query_one(Input).value = "core parser"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (await engine.invoke("task.show", {"id": 1}))["task"].tags == ["core", "parser"]
+        await pilot.press("slash")
+        app.screen.query_one(Input).value = "docs"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [c["id"] for col in view.columns for c in col.cards] == [3]
+        await pilot.press("slash")
+        app.screen.query_one(Input).value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+        view.select_task(1)
+        await pilot.press("enter")
+        assert isinstance(app.screen, TaskDetails)
+        assert app.screen.query_one("#times").row_count == 1  # type: ignore[attr-defined]
+        await pilot.press("escape")
+
+
+async def test_queue_and_dispatch_keys(engine: Engine) -> None:
+    app = board_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_board(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert await column_of(engine, 1) == "Queue"
+        await pilot.press("Q")
+        await pilot.pause()
+        assert any("nothing dispatched" in str(n.message) for n in app._notifications)
+
+
+async def test_mouse_and_events(engine: Engine) -> None:
+    app = board_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_board(pilot)
+        view = screen.query_one(BoardView)
+        await pilot.click(BoardView, offset=(35, 2))  # second column, first card
+        assert view.column_index == 1 and view.selected is not None and view.selected["id"] == 3
+        await engine.invoke("task.add", {"title": "From an agent", "column": "Queue"})
+
+        async def shown() -> bool:
+            await pilot.pause()
+            return any(c["id"] == 4 for c in view.columns[1].cards)
+
+        await async_wait_until(shown)
+
+
+async def test_ten_thousand_tasks_render_only_what_is_visible(make_engine: Any) -> None:
+    engine = await make_engine("local", clock=FakeClock(NOW))
+    db = engine.db
+    with db.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO tasks(board, col, title, position, created_at) VALUES (?, ?, ?, ?, ?)",
+            [
+                ("default", ["Backlog", "Queue", "Doing"][i % 3], f"task {i}", i, NOW)
+                for i in range(10_000)
+            ],
+        )
+    app = board_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_board(pilot)
+        view = screen.query_one(BoardView)
+        assert sum(len(c.cards) for c in view.columns) == 10_000
+        for _ in range(50):
+            await pilot.press("j")
+        assert view.card_index == 50 and view.columns[0].scroll > 0
+        assert len(screen.query(BoardView)) == 1  # one widget, not one per card
