@@ -204,7 +204,11 @@ class BoardScreen(Screen[None]):
 
     @on(BoardView.Selected)
     def selected(self, event: BoardView.Selected) -> None:
-        self.refresh_bindings()
+        # The footer is costly to rebuild: only when what the keys can do changed.
+        has_card = event.card is not None
+        if has_card != getattr(self, "_had_card", None):
+            self._had_card = has_card
+            self.refresh_bindings()
 
     async def action_move(self, step: int) -> None:
         card = self.card
