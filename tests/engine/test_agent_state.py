@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -123,3 +124,61 @@ async def test_stopped_agents_are_not_evaluated(make_engine: Any, state: str) ->
     info.state = state
     await engine.get(AgentStateService).tick()
     assert info.state == state
+
+
+async def test_quiet_panes_are_not_read_again(make_engine: Any) -> None:
+    """A pane whose processes wrote nothing since the last read keeps its screen: the tick
+    reuses it (rules and timers still run) instead of asking the mux, until REREAD_SECONDS."""
+    import time
+
+    from wezmp_tui.engine.agent_state import REREAD_SECONDS
+    from wezmp_tui.engine.panes import PaneService
+    from wezmp_tui.mux.ttypids import write_counts
+
+    clock = FakeClock()
+    engine = await make_engine("local", config=Config(), clock=clock)
+    await engine.invoke("agent.define", {"spec": {"name": "a", "kind": "generic"}})
+    pane = await engine.mux.spawn(workspace="w", argv=["cat"])
+    info = engine.get(Supervisor).agents["a"]
+    info.pane_id, info.pid, info.state = pane, 1, "working"
+    panes = engine.get(PaneService)
+    svc = engine.get(AgentStateService)
+    deadline = time.monotonic() + 10
+    while not (await panes.tick()) or not panes.by_id[pane].pids:
+        assert time.monotonic() < deadline, "cat never showed up on its tty"
+    await svc.tick()
+    assert (svc.reads, svc.skipped) == (1, 0)
+    await svc.tick()
+    assert (svc.reads, svc.skipped) == (1, 1)
+    assert info.state == "working"
+
+    before = write_counts(panes.by_id[pane].pids)
+    await engine.mux.send_text(pane, "hello", paste=False, enter=True)
+    while write_counts(panes.by_id[pane].pids) == before:  # cat echoes the line back
+        assert time.monotonic() < deadline, "cat never wrote"
+        await asyncio.sleep(0.01)
+    await svc.tick()
+    assert svc.reads == 2
+    assert "hello" in svc.seen["a"].screen  # type: ignore[operator]
+
+    clock.advance(REREAD_SECONDS)
+    await svc.tick()
+    assert svc.reads == 3  # read again however quiet, now and then
+    # Unchanged for silence_seconds: idle.
+    assert (info.state, info.state_source) == ("idle", "activity")
+    skipped = svc.skipped
+    clock.advance(REREAD_SECONDS / 2)
+    await svc.tick()
+    assert (svc.reads, svc.skipped) == (3, skipped + 1)
+    assert info.state == "idle"
+
+
+def test_write_counts_of_gone_or_no_processes() -> None:
+    import os
+
+    from wezmp_tui.mux.ttypids import write_counts
+
+    assert write_counts([]) is None
+    assert write_counts([2**22 + 12345]) is None
+    mine = write_counts([os.getpid()])
+    assert mine is not None and mine[0][0] == os.getpid()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from wezmp_tui.config.schema import Config, Metrics
-from wezmp_tui.engine.metrics import MetricsService, PsutilSampler, Sample
+from wezmp_tui.engine.metrics import MetricsService, ProcSampler, PsutilSampler, Sample
 from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import NotFound
 
@@ -59,23 +59,32 @@ async def test_history_events_and_agent_numbers(make_engine: Any) -> None:
         await engine.invoke("metrics.history", {"agent": "nobody"})
 
 
-def test_psutil_sampler_measures_a_real_process_tree() -> None:
+@pytest.mark.parametrize("make", [ProcSampler, PsutilSampler])
+def test_samplers_measure_a_real_process_tree(make: Any) -> None:
+    # A grandchild holds the memory and a second one burns CPU: both count for the root.
     child = "x = bytearray(30_000_000); import time; time.sleep(30)"
-    code = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {child!r}]).wait()"
+    busy = "import time\nend = time.monotonic() + 30\nwhile time.monotonic() < end: pass"
+    code = (
+        "import subprocess, sys\n"
+        f"subprocess.Popen([sys.executable, '-c', {busy!r}])\n"
+        f"subprocess.Popen([sys.executable, '-c', {child!r}]).wait()"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code])
     try:
-        sampler = PsutilSampler()
+        sampler = make()
         import time
 
         deadline = time.monotonic() + 10
-        rss = 0
+        rss, cpu = 0, 0.0
         while time.monotonic() < deadline:
             s = sampler.sample({"tree": proc.pid, "gone": 999_999_999})
-            rss = s["agents"]["tree"]["rss"]
-            if rss > 30_000_000:
+            rss = max(rss, s["agents"]["tree"]["rss"])
+            cpu = max(cpu, s["agents"]["tree"]["cpu"])
+            if rss > 30_000_000 and cpu > 20:
                 break
-            time.sleep(0.05)  # waiting for the child to allocate, a real process
+            time.sleep(0.2)  # waiting for the children to allocate and spin, real processes
         assert rss > 30_000_000
+        assert cpu > 20
         assert "gone" not in s["agents"]
         assert 0 <= s["system"]["cpu"] <= 100 and s["system"]["mem"] > 0
     finally:

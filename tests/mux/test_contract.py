@@ -92,6 +92,29 @@ async def test_get_text_last_lines_reaches_into_scrollback(mux: Mux) -> None:
     assert (await mux.get_text(pane, lines=1)) == "line60"
 
 
+async def test_get_texts_reads_many_panes_and_names_the_gone_one(mux: Mux) -> None:
+    panes = [
+        await mux.spawn(workspace="ws", argv=_sh(f"echo first-{i}; echo second-{i}; exec sleep 60"))
+        for i in range(3)
+    ]
+    assert await async_wait_until(lambda: _text_has(mux, panes[2], "second-2"))
+    assert await async_wait_until(lambda: _text_has(mux, panes[0], "second-0"))
+    texts = await mux.get_texts(panes, lines=1)
+    assert texts == {p: f"second-{i}" for i, p in enumerate(panes)}
+    # One pane gone: the others still answer, the gone one is a PaneNotFound.
+    await mux.kill_pane(panes[1])
+
+    async def gone() -> bool:
+        return await _pane(mux, panes[1]) is None
+
+    assert await async_wait_until(gone)
+    texts = await mux.get_texts(panes, lines=2)
+    assert texts[panes[0]] == "first-0\nsecond-0"
+    assert texts[panes[2]] == "first-2\nsecond-2"
+    assert isinstance(texts[panes[1]], PaneNotFound)
+    assert await mux.get_texts([]) == {}
+
+
 async def test_env_is_passed(mux: Mux) -> None:
     pane = await mux.spawn(
         workspace="ws", argv=_sh('echo "val=$WEZMP_T"; exec sleep 60'), env={"WEZMP_T": "x y"}

@@ -41,13 +41,18 @@ def backend_option(ctx: click.Context) -> str | None:
     return obj.get("backend") if isinstance(obj, dict) else None
 
 
+CALL_TIMEOUT = 120.0
+
+
 def client(autostart: bool = True) -> Client:
     """A connected client of the daemon, starting the daemon when it is not running."""
     from wezmp_tui.ipc.client import connect
 
     ctx = click.get_current_context(silent=True)
     backend = backend_option(ctx) if ctx else None
-    return connect(autostart=autostart, backend=backend)
+    # A person waits for what they asked; a call that starts dozens of panes can take
+    # longer than the handshake is allowed to.
+    return connect(autostart=autostart, backend=backend, call_timeout=CALL_TIMEOUT)
 
 
 def call(method: str, **params: Any) -> Any:

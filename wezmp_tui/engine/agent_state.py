@@ -10,7 +10,6 @@ Three sources, in this order of trust:
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import os
@@ -24,6 +23,7 @@ from wezmp_tui.engine.rules import RuleBook
 from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import ConfigError, NotFound
 from wezmp_tui.model.events import Event
+from wezmp_tui.mux.ttypids import write_counts
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
@@ -45,6 +45,9 @@ HOOK_STATES = {
     "SessionEnd": None,  # the process exit (from `wezmp exec`) decides
 }
 NOT_EVALUATED = {"starting", "exited", "failed"}
+# Even a pane whose processes wrote nothing is read this often: a person's typing echoed by
+# the terminal itself (not by a process) changes the screen too.
+REREAD_SECONDS = 10.0
 
 
 @dataclass
@@ -61,12 +64,17 @@ class Seen:
     source: str = ""
     reason: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    screen: str | None = None  # the text last read from the pane
+    writes: tuple[tuple[int, int], ...] | None = None  # its processes' write counts then
+    read_at: float = 0.0
 
 
 class AgentStateService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.seen: dict[str, Seen] = {}
+        self.reads = 0  # screens read from the mux
+        self.skipped = 0  # screens known unchanged without reading them
         self.rules_error: str | None = None
         self.rules = self._load_rules()
         engine.bus.listen(["agent.state"], self._on_state)
@@ -176,16 +184,37 @@ class AgentStateService:
         ]
         if not todo:
             return
-        texts = await asyncio.gather(
-            *(self.engine.mux.get_text(a.pane_id or "", lines=60) for a in todo),
-            return_exceptions=True,
-        )
-        titles = {p.pane_id: p.title for p in self.engine.get(PaneService).panes}
         now = self.engine.clock.monotonic()
-        for a, text in zip(todo, texts, strict=True):
-            if isinstance(text, BaseException):
+        by_id = self.engine.get(PaneService).by_id
+        read: list[tuple[Any, tuple[tuple[int, int], ...] | None]] = []
+        for a in todo:
+            pane = by_id.get(a.pane_id or "")
+            writes = write_counts(pane.pids) if pane and pane.pids else None
+            s = self.seen.get(a.name)
+            if (
+                writes is not None
+                and s is not None
+                and s.screen is not None
+                and s.writes == writes
+                and now - s.read_at < REREAD_SECONDS
+            ):
+                # Quiet pane: same screen as last time; the rules and timers still run on it.
+                self.decide(a.name, a.kind, s.screen, by_id[a.pane_id or ""].title, now)
+                self.skipped += 1
                 continue
-            self.decide(a.name, a.kind, text, titles.get(a.pane_id or "", ""), now)
+            read.append((a, writes))
+        if not read:
+            return
+        texts = await self.engine.mux.get_texts([a.pane_id or "" for a, _ in read], lines=60)
+        for a, writes in read:
+            text = texts.get(a.pane_id or "")
+            if not isinstance(text, str):
+                continue
+            pane = by_id.get(a.pane_id or "")
+            self.decide(a.name, a.kind, text, pane.title if pane else "", now)
+            s = self.seen[a.name]
+            s.screen, s.writes, s.read_at = text, writes, now
+            self.reads += 1
 
     def decide(self, name: str, kind: str, text: str, title: str, now: float) -> str | None:
         s = self.seen.setdefault(name, Seen(changed_at=now))

@@ -1,20 +1,23 @@
 """CPU and memory, for the machine and for each agent's whole process tree, with history.
 
-The sampler is injectable (tests give fixed numbers); the real one uses psutil in a worker
-thread and keeps `Process` objects between ticks, because `cpu_percent` measures since the
-previous call on the same object. Events carry only the agents whose numbers changed.
+The sampler is injectable (tests give fixed numbers). The real one runs in a worker thread and
+reads the whole process table ONCE per sample, then walks each agent's tree in it: asking
+psutil for each agent's children scans /proc once per agent, which with 16 agents was most of
+the daemon's CPU. psutil still gives the machine's CPU and memory. Events carry only the
+agents whose numbers changed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from wezmp_tui.engine.api import api
 from wezmp_tui.errors import NotFound
+from wezmp_tui.mux.ttypids import process_table
 
 if TYPE_CHECKING:
     import psutil
@@ -32,7 +35,70 @@ class Sampler(Protocol):
         ...
 
 
+class ProcSampler:
+    """Linux: every agent's tree from one pass over /proc. CPU % is the tree's CPU time since
+    the previous sample over the wall time between them, as `psutil.cpu_percent` counts it
+    (100 = one core busy); a process's first sample counts 0, as with psutil."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._psutil = psutil
+        self._tick = os.sysconf("SC_CLK_TCK")
+        self._page = os.sysconf("SC_PAGE_SIZE")
+        self._prev: dict[int, tuple[float, int]] = {}  # pid -> (start, cpu ticks)
+        self._at: float | None = None
+        self._last: dict[str, dict[str, float]] = {}
+        psutil.cpu_percent(None)
+
+    def sample(self, roots: Mapping[str, int]) -> Sample:
+        now, table = process_table()
+        if now == self._at and set(roots) == set(self._last):
+            return system_sample(self._psutil, self._last)  # the same table as last time
+        elapsed = now - self._at if self._at is not None else 0.0
+        self._at = now
+        children: dict[int, list[int]] = defaultdict(list)
+        for pid, st in table.items():
+            children[st.ppid].append(pid)
+        prev, self._prev = self._prev, {}
+        agents: dict[str, dict[str, float]] = {}
+        for name, root in roots.items():
+            if root not in table:
+                continue
+            ticks = 0
+            pages = 0
+            todo = [root]
+            while todo:
+                pid = todo.pop()
+                st = table[pid]
+                before = prev.get(pid)
+                if before is not None and before[0] == st.start:
+                    ticks += st.cpu - before[1]
+                self._prev[pid] = (st.start, st.cpu)
+                pages += st.rss
+                todo += children.get(pid, ())
+            cpu = ticks / self._tick / elapsed * 100 if elapsed > 0 else 0.0
+            agents[name] = {"cpu": round(cpu, 1), "rss": pages * self._page}
+        self._last = agents
+        return system_sample(self._psutil, agents)
+
+
+def system_sample(ps: Any, agents: dict[str, dict[str, float]]) -> Sample:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return Sample(
+        system={
+            "cpu": round(ps.cpu_percent(None), 1),
+            "mem": round(ps.virtual_memory().percent, 1),
+            "load": round(load, 2),
+        },
+        agents=agents,
+    )
+
+
 class PsutilSampler:
+    """Where there is no /proc: psutil `Process` objects kept between ticks, because
+    `cpu_percent` measures since the previous call on the same object."""
+
     def __init__(self) -> None:
         import psutil
 
@@ -79,15 +145,7 @@ class PsutilSampler:
         for pid in list(self._procs):
             if pid not in alive:
                 del self._procs[pid]
-        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-        return Sample(
-            system={
-                "cpu": round(ps.cpu_percent(None), 1),
-                "mem": round(ps.virtual_memory().percent, 1),
-                "load": round(load, 2),
-            },
-            agents=agents,
-        )
+        return system_sample(ps, agents)
 
 
 class MetricsService:
@@ -103,7 +161,7 @@ class MetricsService:
     @property
     def sampler(self) -> Sampler:
         if self._sampler is None:
-            self._sampler = PsutilSampler()
+            self._sampler = ProcSampler() if os.path.isdir("/proc/self") else PsutilSampler()
         return self._sampler
 
     async def start(self) -> None:

@@ -245,6 +245,7 @@ class Supervisor:
 
     async def tick(self) -> None:
         """Start every pending agent whose dependencies' conditions hold."""
+        spawned = 0
         for name in list(self.pending):
             spec = self.specs.get(name)
             if spec is None:
@@ -268,6 +269,7 @@ class Supervisor:
                 self.pending.pop(name, None)
                 try:
                     await self._spawn(name)
+                    spawned += 1
                 except Exception as exc:
                     info = self.agents[name]
                     info.desired = "stopped"
@@ -275,6 +277,10 @@ class Supervisor:
                     self.engine.bus.publish("agent.failed", {"agent": name, "reason": str(exc)})
             elif blocked != "failed":
                 self.agents[name].state_reason = f"waiting: {blocked}"
+        if spawned:
+            # One list for the whole batch, not one per agent: 64 agents start in one go.
+            with contextlib.suppress(LookupError):
+                await self.engine.get(PaneService).refresh()
 
     async def _condition(self, dep: str, cond: str) -> tuple[bool | None, str]:
         """(True: holds, False: not yet, None: never will) and why."""
@@ -386,8 +392,6 @@ class Supervisor:
         self.engine.bus.publish(
             "agent.started", {"agent": name, "pane_id": pane, "workspace": workspace}
         )
-        with contextlib.suppress(LookupError):
-            await self.engine.get(PaneService).refresh()
 
     def placed(self, name: str, pane_id: str, workspace: str, cwd: str) -> None:
         """A layout started this agent in a pane it built (with `exec_argv(name)`)."""
@@ -552,6 +556,9 @@ class Supervisor:
             await self._spawn(name)
         except Exception as exc:
             await self.failed(name, None, f"could not restart: {exc}")
+            return
+        with contextlib.suppress(LookupError):
+            await self.engine.get(PaneService).refresh()
 
     # -- stopping and input -------------------------------------------------------------
 

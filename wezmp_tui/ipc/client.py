@@ -110,11 +110,16 @@ def connect(
     backend: str | None = None,
     timeout: float = 5.0,
     client: str = "cli",
+    call_timeout: float | None = None,
 ) -> Client:
-    """A connected client; starts the daemon first when `autostart` and none answers."""
+    """A connected client; starts the daemon first when `autostart` and none answers.
+
+    `timeout` bounds connecting and the handshake; `call_timeout` (default: the same) bounds
+    each later call, which may be long (starting 64 agents, applying a big layout)."""
     paths = paths or resolve(os.environ)
     c = try_connect(paths, timeout, client)
     if c is not None:
+        c.sock.settimeout(call_timeout or timeout)
         return c
     if not autostart:
         raise DaemonUnavailable("the wezmp daemon is not running (start it: wezmp daemon start)")
@@ -124,6 +129,7 @@ def connect(
     c = try_connect(paths, timeout, client)
     if c is None:
         raise DaemonUnavailable(f"the wezmp daemon did not answer; see {paths.log_file}")
+    c.sock.settimeout(call_timeout or timeout)
     return c
 
 

@@ -103,6 +103,13 @@ class Mux(Protocol):
         each line are stripped."""
         ...
 
+    async def get_texts(
+        self, pane_ids: Sequence[str], *, lines: int | None = None
+    ) -> dict[str, str | MuxError]:
+        """`get_text` of many panes at once (the state tick's batch): each pane's text, or
+        the error reading it gave. tmux answers in one command; the others loop."""
+        ...
+
     async def activate_pane(self, pane_id: str) -> None: ...
 
     async def kill_pane(self, pane_id: str) -> None: ...
@@ -123,3 +130,30 @@ class Mux(Protocol):
     async def close(self) -> None:
         """Release what the backend holds (the local backend kills its panes)."""
         ...
+
+
+def tidy_text(raw: str, lines: int | None) -> str:
+    """A pane's captured text as `get_text` promises it: trailing blanks of each line and
+    trailing blank lines stripped, then its last `lines` lines."""
+    rows = [r.rstrip() for r in raw.split("\n")]
+    while rows and not rows[-1]:
+        rows.pop()
+    if lines is not None:
+        rows = rows[-lines:]
+    return "\n".join(rows)
+
+
+async def get_each(
+    mux: Mux, pane_ids: Sequence[str], lines: int | None
+) -> dict[str, str | MuxError]:
+    """`get_texts` for a backend with no batch command: one `get_text` per pane, at once."""
+    import asyncio
+
+    async def one(pane_id: str) -> str | MuxError:
+        try:
+            return await mux.get_text(pane_id, lines=lines)
+        except MuxError as exc:
+            return exc
+
+    texts = await asyncio.gather(*(one(p) for p in pane_ids))
+    return dict(zip(pane_ids, texts, strict=True))

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import pyte
 
 from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
-from wezmp_tui.mux.base import PaneNotFound
+from wezmp_tui.mux.base import MuxError, PaneNotFound, get_each, tidy_text
 from wezmp_tui.mux.ttypids import cwd_of, pids_by_tty
 
 HISTORY = 5000
@@ -304,11 +304,12 @@ class LocalMux:
             rows = [
                 "".join(line[x].data for x in range(screen.columns)).rstrip() for line in history
             ] + rows
-        while rows and not rows[-1]:
-            rows.pop()
-        if lines is not None:
-            rows = rows[-lines:]
-        return "\n".join(rows)
+        return tidy_text("\n".join(rows), lines)
+
+    async def get_texts(
+        self, pane_ids: Sequence[str], *, lines: int | None = None
+    ) -> dict[str, str | MuxError]:
+        return await get_each(self, pane_ids, lines)
 
     async def activate_pane(self, pane_id: str) -> None:
         pane = self._pane(pane_id)

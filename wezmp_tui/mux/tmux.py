@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from collections.abc import Mapping, Sequence
 
 from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
-from wezmp_tui.mux.base import MuxCommandFailed, MuxUnavailable, PaneNotFound
+from wezmp_tui.mux.base import (
+    MuxCommandFailed,
+    MuxError,
+    MuxUnavailable,
+    PaneNotFound,
+    get_each,
+    tidy_text,
+)
 from wezmp_tui.mux.proc import run
 from wezmp_tui.mux.ttypids import pids_by_tty
 
@@ -185,17 +193,34 @@ class TmuxMux:
         if enter:
             await self._tmux("send-keys", "-t", pane_id, "Enter", pane_id=pane_id)
 
-    async def get_text(self, pane_id: str, *, lines: int | None = None) -> str:
+    @staticmethod
+    def _capture(pane_id: str, lines: int | None) -> list[str]:
         args = ["capture-pane", "-p", "-J", "-t", pane_id]
         if lines is not None:
             args += ["-S", f"-{max(lines, 1) + 200}"]
-        out = await self._tmux(*args, pane_id=pane_id)
-        rows = [r.rstrip() for r in out.split("\n")]
-        while rows and not rows[-1]:
-            rows.pop()
-        if lines is not None:
-            rows = rows[-lines:]
-        return "\n".join(rows)
+        return args
+
+    async def get_text(self, pane_id: str, *, lines: int | None = None) -> str:
+        return tidy_text(await self._tmux(*self._capture(pane_id, lines), pane_id=pane_id), lines)
+
+    async def get_texts(
+        self, pane_ids: Sequence[str], *, lines: int | None = None
+    ) -> dict[str, str | MuxError]:
+        """One tmux command for every pane: captures separated by a marker line no pane can
+        guess. When any pane is gone tmux stops the whole sequence; then each is read alone
+        so the others still get their text."""
+        if len(pane_ids) < 2:
+            return await get_each(self, pane_ids, lines)
+        marker = f"wezmp-capture-end-{secrets.token_hex(8)}"
+        args: list[str] = []
+        for pane_id in pane_ids:
+            args += [*self._capture(pane_id, lines), ";"]
+            args += ["display-message", "-p", "-t", pane_id, marker, ";"]
+        status, out, _ = await run(self._argv(*args[:-1]), missing_advice=ADVICE)
+        chunks = out.split(marker + "\n")
+        if status != 0 or len(chunks) != len(pane_ids) + 1:
+            return await get_each(self, pane_ids, lines)
+        return {p: tidy_text(c, lines) for p, c in zip(pane_ids, chunks, strict=False)}
 
     async def activate_pane(self, pane_id: str) -> None:
         await self._tmux("select-window", "-t", pane_id, pane_id=pane_id)

@@ -7,11 +7,23 @@ difference between one pass and 64.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterable
+from typing import NamedTuple
 
 
-def _tty_of(pid: int) -> tuple[int, float] | None:
-    """(tty device number, start time in clock ticks) of `pid`, from /proc/PID/stat."""
+class ProcStat(NamedTuple):
+    """The fields of /proc/PID/stat wezmp uses."""
+
+    ppid: int
+    tty: int  # device number of the controlling terminal (0: none)
+    start: float  # start time in clock ticks since boot: tells a reused pid apart
+    cpu: int  # user + system time in clock ticks
+    rss: int  # resident pages
+
+
+def _stat(pid: int) -> ProcStat | None:
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             raw = f.read().decode(errors="replace")
@@ -20,9 +32,46 @@ def _tty_of(pid: int) -> tuple[int, float] | None:
     # The command name may hold spaces and parentheses: split after the last ')'.
     fields = raw[raw.rfind(")") + 2 :].split()
     try:
-        return int(fields[4]), float(fields[19])
+        return ProcStat(
+            ppid=int(fields[1]),
+            tty=int(fields[4]),
+            start=float(fields[19]),
+            cpu=int(fields[11]) + int(fields[12]),
+            rss=int(fields[21]),
+        )
     except (IndexError, ValueError):
         return None
+
+
+# The pane tick and the metrics sampler both want the table every second, a moment apart:
+# one pass serves both (reading /proc is most of an idle daemon's CPU).
+_cache: tuple[float, dict[int, ProcStat]] = (-1e9, {})
+_cache_lock = threading.Lock()
+MAX_AGE = 0.5
+
+
+def process_table(max_age: float = MAX_AGE) -> tuple[float, dict[int, ProcStat]]:
+    """(when it was read, on the monotonic clock; every process), from one pass over /proc
+    at most `max_age` seconds old. {} where there is no /proc."""
+    global _cache
+    with _cache_lock:
+        if time.monotonic() - _cache[0] > max_age:
+            _cache = (time.monotonic(), _read_table())
+        return _cache
+
+
+def _read_table() -> dict[int, ProcStat]:
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return {}
+    table = {}
+    for name in names:
+        if name.isdigit():
+            st = _stat(int(name))
+            if st is not None:
+                table[int(name)] = st
+    return table
 
 
 def pids_by_tty(ttys: Iterable[str]) -> dict[str, tuple[int, ...]]:
@@ -36,12 +85,9 @@ def pids_by_tty(ttys: Iterable[str]) -> dict[str, tuple[int, ...]]:
             continue
     found: dict[str, list[tuple[float, int]]] = {t: [] for t in wanted.values()}
     if wanted:
-        for name in os.listdir("/proc"):
-            if not name.isdigit():
-                continue
-            info = _tty_of(int(name))
-            if info is not None and info[0] in wanted:
-                found[wanted[info[0]]].append((info[1], int(name)))
+        for pid, st in process_table()[1].items():
+            if st.tty in wanted:
+                found[wanted[st.tty]].append((st.start, pid))
     result = {t: tuple(pid for _, pid in sorted(v)) for t, v in found.items()}
     for tty in ttys:
         result.setdefault(tty, ())
@@ -63,3 +109,26 @@ def cwd_of(pid: int) -> str:
         return os.readlink(f"/proc/{pid}/cwd")
     except OSError:
         return ""
+
+
+def write_counts(pids: Iterable[int]) -> tuple[tuple[int, int], ...] | None:
+    """(pid, bytes written) of each process on a pane, from /proc/PID/io; None when any of
+    them cannot be read (no /proc, another user's process).
+
+    Nothing appears on a pane unless one of its processes writes to the terminal, and the
+    kernel adds a reaped child's counts to its parent's, so an unchanged result means an
+    unchanged screen: the state tick skips reading that pane's text (one `get-text` saved
+    per quiet agent per tick)."""
+    counts = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/io", "rb") as f:
+                for line in f:
+                    if line.startswith(b"wchar:"):
+                        counts.append((pid, int(line.split()[1])))
+                        break
+                else:
+                    return None
+        except (OSError, ValueError):
+            return None
+    return tuple(counts) if counts else None

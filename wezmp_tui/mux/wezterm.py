@@ -15,7 +15,14 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
-from wezmp_tui.mux.base import MuxCommandFailed, MuxUnavailable, PaneNotFound
+from wezmp_tui.mux.base import (
+    MuxCommandFailed,
+    MuxError,
+    MuxUnavailable,
+    PaneNotFound,
+    get_each,
+    tidy_text,
+)
 from wezmp_tui.mux.osc import set_user_var, write_to_tty
 from wezmp_tui.mux.proc import run
 from wezmp_tui.mux.ttypids import pids_by_tty
@@ -168,13 +175,13 @@ class WeztermMux:
             # Line 0 is the top of the screen; ask for enough scrollback that the last
             # `lines` lines are in the answer whatever the screen height.
             args += ["--start-line", str(-max(lines, 1))]
-        out = await self._cli(*args, pane_id=pane_id)
-        rows = [r.rstrip() for r in out.split("\n")]
-        while rows and not rows[-1]:
-            rows.pop()
-        if lines is not None:
-            rows = rows[-lines:]
-        return "\n".join(rows)
+        return tidy_text(await self._cli(*args, pane_id=pane_id), lines)
+
+    async def get_texts(
+        self, pane_ids: Sequence[str], *, lines: int | None = None
+    ) -> dict[str, str | MuxError]:
+        # `wezterm cli get-text` reads one pane per process: no batch to be had.
+        return await get_each(self, pane_ids, lines)
 
     async def activate_pane(self, pane_id: str) -> None:
         await self._cli("activate-pane", "--pane-id", pane_id, pane_id=pane_id)
