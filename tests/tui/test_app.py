@@ -263,3 +263,47 @@ async def test_theme_choice_is_remembered(engine: Engine, tmp_path: Any) -> None
     again = app_for(engine, settings_file=settings)
     async with again.run_test(size=SIZE):
         assert again.theme == "nord"
+
+
+async def test_small_changes_are_drawn_in_place_without_reloading() -> None:
+    """A title or pid change relabels one tree node; a state change updates one cell. Neither
+    asks the daemon for the lists again nor rebuilds the tree."""
+    from wezmp_tui.model.events import Event
+
+    client = ScriptedClient()
+
+    async def factory() -> ScriptedClient:
+        return client
+
+    app = create_app(factory, clock=FakeClock(1_800_000_000.0))  # type: ignore[arg-type]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        d = dash(app)
+        node = d._pane_nodes["1"]
+        client.calls.clear()
+        events = [
+            ("pane.changed", {"pane_id": "1", "workspace": "api", "pids": [10, 11]}),
+            ("pane.changed", {"pane_id": "1", "workspace": "api", "title": "✳ thinking"}),
+            ("agent.state", {"agent": "claude-api", "state": "idle", "source": "hook",
+                             "reason": "Stop"}),
+        ]  # fmt: skip
+        for seq, (topic, data) in enumerate(events):
+            await client.queue.put(Event(seq=seq, ts=0, topic=topic, data=data))
+        await pilot.pause()
+        await pilot.pause()
+        lists = [m for m, _ in client.calls if m in ("ws.list", "pane.list", "agent.list")]
+        assert lists == []
+        assert d._pane_nodes["1"] is node  # the same node: the tree was not rebuilt
+        assert "✳ thinking" in str(node.label)
+        assert d.agents["claude-api"]["state"] == "idle"
+        table = app.screen.query_one("#agents")
+        assert "idle" in str(table.get_row("claude-api")[3])  # type: ignore[attr-defined]
+        # A pane moving to another tab is structural: the lists are fetched again.
+        await client.queue.put(
+            Event(seq=9, ts=0, topic="pane.changed", data={"pane_id": "1", "tab_id": "9"})
+        )
+        async def reloaded() -> bool:
+            await pilot.pause()
+            return any(m == "pane.list" for m, _ in client.calls)
+
+        assert await async_wait_until(reloaded)

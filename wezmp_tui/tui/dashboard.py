@@ -16,9 +16,11 @@ from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static,
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.model.events import Event
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
-from wezmp_tui.tui.states import human_bytes, human_duration, state_text
+from wezmp_tui.tui.states import human_bytes, human_age, state_text
 
 if TYPE_CHECKING:
+    from textual.widgets.tree import TreeNode
+
     from wezmp_tui.tui.app import WezmpApp
 
 AGENT_COLUMNS = (
@@ -36,6 +38,11 @@ AGENT_COLUMNS = (
 PANE_COLUMNS = ("pane", "workspace", "tab", "title", "cwd", "size")
 SYNC_KEYS = {"enter": "\r", "backspace": "\x7f", "tab": "\t", "ctrl+c": "\x03", "ctrl+d": "\x04"}
 STOPPED = {"exited", "failed"}
+
+
+# Pane fields a change of which is drawn in place; anything else (a pane moving to another
+# tab or workspace, a tab title) rebuilds the tree.
+IN_PLACE_PANE_FIELDS = {"pids", "title", "cwd", "is_active", "is_zoomed", "rows", "cols", "tty"}
 
 
 def validate_ws_name(name: str) -> str | None:
@@ -79,6 +86,7 @@ class DashboardScreen(Screen[None]):
         self.mem: list[float] = []
         self.agent_cpu: dict[str, list[float]] = {}
         self._layout_pending = False
+        self._pane_nodes: dict[str, TreeNode[dict[str, Any]]] = {}
 
     @property
     def wapp(self) -> WezmpApp:
@@ -150,6 +158,7 @@ class DashboardScreen(Screen[None]):
     def render_tree(self) -> None:
         tree: Tree[dict[str, Any]] = self.query_one("#ws-tree", Tree)
         tree.clear()
+        self._pane_nodes = {}
         for ws in self.workspaces:
             mark = "★ " if ws.get("is_current") else ""
             label = Text(f"{mark}{ws['name']}", style="bold")
@@ -165,15 +174,38 @@ class DashboardScreen(Screen[None]):
                     title = pane.get("tab_title") or f"tab {pane['tab_id']}"
                     tab = node.add(Text(title), data={"workspace": ws["name"]}, expand=True)
                     tabs[pane["tab_id"]] = tab
-                text = Text(f"{pane['pane_id']} ")
-                text.append(pane.get("title") or "", style="bold" if pane.get("is_active") else "")
-                agent = by_pane.get(pane["pane_id"])
-                if agent:
-                    text.append(f" [{agent}]", style="italic")
-                text.append(f"  {pane.get('cwd', '')}", style="dim")
-                tab.add_leaf(text, data={"workspace": ws["name"], "pane": pane["pane_id"]})
+                leaf = tab.add_leaf(
+                    self._pane_label(pane, by_pane.get(pane["pane_id"])),
+                    data={"workspace": ws["name"], "pane": pane["pane_id"]},
+                )
+                self._pane_nodes[pane["pane_id"]] = leaf
         if self.selected_ws is None and self.workspaces:
             self.selected_ws = self.workspaces[0]["name"]
+
+    @staticmethod
+    def _pane_label(pane: dict[str, Any], agent: str | None) -> Text:
+        text = Text(f"{pane['pane_id']} ")
+        text.append(pane.get("title") or "", style="bold" if pane.get("is_active") else "")
+        if agent:
+            text.append(f" [{agent}]", style="italic")
+        text.append(f"  {pane.get('cwd', '')}", style="dim")
+        return text
+
+    def _pane_changed(self, data: dict[str, Any]) -> bool:
+        """Apply a `pane.changed` in place when it moves nothing in the tree (a title, a
+        cwd, the focus, a size): no reload, no tree rebuild. False when it needs one."""
+        changed = set(data) - {"pane_id", "workspace"}
+        pane = next((p for p in self.panes if p["pane_id"] == data.get("pane_id")), None)
+        node = self._pane_nodes.get(str(data.get("pane_id")))
+        if pane is None or node is None or not changed <= IN_PLACE_PANE_FIELDS:
+            return False
+        pane.update({k: data[k] for k in changed})
+        if changed <= {"pids"}:
+            return True  # shown nowhere: the processes under a pane come and go all the time
+        by_pane = {a.get("pane_id"): n for n, a in self.agents.items() if a.get("pane_id")}
+        node.set_label(self._pane_label(pane, by_pane.get(pane["pane_id"])))
+        self.render_panes()
+        return True
 
     def render_panes(self) -> None:
         table = self.query_one("#panes", DataTable)
@@ -203,7 +235,7 @@ class DashboardScreen(Screen[None]):
         for name, a in self.agents.items():
             up = "-"
             if a.get("started_at") and a["state"] not in STOPPED:
-                up = human_duration(now - a["started_at"])
+                up = human_age(now - a["started_at"])
             cells = (
                 Text(name),
                 Text(a.get("workspace") or ""),
@@ -224,7 +256,7 @@ class DashboardScreen(Screen[None]):
     def _upsert(
         table: DataTable[Any], key: str, cells: tuple[Text, ...], columns: tuple[str, ...]
     ) -> None:
-        if key in [k.value for k in table.rows]:
+        if key in table.rows:  # RowKey hashes and compares as its string
             current = table.get_row(key)
             for col, old, new in zip(columns, current, cells, strict=True):
                 if str(old) != str(new) or getattr(old, "style", None) != getattr(
@@ -254,7 +286,17 @@ class DashboardScreen(Screen[None]):
         if topic.startswith(("workspace.", "pane.")):
             if topic == "pane.changed" and data.get("pane_id") == self.selected_pane:
                 self.refresh_preview()
-            self.schedule_layout_reload()
+            if topic != "pane.changed" or not self._pane_changed(data):
+                self.schedule_layout_reload()
+        elif topic == "agent.state" and data.get("agent") in self.agents:
+            # The event says all the table shows: no `agent.list` round trip per change.
+            agent = self.agents[data["agent"]]
+            agent["state"] = data.get("state", agent.get("state"))
+            agent["state_source"] = data.get("source", agent.get("state_source"))
+            agent["state_reason"] = data.get("reason", agent.get("state_reason"))
+            self.render_agents()
+            if data.get("state") == "waiting":
+                self.notify(f"{data.get('agent')} is waiting for input", title="waiting")
         elif topic.startswith("agent."):
             agents = await self.fetch("agent.list") or []
             self.agents = {a["name"]: a for a in agents}

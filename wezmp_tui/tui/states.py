@@ -40,10 +40,14 @@ def human_bytes(n: int) -> str:
     return f"{n}T"
 
 
-def human_duration(seconds: float) -> str:
+def human_age(seconds: float) -> str:
+    """How long an agent has been up. Seconds only in its first minute: a column that
+    changes every second for every row would redraw the whole table every second."""
     s = int(max(seconds, 0))
+    if s >= 86400:
+        return f"{s // 86400}d{s % 86400 // 3600:02d}h"
     if s >= 3600:
         return f"{s // 3600}h{s % 3600 // 60:02d}m"
     if s >= 60:
-        return f"{s // 60}m{s % 60:02d}s"
+        return f"{s // 60}m"
     return f"{s}s"
