@@ -188,5 +188,6 @@ def main() -> None:
                        capture_output=True, check=False, timeout=30)  # fmt: skip
         cleanup(root)
 
+
 if __name__ == "__main__":
     main()

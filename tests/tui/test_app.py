@@ -302,6 +302,7 @@ async def test_small_changes_are_drawn_in_place_without_reloading() -> None:
         await client.queue.put(
             Event(seq=9, ts=0, topic="pane.changed", data={"pane_id": "1", "tab_id": "9"})
         )
+
         async def reloaded() -> bool:
             await pilot.pause()
             return any(m == "pane.list" for m, _ in client.calls)

@@ -7,6 +7,7 @@ that imports neither click nor anything heavy; everything else goes to the click
 from __future__ import annotations
 
 import sys
+from types import ModuleType
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,8 +27,9 @@ def main(argv: list[str] | None = None) -> None:
     if rest[:1] == ["--backend"] and len(rest) > 2:
         backend, rest = rest[1], rest[2:]
     if rest[:2] == ["daemon", "run"] and all(a == "--debug" for a in rest[2:]):
-        import asyncio
         import os
+
+        asyncio = import_asyncio_without_tls()
 
         from wezmp_tui.daemon.main import run_daemon
         from wezmp_tui.paths import resolve
@@ -44,3 +46,21 @@ def main(argv: list[str] | None = None) -> None:
     from wezmp_tui.cli.main import cli
 
     cli.main(args=args, prog_name="wezmp")
+
+
+def import_asyncio_without_tls() -> ModuleType:
+    """asyncio, imported so that it does not load OpenSSL: asyncio imports `ssl` up front
+    for TLS it may never use, and libssl + libcrypto are 4 MiB of the daemon's resident
+    memory. The daemon speaks only over a Unix socket. Only asyncio's own TLS support is
+    off: any later `import ssl` works as usual."""
+    if "asyncio" in sys.modules:
+        return sys.modules["asyncio"]
+    had_ssl = "ssl" in sys.modules
+    if not had_ssl:
+        sys.modules["ssl"] = None  # type: ignore[assignment]
+    try:
+        import asyncio
+    finally:
+        if not had_ssl:
+            del sys.modules["ssl"]
+    return asyncio

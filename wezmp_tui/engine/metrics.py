@@ -52,7 +52,9 @@ class ProcSampler:
         psutil.cpu_percent(None)
 
     def sample(self, roots: Mapping[str, int]) -> Sample:
-        now, table = process_table()
+        # A table the pane tick read within the last second will do: CPU is measured
+        # against the time it was read, so an older table is not a wrong one.
+        now, table = process_table(max_age=1.0)
         if now == self._at and set(roots) == set(self._last):
             return system_sample(self._psutil, self._last)  # the same table as last time
         elapsed = now - self._at if self._at is not None else 0.0

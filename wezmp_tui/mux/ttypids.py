@@ -43,16 +43,16 @@ def _stat(pid: int) -> ProcStat | None:
         return None
 
 
-# The pane tick and the metrics sampler both want the table every second, a moment apart:
-# one pass serves both (reading /proc is most of an idle daemon's CPU).
+# The pane tick and the metrics sampler both want the table every second: the sampler takes
+# the pane tick's if it is recent (reading /proc is most of an idle daemon's CPU). Which
+# processes sit on a tty is always read fresh: a tty is reused as soon as a pane closes.
 _cache: tuple[float, dict[int, ProcStat]] = (-1e9, {})
 _cache_lock = threading.Lock()
-MAX_AGE = 0.5
 
 
-def process_table(max_age: float = MAX_AGE) -> tuple[float, dict[int, ProcStat]]:
-    """(when it was read, on the monotonic clock; every process), from one pass over /proc
-    at most `max_age` seconds old. {} where there is no /proc."""
+def process_table(max_age: float = 0.0) -> tuple[float, dict[int, ProcStat]]:
+    """(when it was read, on the monotonic clock; every process), from one pass over /proc,
+    or a pass at most `max_age` seconds old. {} where there is no /proc."""
     global _cache
     with _cache_lock:
         if time.monotonic() - _cache[0] > max_age:

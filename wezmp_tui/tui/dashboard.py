@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static,
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.model.events import Event
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
-from wezmp_tui.tui.states import human_bytes, human_age, state_text
+from wezmp_tui.tui.states import human_age, human_bytes, state_text
 
 if TYPE_CHECKING:
     from textual.widgets.tree import TreeNode
