@@ -72,5 +72,23 @@ def test_agent_commands(configured: Paths, daemon: Paths, tmp_path: Path) -> Non
     bad.write_text("agents:\n  - name: x\n    restart: {policy: sometimes}\n")
     r = wezmp("agent", "define", str(bad))
     assert r.returncode == 1 and f"{bad}:3: agents[0].restart.policy: expected one of" in r.stderr
+    # A bare list of specs, or a single spec, with errors on the lines as written.
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- name: l1\n  command: [sleep, '1']\n- name: l2\n  command: [sleep, '1']\n")
+    assert wezmp("agent", "define", str(listed)).stdout.split() == [
+        "defined",
+        "l1",
+        "defined",
+        "l2",
+    ]
+    single = tmp_path / "single.yaml"
+    single.write_text("name: one\ncommand: [sleep, '1']\nrestart:\n  max_restarts: three\n")
+    r = wezmp("agent", "define", str(single))
+    assert (
+        r.returncode == 1
+        and f"{single}:4: agents[0].restart.max_restarts: expected int" in r.stderr
+    )
+    single.write_text("name: one\ncommand: [sleep, '1']\n")
+    assert wezmp("agent", "define", str(single)).stdout.strip() == "defined one"
     r = wezmp("agent", "start", "ghost")
     assert r.returncode == 1 and "unknown agent 'ghost'" in r.stderr

@@ -158,3 +158,28 @@ async def test_waiting_agent_marks_the_card(engine: Any) -> None:
 
 async def _noop(*args: Any, **kw: Any) -> None:
     return None
+
+
+async def test_a_task_done_in_a_blink_still_reaches_review(engine: Any) -> None:
+    """A plain shell finishes `echo` before any tick could see it work: dispatching marks
+    the agent working, so its return to the prompt still moves the card."""
+    sup = engine.get(Supervisor)
+    await engine.invoke(
+        "agent.define",
+        {"spec": {"name": "sh", "kind": "shell", "workspace": "w", "command": ["sh"],
+                  "env": {"PS1": "$ "}}},
+    )  # fmt: skip
+    await engine.invoke("agent.start", {"name": "sh"})
+
+    async def idle() -> bool:
+        return sup.agents["sh"].state == "idle"
+
+    await settle(engine, idle)
+    t = await engine.invoke("task.add", {"title": "echo blink", "column": "Queue", "agent": "sh"})
+    await engine.get(QueueService).tick()
+    assert (sup.agents["sh"].state, sup.agents["sh"].state_source) == ("working", "dispatch")
+
+    async def reviewed() -> bool:
+        return (await engine.invoke("task.show", {"id": t.id}))["task"].column == "Review"
+
+    await settle(engine, reviewed)

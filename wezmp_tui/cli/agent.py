@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from wezmp_tui.cli.common import call, emit_json, handle_errors
+from wezmp_tui.errors import ConfigError
 
 ICONS = {
     "starting": "◌",
@@ -177,13 +178,27 @@ def runs(name: str, as_json: bool) -> None:
 @click.option("--replace", is_flag=True)
 @handle_errors
 def define(file: Path, replace: bool) -> None:
-    """Define agents from a YAML file (a list of agent specs, or one)."""
+    """Define agents from a YAML file: `agents: [spec, …]`, a bare list of specs, or one
+    spec."""
     import msgspec
 
     from wezmp_tui.config.schema import AgentFile
-    from wezmp_tui.config.yamlpos import load_file
+    from wezmp_tui.config.yamlpos import convert, parse_yaml
 
-    specs = load_file(file, AgentFile, display=str(file)).agents
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read: {exc}") from None
+    data, lines = parse_yaml(text, str(file))
+    # Every accepted shape becomes `agents: [...]`, with line numbers moved to match, so an
+    # error still names the file, line and key path as the person wrote them.
+    if isinstance(data, list):
+        data = {"agents": data}
+        lines = {("agents", *k): v for k, v in lines.items()}
+    elif isinstance(data, dict) and "name" in data:
+        data = {"agents": [data]}
+        lines = {("agents", 0, *k): v for k, v in lines.items()}
+    specs = convert(data or {}, AgentFile, name=str(file), lines=lines).agents
     for spec in specs:
         call("agent.define", spec=msgspec.to_builtins(spec), replace=replace)
         click.echo(f"defined {spec.name}")

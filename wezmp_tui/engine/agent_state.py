@@ -258,8 +258,9 @@ class AgentStateService:
         if info is None:
             raise NotFound(f"no agent named {name!r}")
         s = self.seen.get(name, Seen())
+        held = max(0, int(self.engine.clock.now() - info.state_since))
         lines = [
-            f"{name}: {info.state} (since {info.state_since:.0f}), decided by "
+            f"{name}: {info.state} for {held}s, decided by "
             f"{info.state_source}: {info.state_reason}"
         ]
         if s.rule:

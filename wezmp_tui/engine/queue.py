@@ -118,10 +118,21 @@ class QueueService:
                 "time.start", {"task_id": task.id, "note": f"agent {agent}", "exclusive": False}
             )
         self._set_agent_task(agent, task.id)
+        # The agent has work now, whether or not its screen shows it by the next tick: a
+        # task done in a blink still goes working -> idle, and so to Review.
+        self._mark_working(agent, task.id)
         self.board.history(task.id, "dispatched", agent=agent)
         self.engine.bus.publish("queue.dispatched", {"task_id": task.id, "agent": agent})
         log.info("task #%s -> %s", task.id, agent)
         return {"task_id": task.id, "agent": agent}
+
+    def _mark_working(self, agent: str, task_id: int) -> None:
+        from wezmp_tui.engine.supervisor import Supervisor
+
+        try:
+            self.engine.get(Supervisor).set_state(agent, "working", "dispatch", f"task #{task_id}")
+        except LookupError:
+            return
 
     def _set_agent_task(self, agent: str, task_id: int | None) -> None:
         from wezmp_tui.engine.supervisor import Supervisor

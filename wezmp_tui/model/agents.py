@@ -8,7 +8,7 @@ import msgspec
 
 AgentState = Literal["starting", "working", "waiting", "idle", "exited", "failed", "unknown"]
 AgentKind = Literal["claude", "codex", "gemini", "aider", "shell", "generic"]
-StateSource = Literal["hook", "rule", "activity", "process", "none"]
+StateSource = Literal["hook", "rule", "activity", "process", "dispatch", "none"]
 
 # States in which the agent process is not running.
 STOPPED_STATES: frozenset[str] = frozenset({"exited", "failed"})
