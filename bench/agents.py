@@ -65,12 +65,13 @@ def tui_child() -> None:
             await asyncio.sleep(WINDOW)
             idle = (time.process_time() - c0) / (time.perf_counter() - t0)
             app.screen.query_one("#agents").focus()
-            cpus = []
+            cpus, walls = [], []
             for i in range(40):
-                c = time.process_time()
+                c, t = time.process_time(), time.perf_counter()
                 await pilot.press("down" if i % 20 < 10 else "up")
                 cpus.append(time.process_time() - c)
-        return {"idle": idle, "keys": cpus}
+                walls.append(time.perf_counter() - t)
+        return {"idle": idle, "keys": cpus, "walls": walls}
 
     print(json.dumps(asyncio.run(run())))
 
@@ -112,8 +113,14 @@ def measure(backend: str, n: int) -> None:
             )  # fmt: skip
             tui = json.loads(out.stdout.strip().splitlines()[-1])
             print(f"{label}: TUI CPU on the dashboard {tui['idle'] * 100:.2f} % of one core")
-            print(f"{label}: TUI key in agent table (CPU) {ms(tui['keys'])}")
+            print(f"{label}: TUI key in agent table (CPU)        {ms(tui['keys'])}")
+            print(f"{label}: TUI key in agent table (Pilot wall) {ms(tui['walls'])}")
             c.call("system.shutdown")
+    except BaseException:
+        log = root / "s" / "wezmp.log"
+        if log.exists():
+            print("daemon log:\n" + log.read_text()[-4000:])
+        raise
     finally:
         time.sleep(0.5)
         cleanup(root)
