@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -44,3 +46,42 @@ def test_layout_commands(daemon: Paths, tmp_path: Path) -> None:
     assert wezmp("layout", "apply", "no-such-layout").stderr.strip() == (
         "Error: no layout named 'no-such-layout' (see: wezmp layout list)"
     )
+
+
+def test_a_dependent_agent_in_a_layout_waits_for_its_dependency(
+    daemon: Paths, tmp_path: Path
+) -> None:
+    """A layout makes every pane at once; the dependent agent's pane waits (and says why)
+    until the dependency's condition holds, then starts; a kill restarts it in place."""
+    from tests.helpers import wait_until
+
+    go = tmp_path / "GO"
+    f = tmp_path / "deps.yaml"
+    f.write_text(
+        "name: deps\ntabs:\n  - layout:\n      split: right\n      panes:\n"
+        "        - agent: {name: srv, command: [sh, -c, 'while [ ! -f GO ]; do sleep 0.05; done;"
+        " echo READY; exec cat'], log_ready: READY}\n"
+        "        - agent: {name: wrk, kind: shell, command: [sh], depends_on: {srv: log_ready},"
+        " restart: {policy: always, backoff_seconds: 0.2}}\n"
+    )
+    r = wezmp("layout", "apply", str(f), "--cwd", str(tmp_path))
+    assert r.stdout.strip() == "built deps: 2 pane(s), agents srv, wrk", r.stderr
+
+    def agent(name: str) -> dict[str, object]:
+        return json.loads(wezmp("agent", "show", name, "--json").stdout)["agent"]  # type: ignore[no-any-return]
+
+    def wrk_text() -> str:
+        tmux = ["tmux", "-L", os.environ["WEZMP_TMUX_SOCKET"]]
+        pane = str(agent("wrk")["pane_id"])
+        return subprocess.run(
+            [*tmux, "capture-pane", "-p", "-t", pane], capture_output=True, text=True, check=False
+        ).stdout
+
+    assert wait_until(lambda: "wrk waiting: srv output has no 'READY' yet" in wrk_text())
+    assert agent("srv")["pid"] and not agent("wrk")["pid"]
+    assert agent("wrk")["state"] == "starting"
+    go.touch()
+    first = wait_until(lambda: agent("wrk")["pid"], timeout=20)
+    # Killed from outside: restarted in the same pane, the table counting it.
+    os.kill(int(str(first)), signal.SIGKILL)
+    wait_until(lambda: agent("wrk")["restarts"] == 1 and agent("wrk")["pid"] not in (None, first))

@@ -204,3 +204,29 @@ async def test_an_agent_started_by_hand_is_adopted(running: Any) -> None:
     assert answer["restart"]["restart"] == "no"
     assert engine.get(Supervisor).agents["manual"].state == "working"
     assert (await engine.invoke("agent.exited", {"name": "manual", "code": 0}))["stop"] is False
+
+
+async def test_deps_say_ready_waiting_or_never(make_engine: Any) -> None:
+    """What `wezmp exec --wait-deps` asks before starting an agent a layout placed."""
+    engine = await make_engine("local")
+    sup = engine.get(Supervisor)
+    await engine.invoke("agent.define", {"spec": {"name": "a", "command": ["true"]}})
+    await engine.invoke(
+        "agent.define",
+        {"spec": {"name": "b", "command": ["true"], "depends_on": {"a": "completed_successfully"}}},
+    )
+    assert await engine.invoke("agent.deps", {"name": "a"}) == {
+        "ready": True, "never": False, "why": ""
+    }  # fmt: skip
+    waiting = await engine.invoke("agent.deps", {"name": "b"})
+    assert (waiting["ready"], waiting["never"]) == (False, False)
+    assert waiting["why"] == "a has not completed"
+    sup.agents["a"].state, sup.agents["a"].last_exit = "exited", 3
+    never = await engine.invoke("agent.deps", {"name": "b"})
+    assert (never["never"], never["why"]) == (True, "a exited with 3")
+    sup.agents["a"].last_exit = 0
+    assert (await engine.invoke("agent.deps", {"name": "b"}))["ready"] is True
+    with pytest.raises(NotFound):
+        await engine.invoke("agent.deps", {"name": "ghost"})
+    assert "--wait-deps" in sup.exec_argv("b", wait_deps=True)
+    assert "--wait-deps" not in sup.exec_argv("a", wait_deps=True)  # nothing to wait for

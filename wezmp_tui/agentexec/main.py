@@ -32,6 +32,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--max-restarts", type=int, default=None)
     p.add_argument("--backoff", type=float, default=None, help="seconds before a restart")
     p.add_argument("--window", type=float, default=None, help="crash-loop window, seconds")
+    p.add_argument("--wait-deps", action="store_true",
+                   help="start once the daemon says its dependencies hold")  # fmt: skip
     p.add_argument("--hold", action=argparse.BooleanOptionalAction, default=None,
                    help="keep the pane open with the last output when giving up")  # fmt: skip
     args = p.parse_args(opts)
@@ -90,6 +92,33 @@ class Reporter:
             pane_id=pane_id(),
         )
         return answer if isinstance(answer, dict) else {}
+
+
+def wait_for_dependencies(reporter: Reporter, poll: float = 0.5) -> bool:
+    """Wait until the daemon says every dependency's condition holds (a layout builds all its
+    panes at once; this is how a dependent one waits its turn in its own pane). False when
+    one never will (the dependency failed). With no daemon to ask, go ahead after a while
+    rather than hang."""
+    shown = ""
+    unanswered = 0
+    while True:
+        answer = reporter.call("agent.deps", name=reporter.agent)
+        if not isinstance(answer, dict):
+            unanswered += 1
+            if unanswered * poll >= 10:
+                sys.stderr.write("[wezmp] no daemon to ask about dependencies; starting\n")
+                return True
+        elif answer.get("ready"):
+            return True
+        elif answer.get("never"):
+            sys.stderr.write(f"[wezmp] {reporter.agent} will not start: {answer.get('why')}\n")
+            reporter.call("agent.failed", name=reporter.agent, code=None,
+                          reason=f"dependency: {answer.get('why')}")  # fmt: skip
+            return False
+        elif answer.get("why") != shown:
+            shown = str(answer.get("why"))
+            sys.stderr.write(f"[wezmp] {reporter.agent} waiting: {shown}\n")
+        time.sleep(poll)
 
 
 def pane_id() -> str | None:
@@ -157,6 +186,8 @@ def main(argv: list[str]) -> int:
     }
     failures: list[float] = []
     restarts = 0
+    if args.wait_deps and not wait_for_dependencies(reporter):
+        return 1
     while True:
         started = time.monotonic()
 
@@ -205,5 +236,6 @@ def main(argv: list[str]) -> int:
         restarts += 1
         delay = min(policy["backoff"] * 2 ** (len(failures) - 1), 30.0)
         sys.stderr.write(f"[wezmp] {args.agent} exited ({code}); restarting in {delay:.1f}s\n")
+        # Told before the backoff, so the table shows the restart as it happens.
+        reporter.call("agent.restarting", name=args.agent, restarts=restarts, delay=delay)
         time.sleep(delay)  # backoff between real restarts
-        reporter.call("agent.restarting", name=args.agent, restarts=restarts)

@@ -196,7 +196,7 @@ class LayoutService:
         info = sup.agents[name]
         if info.state not in ("exited", "failed"):
             raise InvalidInput(f"agent {name} is already running")
-        return sup.exec_argv(name)
+        return sup.exec_argv(name, wait_deps=True)
 
     async def _tab(self, build: Build, index: int, tab: Tab) -> None:
         leaf = first_leaf(tab.layout)

@@ -282,6 +282,25 @@ class Supervisor:
             with contextlib.suppress(LookupError):
                 await self.engine.get(PaneService).refresh()
 
+    @api("agent.deps")
+    async def deps(self, name: str) -> dict[str, Any]:
+        """Whether an agent's dependencies hold now: `ready`, or `never` (one failed), and
+        why not. `wezmp exec --wait-deps` asks this before starting an agent a layout
+        placed."""
+        spec = self.specs.get(name)
+        if spec is None:
+            raise NotFound(f"no agent named {name!r}")
+        for dep, cond in spec.depends_on.items():
+            if dep not in self.agents:
+                return {"ready": False, "never": True, "why": f"unknown agent {dep!r}"}
+            ok, why = await self._condition(dep, cond)
+            if ok is None:
+                return {"ready": False, "never": True, "why": why}
+            if not ok:
+                self.agents[name].state_reason = f"waiting: {why}"
+                return {"ready": False, "never": False, "why": why}
+        return {"ready": True, "never": False, "why": ""}
+
     async def _condition(self, dep: str, cond: str) -> tuple[bool | None, str]:
         """(True: holds, False: not yet, None: never will) and why."""
         info = self.agents[dep]
@@ -344,15 +363,18 @@ class Supervisor:
             proc.kill()
             return False
 
-    def exec_argv(self, name: str) -> list[str]:
+    def exec_argv(self, name: str, *, wait_deps: bool = False) -> list[str]:
+        """The pane command for an agent. `wait_deps`: the pane is made before its
+        dependencies hold (a layout), so the wrapper waits for them before starting."""
         spec = self.specs[name]
         info = self.agents[name]
         r = spec.restart
+        wait = ["--wait-deps"] if wait_deps and spec.depends_on else []
         return [
             sys.executable, "-m", "wezmp_tui", "exec", "--agent", name,
             "--restart", r.policy, "--max-restarts", str(r.max_restarts),
             "--backoff", str(r.backoff_seconds), "--window", str(r.window_seconds),
-            "--", *info.command,
+            *wait, "--", *info.command,
         ]  # fmt: skip
 
     def _workspace_root(self, workspace: str) -> str | None:
@@ -485,15 +507,17 @@ class Supervisor:
         return {"stop": info.desired == "stopped"}
 
     @api("agent.restarting")
-    async def restarting(self, name: str, restarts: int) -> None:
-        """From `wezmp exec`: restarting in place after a backoff."""
+    async def restarting(self, name: str, restarts: int, delay: float = 0.0) -> None:
+        """From `wezmp exec`: restarting in place, after `delay` seconds of backoff."""
         info = self._known(name, None)
         info.restarts = restarts
         self.store.place(name, restarts=restarts)
         self.run_ids[name] = self.store.run_started(
             name, info.pane_id, self.engine.clock.now(), restarts
         )
-        self._set(info, "starting", "process", f"restart {restarts}")
+        last = "" if info.last_exit is None else f" after exit {info.last_exit}"
+        wait = f" in {delay:.1f}s" if delay > 0 else ""
+        self._set(info, "starting", "process", f"restart {restarts}{wait}{last}")
         self.engine.bus.publish("agent.restarting", {"agent": name, "restarts": restarts})
 
     @api("agent.failed")
