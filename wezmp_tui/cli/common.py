@@ -59,3 +59,10 @@ def call(method: str, **params: Any) -> Any:
     """One request to the daemon (started on demand)."""
     with client() as c:
         return c.call(method, **params)
+
+
+def hms(seconds: float) -> str:
+    """A duration as H:MM:SS, the way timewarrior shows it: seconds stay visible for short
+    tasks, hours for long ones."""
+    s = round(max(seconds, 0.0))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"

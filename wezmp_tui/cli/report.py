@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from wezmp_tui.cli.common import call, emit_json, handle_errors
+from wezmp_tui.cli.common import call, emit_json, handle_errors, hms
 
 
 @click.command()
@@ -32,8 +32,8 @@ def report(period: str, by: str, as_json: bool, as_csv: bool) -> None:
         for row in r["rows"]:
             w.writerow([row["key"], row["seconds"]])
         return
-    click.echo(f"time this {period} by {by}: {r['total'] / 3600:.2f} h")
+    click.echo(f"time this {period} by {by}: {hms(r['total'])}")
     top = max((row["seconds"] for row in r["rows"]), default=1) or 1
     for row in r["rows"]:
         bar = "█" * max(1, int(30 * row["seconds"] / top))
-        click.echo(f"  {row['key'][:30]:<30} {row['seconds'] / 60:7.1f} min {bar}")
+        click.echo(f"  {row['key'][:30]:<30} {hms(row['seconds']):>9} {bar}")

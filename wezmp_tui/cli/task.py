@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from wezmp_tui.cli.common import call, emit_json, handle_errors
+from wezmp_tui.cli.common import call, emit_json, handle_errors, hms
 
 PRIORITY = click.Choice(["H", "M", "L", ""])
 
@@ -144,7 +144,7 @@ def show(task_id: int, as_json: bool) -> None:
         click.echo("depends on: " + ", ".join(f"#{d}" for d in t["depends_on"]))
     if t["note"]:
         click.echo(f"note: {t['note']}")
-    click.echo(f"tracked: {t['tracked'] / 60:.1f} min")
+    click.echo(f"tracked: {hms(t['tracked'])}")
     for h in data["history"]:
         when = dt.datetime.fromtimestamp(h["ts"]).strftime("%Y-%m-%d %H:%M")
         click.echo(f"  {when} {h['action']} {h['detail']}")

@@ -7,14 +7,14 @@ from typing import Any
 
 import click
 
-from wezmp_tui.cli.common import call, emit_json, handle_errors
+from wezmp_tui.cli.common import call, emit_json, handle_errors, hms
 
 
 def _fmt(e: dict[str, Any]) -> str:
     start = dt.datetime.fromtimestamp(e["start"]).strftime("%Y-%m-%d %H:%M")
     end = dt.datetime.fromtimestamp(e["end"]).strftime("%H:%M") if e["end"] else "running"
-    minutes = e["duration"] / 60
-    return f"{e['id']:>5} #{e['task_id']:<5} {start} - {end:<7} {minutes:6.1f} min  {e['task']}"
+    took = hms(e["duration"])
+    return f"{e['id']:>5} #{e['task_id']:<5} {start} - {end:<7} {took:>9}  {e['task']}"
 
 
 def _when(value: str | None) -> float | None:
