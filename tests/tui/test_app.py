@@ -298,6 +298,17 @@ async def test_small_changes_are_drawn_in_place_without_reloading() -> None:
         assert d.agents["claude-api"]["state"] == "idle"
         table = app.screen.query_one("#agents")
         assert "idle" in str(table.get_row("claude-api")[3])  # type: ignore[attr-defined]
+        # A process starting changes more than the state (pid, uptime): the list is fetched.
+        await client.queue.put(
+            Event(seq=8, ts=0, topic="agent.state",
+                  data={"agent": "claude-api", "state": "working", "source": "process"})
+        )  # fmt: skip
+
+        async def refetched() -> bool:
+            await pilot.pause()
+            return any(m == "agent.list" for m, _ in client.calls)
+
+        assert await async_wait_until(refetched)
         # A pane moving to another tab is structural: the lists are fetched again.
         await client.queue.put(
             Event(seq=9, ts=0, topic="pane.changed", data={"pane_id": "1", "tab_id": "9"})

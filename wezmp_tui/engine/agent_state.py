@@ -260,8 +260,7 @@ class AgentStateService:
         s = self.seen.get(name, Seen())
         held = max(0, int(self.engine.clock.now() - info.state_since))
         lines = [
-            f"{name}: {info.state} for {held}s, decided by "
-            f"{info.state_source}: {info.state_reason}"
+            f"{name}: {info.state} for {held}s, decided by {info.state_source}: {info.state_reason}"
         ]
         if s.rule:
             lines.append(f"rule: {s.rule}")

@@ -262,7 +262,8 @@ class DashboardScreen(Screen[None]):
                 if str(old) != str(new) or getattr(old, "style", None) != getattr(
                     new, "style", None
                 ):
-                    table.update_cell(key, col, new)
+                    # A wider value (a pid, an age past a minute) widens its column.
+                    table.update_cell(key, col, new, update_width=True)
         else:
             table.add_row(*cells, key=key)
 
@@ -288,8 +289,14 @@ class DashboardScreen(Screen[None]):
                 self.refresh_preview()
             if topic != "pane.changed" or not self._pane_changed(data):
                 self.schedule_layout_reload()
-        elif topic == "agent.state" and data.get("agent") in self.agents:
-            # The event says all the table shows: no `agent.list` round trip per change.
+        elif (
+            topic == "agent.state"
+            and data.get("agent") in self.agents
+            and data.get("source") != "process"
+        ):
+            # A screen or a hook changed its mind: the event says all the table shows, no
+            # `agent.list` round trip. (A process starting or ending changes pid, uptime and
+            # more: those fetch the list.)
             agent = self.agents[data["agent"]]
             agent["state"] = data.get("state", agent.get("state"))
             agent["state_source"] = data.get("source", agent.get("state_source"))
