@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._util import cleanup, isolated_env, machine, ms
+from bench._util import cleanup, isolated_env, machine, ms, rss_mib
 
 # Seconds after all agents run, before measuring: past their first minute, when the age
 # column stops ticking every second (steady state; agents run for hours).
@@ -31,14 +31,6 @@ def cpu_seconds(pid: int) -> float:
         fields = f.read().rsplit(")", 1)[1].split()
     # utime and stime are fields 14 and 15 of the full line: 12 and 13 after the comm.
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mib(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def tui_child() -> None:

@@ -10,16 +10,7 @@ import click
 
 from wezmp_tui.cli.common import call, emit_json, handle_errors
 from wezmp_tui.errors import ConfigError
-
-ICONS = {
-    "starting": "◌",
-    "working": "●",
-    "waiting": "◆",
-    "idle": "○",
-    "exited": "■",
-    "failed": "✖",
-    "unknown": "?",
-}
+from wezmp_tui.model.agents import STATE_ICONS
 
 
 @click.group()
@@ -89,7 +80,8 @@ def list_(workspace: str | None, as_json: bool) -> None:
         mem = f"{a['rss'] / 1048576:.0f}M" if a["rss"] else "-"
         click.echo(
             f"{a['name']:<16} {a['workspace']:<12} {a['kind']:<8} "
-            f"{ICONS.get(a['state'], '?')} {a['state']:<8} {a['pid'] or '-':>7} {a['cpu']:>5.1f} "
+            f"{STATE_ICONS.get(a['state'], '?')} {a['state']:<8} {a['pid'] or '-':>7} "
+            f"{a['cpu']:>5.1f} "
             f"{mem:>7} {a['restarts']:>3} {_uptime(a):>7} "
             f"{'' if a['last_exit'] is None else a['last_exit']}"
         )

@@ -8,6 +8,16 @@ import msgspec
 
 AgentState = Literal["starting", "working", "waiting", "idle", "exited", "failed", "unknown"]
 AgentKind = Literal["claude", "codex", "gemini", "aider", "shell", "generic"]
+# How each state is marked wherever it is shown (the CLI's tables, the control center).
+STATE_ICONS = {
+    "starting": "◌",
+    "working": "●",
+    "waiting": "◆",
+    "idle": "○",
+    "exited": "■",
+    "failed": "✖",
+    "unknown": "?",
+}
 StateSource = Literal["hook", "rule", "activity", "process", "dispatch", "none"]
 
 # States in which the agent process is not running.

@@ -140,6 +140,14 @@ class WezmpApp(App[None]):
             raise DaemonUnavailable("not connected to the daemon")
         return await self.client.call(method, **params)
 
+    async def call_or_notify(self, method: str, /, **params: Any) -> Any:
+        """One API call for a screen; an error becomes one notification (and None)."""
+        try:
+            return await self.call(method, **params)
+        except WezmpError as exc:
+            self.notify(exc.message, severity="error", title=method)
+            return None
+
     @work(exclusive=True, group="events")
     async def pump_events(self) -> None:
         """Follow daemon events; when the connection drops, reconnect with backoff, say so,

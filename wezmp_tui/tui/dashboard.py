@@ -129,11 +129,7 @@ class DashboardScreen(Screen[None]):
 
     async def call(self, method: str, **params: Any) -> Any:
         """One API call; errors become one notification (and None)."""
-        try:
-            return await self.wapp.call(method, **params)
-        except WezmpError as exc:
-            self.notify(exc.message, severity="error", title=method)
-            return None
+        return await self.wapp.call_or_notify(method, **params)
 
     async def fetch(self, method: str, **params: Any) -> Any:
         """Like `call`, but a method the daemon does not have is just empty."""

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-ICONS = {
-    "starting": "◌",
-    "working": "●",
-    "waiting": "◆",
-    "idle": "○",
-    "exited": "■",
-    "failed": "✖",
-    "unknown": "?",
-}
+from wezmp_tui.model.agents import STATE_ICONS
+
 # Fallback colours when the theme does not define wezmp's state variables.
 COLORS = {
     "starting": "cyan",
@@ -27,7 +20,7 @@ COLORS = {
 
 def state_text(state: str, colors: dict[str, str] | None = None) -> Text:
     color = (colors or {}).get(state) or COLORS.get(state, "white")
-    return Text(f"{ICONS.get(state, '?')} {state}", style=color)
+    return Text(f"{STATE_ICONS.get(state, '?')} {state}", style=color)
 
 
 def human_bytes(n: int) -> str:

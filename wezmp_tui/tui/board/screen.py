@@ -13,7 +13,6 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from wezmp_tui.errors import WezmpError
 from wezmp_tui.tui.board.view import BoardView
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
 
@@ -146,11 +145,7 @@ class BoardScreen(Screen[None]):
         await self.reload()
 
     async def call(self, method: str, **params: Any) -> Any:
-        try:
-            return await self.wapp.call(method, **params)
-        except WezmpError as exc:
-            self.notify(exc.message, severity="error", title=method)
-            return None
+        return await self.wapp.call_or_notify(method, **params)
 
     async def reload(self) -> None:
         info = await self.call("board.columns", board=self.board)
