@@ -34,8 +34,9 @@ def cpu_seconds(pid: int) -> float:
 
 
 def tui_child() -> None:
-    """The TUI on the dashboard, connected to the running daemon: CPU over idle ticks, then
-    CPU per key press in the agent table."""
+    """The TUI on the dashboard, connected to the running daemon: start to every agent shown
+    (app start, connect, first lists), CPU over idle ticks, then CPU per key press in the
+    agent table."""
     from wezmp_tui.ipc.client import connect_async
     from wezmp_tui.tui.app import create_app
 
@@ -45,6 +46,7 @@ def tui_child() -> None:
         async def factory() -> object:
             return await connect_async(autostart=False)
 
+        started = time.perf_counter()
         app = create_app(factory)  # type: ignore[arg-type]
         async with app.run_test(size=(160, 50)) as pilot:
             deadline = time.monotonic() + 30
@@ -52,6 +54,7 @@ def tui_child() -> None:
                 if time.monotonic() > deadline:
                     raise SystemExit("the TUI never showed every agent")
                 await pilot.pause()
+            paint = time.perf_counter() - started
             await asyncio.sleep(3)
             c0, t0 = time.process_time(), time.perf_counter()
             await asyncio.sleep(WINDOW)
@@ -63,7 +66,7 @@ def tui_child() -> None:
                 await pilot.press("down" if i % 20 < 10 else "up")
                 cpus.append(time.process_time() - c)
                 walls.append(time.perf_counter() - t)
-        return {"idle": idle, "keys": cpus, "walls": walls}
+        return {"idle": idle, "keys": cpus, "walls": walls, "paint": paint}
 
     print(json.dumps(asyncio.run(run())))
 
@@ -104,6 +107,7 @@ def measure(backend: str, n: int) -> None:
                 check=True, timeout=180,
             )  # fmt: skip
             tui = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"{label}: TUI start to every agent shown {tui['paint'] * 1000:.0f} ms")
             print(f"{label}: TUI CPU on the dashboard {tui['idle'] * 100:.2f} % of one core")
             print(f"{label}: TUI key in agent table (CPU)        {ms(tui['keys'])}")
             print(f"{label}: TUI key in agent table (Pilot wall) {ms(tui['walls'])}")
