@@ -230,3 +230,32 @@ async def test_deps_say_ready_waiting_or_never(make_engine: Any) -> None:
         await engine.invoke("agent.deps", {"name": "ghost"})
     assert "--wait-deps" in sup.exec_argv("b", wait_deps=True)
     assert "--wait-deps" not in sup.exec_argv("a", wait_deps=True)  # nothing to wait for
+
+
+async def test_healthy_waits_for_the_readiness_probe_and_log(running: Any, tmp_path: Any) -> None:
+    """`healthy`: the dependency's readiness log line shows AND its exec probe passes
+    `threshold` times in a row; a probe that fails or hangs past its timeout is not ready."""
+    flag = tmp_path / "up"
+    engine = await running(
+        spec("db", "echo booting; sleep 0.2; echo accepting connections; exec sleep 60",
+             readiness={"log_regex": "accepting", "exec": ["test", "-f", str(flag)],
+                        "threshold": 2, "timeout": 1.0, "period": 0.1}),
+        spec("api", "exec sleep 60", depends_on={"db": "healthy"}),
+        spec("slow", "exec sleep 60",
+             readiness={"exec": ["sleep", "5"], "timeout": 0.1, "period": 600}),
+        spec("after-slow", "exec sleep 60", depends_on={"slow": "healthy"}),
+    )  # fmt: skip
+    sup = engine.get(Supervisor)
+    await engine.invoke("agent.start", {"names": ["api", "after-slow"]})
+    await until(engine, lambda s: state(s, "db") == "working" and state(s, "slow") == "working")
+    # The log line shows first; the probe still fails (no flag yet).
+    await until(engine, lambda s: "db readiness probe" in s.agents["api"].state_reason)
+    assert state(sup, "api") == "starting" and sup.agents["api"].pane_id is None
+    assert "slow readiness probe has not passed" in sup.agents["after-slow"].state_reason
+    probed = sup.probed_at["slow"]
+    await sup.tick()
+    assert sup.probed_at["slow"] == probed  # not again before its period
+    flag.touch()
+    await until(engine, lambda s: state(s, "api") == "working")
+    assert sup.probe_ok["db"] >= 2
+    assert state(sup, "after-slow") == "starting"  # the hanging probe never passes

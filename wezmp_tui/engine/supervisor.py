@@ -46,7 +46,9 @@ class Supervisor:
         self.pending: dict[str, float] = {}  # name -> when it was asked to start
         self.run_ids: dict[str, int] = {}
         self.failures: dict[str, list[float]] = {}  # restarts by the supervisor itself
-        self.probe_ok: dict[str, int] = {}
+        self.probe_ok: dict[str, int] = {}  # readiness probes passed in a row
+        self.probed_at: dict[str, float] = {}  # monotonic time of the last probe
+        self.started_mono: dict[str, float] = {}  # monotonic time each agent registered
         engine.bus.listen(["pane.removed"], self._on_pane_removed)
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -334,9 +336,16 @@ class Supervisor:
         if ready.log_regex and not await self._log_matches(info.pane_id, ready.log_regex):
             return False, f"{dep} is not ready"
         if ready.exec:
-            ok = await self._probe(ready.exec, ready.timeout, spec.cwd)
-            self.probe_ok[dep] = self.probe_ok.get(dep, 0) + 1 if ok else 0
-            if self.probe_ok[dep] < ready.threshold:
+            # Probed every `period` seconds (not every tick), from `initial_delay` after the
+            # start; `threshold` passes in a row make it healthy.
+            now = self.engine.clock.monotonic()
+            since = self.started_mono.get(dep, now)
+            due = now - self.probed_at.get(dep, -1e18) >= ready.period
+            if due and now - since >= ready.initial_delay:
+                self.probed_at[dep] = now
+                ok = await self._probe(ready.exec, ready.timeout, spec.cwd)
+                self.probe_ok[dep] = self.probe_ok.get(dep, 0) + 1 if ok else 0
+            if self.probe_ok.get(dep, 0) < ready.threshold:
                 return False, f"{dep} readiness probe has not passed"
         return True, ""
 
@@ -452,6 +461,9 @@ class Supervisor:
         """From `wezmp exec`: the agent process `pid` runs in `pane_id`."""
         info = self._known(name, pane_id)
         info.pid = pid
+        self.started_mono[name] = self.engine.clock.monotonic()
+        self.probe_ok.pop(name, None)  # a new process proves itself anew
+        self.probed_at.pop(name, None)
         if pane_id:
             info.pane_id = pane_id
         info.desired = "running"
