@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -95,3 +96,35 @@ def test_samplers_measure_a_real_process_tree(make: Any) -> None:
             os.kill(child.pid, signal.SIGKILL)
         proc.kill()
         proc.wait()
+
+
+def test_machine_load_agrees_with_psutil() -> None:
+    import time
+
+    import psutil
+
+    from wezmp_tui.engine.metrics import MachineLoad
+
+    machine = MachineLoad()
+    assert abs(machine.memory_percent() - psutil.virtual_memory().percent) < 2.0
+    end = time.monotonic() + 0.3
+    while time.monotonic() < end:  # keep one core busy between the two readings
+        pass
+    cpu = machine.sample({})["system"]["cpu"]
+    assert 100 / (os.cpu_count() or 1) * 0.5 <= cpu <= 100
+
+
+def test_the_linux_sampler_leaves_psutil_out_of_the_daemon() -> None:
+    from tests.helpers import clean_env
+
+    code = (
+        "import sys, os\n"
+        "from wezmp_tui.engine.metrics import ProcSampler\n"
+        "s = ProcSampler().sample({'me': os.getpid()})\n"
+        "assert s['agents']['me']['rss'] > 0, s\n"
+        "assert 'psutil' not in sys.modules, 'psutil was imported'\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=clean_env(), timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr

@@ -41,22 +41,19 @@ class ProcSampler:
     (100 = one core busy); a process's first sample counts 0, as with psutil."""
 
     def __init__(self) -> None:
-        import psutil
-
-        self._psutil = psutil
         self._tick = os.sysconf("SC_CLK_TCK")
         self._page = os.sysconf("SC_PAGE_SIZE")
         self._prev: dict[int, tuple[float, int]] = {}  # pid -> (start, cpu ticks)
         self._at: float | None = None
         self._last: dict[str, dict[str, float]] = {}
-        psutil.cpu_percent(None)
+        self._machine = MachineLoad()
 
     def sample(self, roots: Mapping[str, int]) -> Sample:
         # A table the pane tick read within the last second will do: CPU is measured
         # against the time it was read, so an older table is not a wrong one.
         now, table = process_table(max_age=1.0)
         if now == self._at and set(roots) == set(self._last):
-            return system_sample(self._psutil, self._last)  # the same table as last time
+            return self._machine.sample(self._last)  # the same table as last time
         elapsed = now - self._at if self._at is not None else 0.0
         self._at = now
         children: dict[int, list[int]] = defaultdict(list)
@@ -82,7 +79,48 @@ class ProcSampler:
             cpu = ticks / self._tick / elapsed * 100 if elapsed > 0 else 0.0
             agents[name] = {"cpu": round(cpu, 1), "rss": pages * self._page}
         self._last = agents
-        return system_sample(self._psutil, agents)
+        return self._machine.sample(agents)
+
+
+class MachineLoad:
+    """The machine's CPU and memory use from /proc/stat and /proc/meminfo, counted the way
+    psutil counts them (busy share of all CPU time since the last call; memory not
+    available), without importing psutil into the daemon: one MiB less resident."""
+
+    def __init__(self) -> None:
+        self._prev = self._cpu_times()
+
+    @staticmethod
+    def _cpu_times() -> tuple[int, int]:
+        """(busy, total) jiffies of all CPUs."""
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+        # user nice system idle iowait irq softirq steal (guest time is inside user/nice)
+        total = sum(fields[:8])
+        return total - fields[3] - fields[4], total
+
+    @staticmethod
+    def memory_percent() -> float:
+        info = {}
+        with open("/proc/meminfo") as f:
+            for line in f:
+                key, _, rest = line.partition(":")
+                info[key] = int(rest.split()[0])
+        total = info.get("MemTotal", 0)
+        available = info.get("MemAvailable", info.get("MemFree", 0))
+        return (total - available) / total * 100 if total else 0.0
+
+    def sample(self, agents: dict[str, dict[str, float]]) -> Sample:
+        busy, total = self._cpu_times()
+        d_busy, d_total = busy - self._prev[0], total - self._prev[1]
+        self._prev = (busy, total)
+        cpu = d_busy / d_total * 100 if d_total > 0 else 0.0
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+        return Sample(
+            system={"cpu": round(cpu, 1), "mem": round(self.memory_percent(), 1),
+                    "load": round(load, 2)},
+            agents=agents,
+        )  # fmt: skip
 
 
 def system_sample(ps: Any, agents: dict[str, dict[str, float]]) -> Sample:
