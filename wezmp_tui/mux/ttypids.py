@@ -64,13 +64,44 @@ def _read_table() -> dict[int, ProcStat]:
     try:
         names = os.listdir("/proc")
     except OSError:
-        return {}
+        return psutil_table()
     table = {}
     for name in names:
         if name.isdigit():
             st = _stat(int(name))
             if st is not None:
                 table[int(name)] = st
+    return table
+
+
+def psutil_table() -> dict[int, ProcStat]:
+    """The same table where there is no /proc (macOS), through psutil: slower, and psutil
+    is imported only here."""
+    try:
+        import psutil
+    except ImportError:
+        return {}
+    tick = os.sysconf("SC_CLK_TCK")
+    page = os.sysconf("SC_PAGE_SIZE")
+    ttys: dict[str, int] = {}
+    table = {}
+    attrs = ["ppid", "terminal", "create_time", "cpu_times", "memory_info"]
+    for proc in psutil.process_iter(attrs):
+        info = proc.info
+        terminal = info.get("terminal")
+        if terminal and terminal not in ttys:
+            try:
+                ttys[terminal] = os.stat(terminal).st_rdev
+            except OSError:
+                ttys[terminal] = 0
+        times, memory = info.get("cpu_times"), info.get("memory_info")
+        table[proc.pid] = ProcStat(
+            ppid=info.get("ppid") or 0,
+            tty=ttys.get(terminal or "", 0),
+            start=float(info.get("create_time") or 0.0),
+            cpu=int((times.user + times.system) * tick) if times else 0,
+            rss=memory.rss // page if memory else 0,
+        )
     return table
 
 
