@@ -268,3 +268,21 @@ def test_unknown_backend_names_the_source() -> None:
 def test_write_to_tty_errors_on_missing(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         write_to_tty(str(tmp_path / "nope"), b"x")
+
+
+async def test_local_screen_is_rendered_again_only_after_output() -> None:
+    m = LocalMux()
+    try:
+        pane = await m.spawn(workspace="w", argv=["sleep", "30"])
+        p = m.panes[pane]
+        p.stream.feed(b"first\r\n")
+        assert await m.get_text(pane) == "first"
+        shown = p.shown
+        assert await m.get_text(pane) == "first" and p.shown is shown  # not rendered again
+        p.stream.feed(b"second")
+        assert await m.get_text(pane) == "first\nsecond" and p.shown is not shown
+        m.resize(pane, 50, 100)
+        assert p.screen.dirty  # a resize redraws too
+        assert await m.get_text(pane) == "first\nsecond"
+    finally:
+        await m.close()

@@ -49,6 +49,17 @@ class LocalPane:
     screen: pyte.HistoryScreen = field(repr=False)
     stream: pyte.ByteStream = field(repr=False)
     zoomed: bool = False
+    # The screen as text when pyte last had no dirty line: rendering 50 rows of 200 cells is
+    # most of what reading a quiet pane costs.
+    shown: list[str] | None = field(default=None, repr=False)
+
+    def display(self) -> list[str]:
+        """The visible rows, trailing blanks stripped; rendered again only after output
+        (pyte marks the lines it changed dirty: writes, scrolls and resizes all do)."""
+        if self.shown is None or self.screen.dirty:
+            self.screen.dirty.clear()
+            self.shown = [line.rstrip() for line in self.screen.display]
+        return self.shown
 
 
 class LocalMux:
@@ -296,7 +307,7 @@ class LocalMux:
     async def get_text(self, pane_id: str, *, lines: int | None = None) -> str:
         pane = self._pane(pane_id)
         screen = pane.screen
-        rows = [line.rstrip() for line in screen.display]
+        rows = list(pane.display())
         if lines is not None and lines > len(rows) - 1:
             # The screen's last rows are often blank (the cursor sits below the output), so
             # take scrollback generously and cut after trimming.
