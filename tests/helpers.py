@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -41,3 +43,11 @@ def clean_env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith(("COVERAGE_", "COV_CORE_"))}
+
+
+def fresh_python(code: str) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a new interpreter without coverage's hooks: what it imports is what the
+    code imports, nothing more."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=clean_env(), timeout=60
+    )

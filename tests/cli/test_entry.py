@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-from tests.helpers import clean_env
+from tests.helpers import fresh_python
 
 
 def test_daemon_asyncio_does_not_load_openssl_but_ssl_still_imports() -> None:
@@ -19,8 +16,6 @@ def test_daemon_asyncio_does_not_load_openssl_but_ssl_still_imports() -> None:
         "import ssl\n"
         "print(ssl.OPENSSL_VERSION)\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=clean_env(), timeout=60
-    )
+    proc = fresh_python(code)
     assert proc.returncode == 0, proc.stderr
     assert "OpenSSL" in proc.stdout

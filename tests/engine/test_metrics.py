@@ -115,7 +115,7 @@ def test_machine_load_agrees_with_psutil() -> None:
 
 
 def test_the_linux_sampler_leaves_psutil_out_of_the_daemon() -> None:
-    from tests.helpers import clean_env
+    from tests.helpers import fresh_python
 
     code = (
         "import sys, os\n"
@@ -124,7 +124,5 @@ def test_the_linux_sampler_leaves_psutil_out_of_the_daemon() -> None:
         "assert s['agents']['me']['rss'] > 0, s\n"
         "assert 'psutil' not in sys.modules, 'psutil was imported'\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=clean_env(), timeout=60
-    )
+    proc = fresh_python(code)
     assert proc.returncode == 0, proc.stderr
