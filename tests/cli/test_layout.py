@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 from tests.conftest import wezmp_argv
@@ -80,8 +81,11 @@ def test_a_dependent_agent_in_a_layout_waits_for_its_dependency(
     assert wait_until(lambda: "wrk waiting: srv output has no 'READY' yet" in wrk_text())
     assert agent("srv")["pid"] and not agent("wrk")["pid"]
     assert agent("wrk")["state"] == "starting"
+    released = time.time()
     go.touch()
     first = wait_until(lambda: agent("wrk")["pid"], timeout=20)
+    # Up since it started, not since its pane was made.
+    assert float(str(agent("wrk")["started_at"])) >= released - 0.5
     # Killed from outside: restarted in the same pane, the table counting it.
     os.kill(int(str(first)), signal.SIGKILL)
     wait_until(lambda: agent("wrk")["restarts"] == 1 and agent("wrk")["pid"] not in (None, first))

@@ -460,15 +460,18 @@ class Supervisor:
     ) -> dict[str, Any]:
         """From `wezmp exec`: the agent process `pid` runs in `pane_id`."""
         info = self._known(name, pane_id)
+        if info.pid != pid or info.started_at is None:
+            # A new process (not the same one reporting again after a daemon restart): up
+            # since now, not since its pane was made (a layout's agent may wait for its
+            # dependencies first), and it proves its readiness anew.
+            info.started_at = self.engine.clock.now()
+            self.started_mono[name] = self.engine.clock.monotonic()
+            self.probe_ok.pop(name, None)
+            self.probed_at.pop(name, None)
         info.pid = pid
-        self.started_mono[name] = self.engine.clock.monotonic()
-        self.probe_ok.pop(name, None)  # a new process proves itself anew
-        self.probed_at.pop(name, None)
         if pane_id:
             info.pane_id = pane_id
         info.desired = "running"
-        if info.started_at is None:
-            info.started_at = self.engine.clock.now()
         run = self.run_ids.get(name)
         if run is None:
             run = self.run_ids[name] = self.store.run_started(
