@@ -163,7 +163,12 @@ async def test_demo_on_the_local_backend_only_once(make_engine: Any) -> None:
         "created": True,
         "workspace": "demo",
         "agents": ["demo-worker", "demo-asker", "demo-idle"],
+        "tasks": [1, 2, 3],
     }
+    # A few cards for the board, none queued (the stand-in agents get nothing unasked).
+    tasks = {t.id: t for t in await engine.invoke("task.list")}
+    assert {t.column for t in tasks.values()} == {"Backlog"}
+    assert tasks[2].depends_on == [1] and tasks[3].due is not None
     panes = await engine.invoke("pane.list", {"workspace": "demo", "fresh": True})
     assert len(panes) == 5
     assert {a.state for a in await engine.invoke("agent.list")} == {"starting"}

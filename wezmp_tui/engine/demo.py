@@ -60,5 +60,29 @@ async def ensure_demo(ws: WorkspaceService) -> dict[str, Any]:
             await engine.invoke("agent.define", {"spec": spec, "replace": True})
             agents.append(name)
         await engine.invoke("agent.start", {"names": agents})
+    tasks = await demo_tasks(engine)
     await ws.panes.refresh()
-    return {"created": True, "workspace": "demo", "agents": agents}
+    return {"created": True, "workspace": "demo", "agents": agents, "tasks": tasks}
+
+
+async def demo_tasks(engine: Any) -> list[int]:
+    """A few cards so the board (key 2) is not empty on a first run: priorities, a tag, a due
+    date, one task blocking another. Only on an empty board; none is queued, so nothing is
+    sent to the stand-in agents unless the person queues it."""
+    if "task.add" not in engine.methods or await engine.invoke("task.list", {}):
+        return []
+    first = await engine.invoke(
+        "task.add",
+        {"title": "Write the parser", "priority": "H", "tags": ["demo"], "workspace": "demo",
+         "description": "Cards move with H/L; space starts a timer; enter shows details."},
+    )  # fmt: skip
+    second = await engine.invoke(
+        "task.add",
+        {"title": "Test the parser", "priority": "M", "depends_on": [first.id],
+         "workspace": "demo"},
+    )  # fmt: skip
+    third = await engine.invoke(
+        "task.add",
+        {"title": "Update the docs", "priority": "L", "due": "+3d", "tags": ["docs"]},
+    )
+    return [first.id, second.id, third.id]
