@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 
+from tests.helpers import async_wait_until
 from wezmp_tui.clock import FakeClock
 from wezmp_tui.config.schema import Config
 from wezmp_tui.engine.agent_state import AgentStateService
@@ -129,7 +129,6 @@ async def test_stopped_agents_are_not_evaluated(make_engine: Any, state: str) ->
 async def test_quiet_panes_are_not_read_again(make_engine: Any) -> None:
     """A pane whose processes wrote nothing since the last read keeps its screen: the tick
     reuses it (rules and timers still run) instead of asking the mux, until REREAD_SECONDS."""
-    import time
 
     from wezmp_tui.engine.agent_state import REREAD_SECONDS
     from wezmp_tui.engine.panes import PaneService
@@ -143,9 +142,12 @@ async def test_quiet_panes_are_not_read_again(make_engine: Any) -> None:
     info.pane_id, info.pid, info.state = pane, 1, "working"
     panes = engine.get(PaneService)
     svc = engine.get(AgentStateService)
-    deadline = time.monotonic() + 10
-    while not (await panes.tick()) or not panes.by_id[pane].pids:
-        assert time.monotonic() < deadline, "cat never showed up on its tty"
+
+    async def cat_on_its_tty() -> bool:
+        await panes.tick()
+        return bool(panes.by_id[pane].pids)
+
+    assert await async_wait_until(cat_on_its_tty)
     await svc.tick()
     assert (svc.reads, svc.skipped) == (1, 0)
     await svc.tick()
@@ -154,9 +156,11 @@ async def test_quiet_panes_are_not_read_again(make_engine: Any) -> None:
 
     before = write_counts(panes.by_id[pane].pids)
     await engine.mux.send_text(pane, "hello", paste=False, enter=True)
-    while write_counts(panes.by_id[pane].pids) == before:  # cat echoes the line back
-        assert time.monotonic() < deadline, "cat never wrote"
-        await asyncio.sleep(0.01)
+
+    async def cat_wrote() -> bool:  # cat echoes the line back
+        return write_counts(panes.by_id[pane].pids) != before
+
+    assert await async_wait_until(cat_wrote)
     await svc.tick()
     assert svc.reads == 2
     assert "hello" in svc.seen["a"].screen  # type: ignore[operator]

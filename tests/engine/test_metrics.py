@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from wezmp_tui.config.schema import Config, Metrics
-from wezmp_tui.engine.metrics import MetricsService, ProcSampler, PsutilSampler, Sample
+from wezmp_tui.engine.metrics import MachineLoad, MetricsService, ProcSampler, Sample
 from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import NotFound
 
@@ -60,8 +60,14 @@ async def test_history_events_and_agent_numbers(make_engine: Any) -> None:
         await engine.invoke("metrics.history", {"agent": "nobody"})
 
 
-@pytest.mark.parametrize("make", [ProcSampler, PsutilSampler])
-def test_samplers_measure_a_real_process_tree(make: Any) -> None:
+@pytest.mark.parametrize("source", ["proc", "psutil"])
+def test_samplers_measure_a_real_process_tree(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same sampler over /proc, and over psutil as where there is no /proc (macOS)."""
+    from wezmp_tui.mux import ttypids
+
+    if source == "psutil":
+        monkeypatch.setattr(ttypids, "_read_table", ttypids.psutil_table)
+    monkeypatch.setattr(ttypids, "_cache", (-1e9, {}))
     # A grandchild holds the memory and a second one burns CPU: both count for the root.
     child = "x = bytearray(30_000_000); import time; time.sleep(30)"
     busy = "import time\nend = time.monotonic() + 30\nwhile time.monotonic() < end: pass"
@@ -72,7 +78,9 @@ def test_samplers_measure_a_real_process_tree(make: Any) -> None:
     )
     proc = subprocess.Popen([sys.executable, "-c", code])
     try:
-        sampler = make()
+        sampler = ProcSampler()
+        if source == "psutil":
+            sampler._machine = MachineLoad(use_proc=False)
         import time
 
         deadline = time.monotonic() + 10
@@ -102,8 +110,6 @@ def test_machine_load_agrees_with_psutil() -> None:
     import time
 
     import psutil
-
-    from wezmp_tui.engine.metrics import MachineLoad
 
     machine = MachineLoad()
     assert abs(machine.memory_percent() - psutil.virtual_memory().percent) < 2.0

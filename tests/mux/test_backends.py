@@ -213,14 +213,20 @@ async def test_the_psutil_process_table_matches_proc() -> None:
     so they are compared on a process holding a real pane's terminal."""
     from wezmp_tui.mux.ttypids import _read_table, psutil_table
 
+    psutil_table()  # a look before the pane exists: its terminal must still be found after
     m = LocalMux()
     try:
         pane = await m.spawn(workspace="w", argv=["sleep", "30"])
         info = next(p for p in await m.list_panes() if p.pane_id == pane)
         assert info.tty
         pid = m.panes[pane].proc.pid
+        tty = os.stat(info.tty).st_rdev
+
+        async def both_see_the_terminal() -> bool:  # a process that just started settles
+            return _read_table()[pid].tty == psutil_table()[pid].tty == tty
+
+        assert await async_wait_until(both_see_the_terminal)
         ours, theirs = _read_table()[pid], psutil_table()[pid]
-        assert ours.tty == theirs.tty == os.stat(info.tty).st_rdev
         assert ours.ppid == theirs.ppid
         assert abs(ours.rss - theirs.rss) <= max(ours.rss // 5, 64)
         assert abs(ours.cpu - theirs.cpu) <= 5

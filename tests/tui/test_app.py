@@ -38,6 +38,15 @@ def app_for(engine: Engine, **kw: Any) -> WezmpApp:
     return create_app(factory, clock=FakeClock(), **kw)
 
 
+def scripted_app(client: ScriptedClient) -> WezmpApp:
+    """The app over fixed answers, its clock stopped at a fixed time."""
+
+    async def factory() -> ScriptedClient:
+        return client
+
+    return create_app(factory, clock=FakeClock(1_800_000_000.0))  # type: ignore[arg-type]
+
+
 def dash(app: WezmpApp) -> DashboardScreen:
     screen = app.screen
     assert isinstance(screen, DashboardScreen)
@@ -118,7 +127,6 @@ async def test_agent_keys(engine: Engine) -> None:
         {"spec": {"name": "bot", "workspace": "alpha", "command": ["sh", "-c", "exec cat"],
                   "restart": {"policy": "no"}}},
     )  # fmt: skip
-    client = ScriptedClient()
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -146,16 +154,11 @@ async def test_agent_keys(engine: Engine) -> None:
         await pilot.pause()
         await pilot.press("x")
         await pilot.pause()
-    del client
 
 
 async def test_scripted_actions_call_the_api() -> None:
     client = ScriptedClient()
-
-    async def factory() -> ScriptedClient:
-        return client
-
-    app = create_app(factory, clock=FakeClock(1_800_000_000.0))  # type: ignore[arg-type]
+    app = scripted_app(client)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         d = dash(app)
@@ -271,11 +274,7 @@ async def test_small_changes_are_drawn_in_place_without_reloading() -> None:
     from wezmp_tui.model.events import Event
 
     client = ScriptedClient()
-
-    async def factory() -> ScriptedClient:
-        return client
-
-    app = create_app(factory, clock=FakeClock(1_800_000_000.0))  # type: ignore[arg-type]
+    app = scripted_app(client)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         d = dash(app)

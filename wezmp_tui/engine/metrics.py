@@ -1,10 +1,10 @@
 """CPU and memory, for the machine and for each agent's whole process tree, with history.
 
 The sampler is injectable (tests give fixed numbers). The real one runs in a worker thread and
-reads the whole process table ONCE per sample, then walks each agent's tree in it: asking
-psutil for each agent's children scans /proc once per agent, which with 16 agents was most of
-the daemon's CPU. psutil still gives the machine's CPU and memory. Events carry only the
-agents whose numbers changed.
+reads the whole process table ONCE per sample (the one `mux.ttypids` keeps: /proc, or psutil
+where there is none), then walks each agent's tree in it: asking psutil for each agent's
+children scans /proc once per agent, which with 16 agents was most of the daemon's CPU.
+Events carry only the agents whose numbers changed.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from wezmp_tui.errors import NotFound
 from wezmp_tui.mux.ttypids import process_table
 
 if TYPE_CHECKING:
-    import psutil
-
     from wezmp_tui.engine.facade import Engine
 
 
@@ -36,7 +34,7 @@ class Sampler(Protocol):
 
 
 class ProcSampler:
-    """Linux: every agent's tree from one pass over /proc. CPU % is the tree's CPU time since
+    """Every agent's tree from one process table. CPU % is the tree's CPU time since
     the previous sample over the wall time between them, as `psutil.cpu_percent` counts it
     (100 = one core busy); a process's first sample counts 0, as with psutil."""
 
@@ -85,9 +83,17 @@ class ProcSampler:
 class MachineLoad:
     """The machine's CPU and memory use from /proc/stat and /proc/meminfo, counted the way
     psutil counts them (busy share of all CPU time since the last call; memory not
-    available), without importing psutil into the daemon: one MiB less resident."""
+    available), without importing psutil into the daemon: one MiB less resident. Where
+    there is no /proc, psutil's own figures."""
 
-    def __init__(self) -> None:
+    def __init__(self, use_proc: bool | None = None) -> None:
+        self._psutil: Any = None
+        if not (os.path.exists("/proc/stat") if use_proc is None else use_proc):
+            import psutil
+
+            self._psutil = psutil
+            psutil.cpu_percent(None)
+            return
         self._prev = self._cpu_times()
 
     @staticmethod
@@ -111,81 +117,19 @@ class MachineLoad:
         return (total - available) / total * 100 if total else 0.0
 
     def sample(self, agents: dict[str, dict[str, float]]) -> Sample:
-        busy, total = self._cpu_times()
-        d_busy, d_total = busy - self._prev[0], total - self._prev[1]
-        self._prev = (busy, total)
-        cpu = d_busy / d_total * 100 if d_total > 0 else 0.0
+        if self._psutil is not None:
+            cpu, mem = self._psutil.cpu_percent(None), self._psutil.virtual_memory().percent
+        else:
+            busy, total = self._cpu_times()
+            d_busy, d_total = busy - self._prev[0], total - self._prev[1]
+            self._prev = (busy, total)
+            cpu = d_busy / d_total * 100 if d_total > 0 else 0.0
+            mem = self.memory_percent()
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
         return Sample(
-            system={"cpu": round(cpu, 1), "mem": round(self.memory_percent(), 1),
-                    "load": round(load, 2)},
+            system={"cpu": round(cpu, 1), "mem": round(mem, 1), "load": round(load, 2)},
             agents=agents,
         )  # fmt: skip
-
-
-def system_sample(ps: Any, agents: dict[str, dict[str, float]]) -> Sample:
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    return Sample(
-        system={
-            "cpu": round(ps.cpu_percent(None), 1),
-            "mem": round(ps.virtual_memory().percent, 1),
-            "load": round(load, 2),
-        },
-        agents=agents,
-    )
-
-
-class PsutilSampler:
-    """Where there is no /proc: psutil `Process` objects kept between ticks, because
-    `cpu_percent` measures since the previous call on the same object."""
-
-    def __init__(self) -> None:
-        import psutil
-
-        self._psutil = psutil
-        self._procs: dict[int, psutil.Process] = {}
-        psutil.cpu_percent(None)
-
-    def _proc(self, pid: int) -> psutil.Process | None:
-        p = self._procs.get(pid)
-        if p is None:
-            try:
-                p = self._psutil.Process(pid)
-                p.cpu_percent(None)
-            except self._psutil.Error:
-                return None
-            self._procs[pid] = p
-        return p
-
-    def sample(self, roots: Mapping[str, int]) -> Sample:
-        ps = self._psutil
-        alive: set[int] = set()
-        agents: dict[str, dict[str, float]] = {}
-        for name, root in roots.items():
-            top = self._proc(root)
-            if top is None:
-                continue
-            try:
-                tree = [top, *(self._proc(c.pid) for c in top.children(recursive=True))]
-            except ps.Error:
-                tree = [top]
-            cpu = 0.0
-            rss = 0
-            for p in tree:
-                if p is None:
-                    continue
-                try:
-                    with p.oneshot():
-                        cpu += p.cpu_percent(None)
-                        rss += p.memory_info().rss
-                    alive.add(p.pid)
-                except ps.Error:
-                    continue
-            agents[name] = {"cpu": round(cpu, 1), "rss": rss}
-        for pid in list(self._procs):
-            if pid not in alive:
-                del self._procs[pid]
-        return system_sample(ps, agents)
 
 
 class MetricsService:
@@ -201,7 +145,7 @@ class MetricsService:
     @property
     def sampler(self) -> Sampler:
         if self._sampler is None:
-            self._sampler = ProcSampler() if os.path.isdir("/proc/self") else PsutilSampler()
+            self._sampler = ProcSampler()
         return self._sampler
 
     async def start(self) -> None:

@@ -6,6 +6,7 @@ difference between one pass and 64.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -81,6 +82,15 @@ def psutil_table() -> dict[int, ProcStat]:
         import psutil
     except ImportError:
         return {}
+    # psutil maps a process's terminal number to a /dev path through a table it builds once
+    # per process and keeps: a long-lived daemon would never see the terminals of panes made
+    # after its first look. Forget that table each time.
+    with contextlib.suppress(ImportError):
+        from psutil import _psposix
+
+        forget = getattr(_psposix.get_terminal_map, "cache_clear", None)
+        if forget is not None:
+            forget()
     tick = os.sysconf("SC_CLK_TCK")
     page = os.sysconf("SC_PAGE_SIZE")
     ttys: dict[str, int] = {}

@@ -129,6 +129,7 @@ class BoardScreen(Screen[None]):
         self.board = board
         self.columns: list[str] = []
         self.filter_text = ""
+        self._had_card: bool | None = None  # whether the footer was built for a selected card
 
     @property
     def wapp(self) -> WezmpApp:
@@ -201,7 +202,7 @@ class BoardScreen(Screen[None]):
     def selected(self, event: BoardView.Selected) -> None:
         # The footer is costly to rebuild: only when what the keys can do changed.
         has_card = event.card is not None
-        if has_card != getattr(self, "_had_card", None):
+        if has_card != self._had_card:
             self._had_card = has_card
             self.refresh_bindings()
 
