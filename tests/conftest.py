@@ -62,6 +62,20 @@ def wezmp_env(monkeypatch: pytest.MonkeyPatch, short_tmp: Path) -> Paths:
 
 
 FAKES = Path(__file__).parent / "fakes"
+HAVE_TMUX = shutil.which("tmux") is not None
+NO_TMUX = "tmux is not installed: tmux tests skip (`make test` installs it where it may)"
+
+
+def require_tmux() -> None:
+    """Skip the calling test, in one line, where tmux is not installed."""
+    if not HAVE_TMUX:
+        pytest.skip(NO_TMUX)
+
+
+# Tests that need some real multiplexer behind a daemon but not tmux itself: tmux where it is
+# installed (the closest to what users run), else the built-in backend, so a machine without
+# tmux still runs them and the coverage gate still holds.
+SOME_BACKEND = "tmux" if HAVE_TMUX else "local"
 
 
 @pytest.fixture
@@ -94,11 +108,31 @@ def fake_wezterm(short_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
 
 
 @pytest.fixture
+def real_wezterm(short_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A real headless WezTerm (`wezterm-mux-server`) of this test's own, with no panes, and
+    this test's environment pointed at it; skipped in one line where it is not built."""
+    from tests.realwezterm import SKIP_REASON, MuxServer, find_binaries
+
+    bins = find_binaries()
+    if bins is None:
+        pytest.skip(SKIP_REASON)
+    server = MuxServer(bins, short_tmp / "wez").start()
+    for key, value in server.client_env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("PATH", f"{bins.directory}{os.pathsep}{os.environ['PATH']}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 def tmux_socket() -> Iterator[str]:
     """A private tmux socket name for this test; its server is killed at teardown."""
     import subprocess
     import uuid
 
+    require_tmux()
     name = f"wzt-{uuid.uuid4().hex[:10]}"
     try:
         yield name
@@ -109,7 +143,7 @@ def tmux_socket() -> Iterator[str]:
 
 
 @pytest.fixture
-async def make_engine(wezmp_env: Paths, tmux_socket: str) -> Any:
+async def make_engine(wezmp_env: Paths, request: pytest.FixtureRequest) -> Any:
     """Build in-process engines with every standard service on a real backend.
 
     `await make_engine("tmux" | "local", config=Config(...), clock=FakeClock())`. Periodic
@@ -123,7 +157,11 @@ async def make_engine(wezmp_env: Paths, tmux_socket: str) -> Any:
     engines: list[Any] = []
 
     async def make(backend: str = "local", config: Any = None, clock: Any = None) -> Any:
-        mux: Any = TmuxMux(socket_name=tmux_socket) if backend == "tmux" else LocalMux()
+        mux: Any
+        if backend == "tmux":
+            mux = TmuxMux(socket_name=request.getfixturevalue("tmux_socket"))
+        else:
+            mux = LocalMux()
         wezmp_env.data_dir.mkdir(parents=True, exist_ok=True)
         engine = Engine(
             paths=wezmp_env,
@@ -151,14 +189,22 @@ def wezmp_argv(*args: str) -> list[str]:
 
 
 @pytest.fixture
-def daemon(wezmp_env: Paths, tmux_socket: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Paths]:
-    """A real daemon process on a private tmux server, stopped at teardown. Commands run with
-    `wezmp_argv(...)` talk to it (they inherit this test's environment)."""
+def some_backend(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> str:
+    """`WEZMP_BACKEND` for this test: tmux on a private server where installed, else built-in."""
+    monkeypatch.setenv("WEZMP_BACKEND", SOME_BACKEND)
+    if SOME_BACKEND == "tmux":
+        monkeypatch.setenv("WEZMP_TMUX_SOCKET", request.getfixturevalue("tmux_socket"))
+    return SOME_BACKEND
+
+
+@pytest.fixture
+def daemon(wezmp_env: Paths, some_backend: str) -> Iterator[Paths]:
+    """A real daemon process (on a private tmux server where tmux is installed), stopped at
+    teardown. Commands run with `wezmp_argv(...)` talk to it (they inherit this test's
+    environment)."""
     import subprocess
     import sys
 
-    monkeypatch.setenv("WEZMP_BACKEND", "tmux")
-    monkeypatch.setenv("WEZMP_TMUX_SOCKET", tmux_socket)
     from wezmp_tui.ipc.autostart import start_daemon
 
     start_daemon(wezmp_env)
@@ -171,3 +217,17 @@ def daemon(wezmp_env: Paths, tmux_socket: str, monkeypatch: pytest.MonkeyPatch) 
             timeout=20,
             check=False,
         )
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line per reason tests were skipped, saying how to enable them (pytest would give
+    one line per test location)."""
+    from collections import Counter
+
+    reasons: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        if isinstance(longrepr, tuple) and len(longrepr) == 3:
+            reasons[str(longrepr[2]).removeprefix("Skipped: ")] += 1
+    for reason, count in sorted(reasons.items()):
+        terminalreporter.write_line(f"skipped {count}: {reason}")

@@ -54,7 +54,10 @@ def test_a_dependent_agent_in_a_layout_waits_for_its_dependency(
 ) -> None:
     """A layout makes every pane at once; the dependent agent's pane waits (and says why)
     until the dependency's condition holds, then starts; a kill restarts it in place."""
+    from tests.conftest import require_tmux
     from tests.helpers import wait_until
+
+    require_tmux()  # reads the pane with tmux itself
 
     go = tmp_path / "GO"
     f = tmp_path / "deps.yaml"

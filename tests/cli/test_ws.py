@@ -22,11 +22,11 @@ def wezmp(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(params=["tmux", "local"])
 def backend(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmux_socket: str,
-    wezmp_env: Paths,
-) -> str:  # fmt: skip
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, wezmp_env: Paths
+) -> str:
     monkeypatch.setenv("WEZMP_BACKEND", request.param)
-    monkeypatch.setenv("WEZMP_TMUX_SOCKET", tmux_socket)
+    if request.param == "tmux":
+        monkeypatch.setenv("WEZMP_TMUX_SOCKET", request.getfixturevalue("tmux_socket"))
     yield request.param
     wezmp("daemon", "stop")
 

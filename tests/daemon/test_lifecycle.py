@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import wezmp_argv
+from tests.conftest import SOME_BACKEND, wezmp_argv
 from tests.helpers import wait_until
 from wezmp_tui.daemon.lock import AlreadyRunning, DaemonLock, holder_pid
 from wezmp_tui.errors import DaemonUnavailable
@@ -20,9 +20,8 @@ from wezmp_tui.paths import Paths
 
 
 @pytest.fixture(autouse=True)
-def on_tmux(monkeypatch: pytest.MonkeyPatch, tmux_socket: str) -> None:
-    monkeypatch.setenv("WEZMP_BACKEND", "tmux")
-    monkeypatch.setenv("WEZMP_TMUX_SOCKET", tmux_socket)
+def on_a_real_backend(some_backend: str) -> None:
+    """Every daemon here drives a real multiplexer (tmux where installed)."""
 
 
 def stop(paths: Paths) -> None:
@@ -35,7 +34,7 @@ def test_autostart_from_a_client_and_no_autostart(wezmp_env: Paths) -> None:
         connect(wezmp_env, autostart=False)
     with connect(wezmp_env) as c:
         pid = c.server["pid"]
-        assert c.call("system.status")["backend"] == "tmux"
+        assert c.call("system.status")["backend"] == SOME_BACKEND
     assert holder_pid(wezmp_env.lock_file) == pid
     stop(wezmp_env)
 

@@ -161,6 +161,11 @@ async def test_quiet_panes_are_not_read_again(make_engine: Any) -> None:
         return write_counts(panes.by_id[pane].pids) != before
 
     assert await async_wait_until(cat_wrote)
+
+    async def echoed() -> bool:  # and the backend has taken it in from the PTY
+        return "hello" in await engine.mux.get_text(pane)
+
+    assert await async_wait_until(echoed)
     await svc.tick()
     assert svc.reads == 2
     assert "hello" in svc.seen["a"].screen  # type: ignore[operator]

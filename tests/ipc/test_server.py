@@ -228,13 +228,11 @@ def test_random_frames_never_hurt_the_daemon(served_sync: Paths, frames: list[by
 
 
 @pytest.fixture
-def served_sync(wezmp_env: Paths, tmux_socket: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+def served_sync(wezmp_env: Paths, some_backend: str) -> Any:
     """A real daemon process (for synchronous tests)."""
     from wezmp_tui.ipc.autostart import start_daemon
     from wezmp_tui.ipc.client import connect
 
-    monkeypatch.setenv("WEZMP_BACKEND", "tmux")
-    monkeypatch.setenv("WEZMP_TMUX_SOCKET", tmux_socket)
     start_daemon(wezmp_env)
     yield wezmp_env
     with connect(wezmp_env, autostart=False) as c:

@@ -1,5 +1,6 @@
-"""One contract, three backends: the same tests against the fake WezTerm, real tmux and the
-built-in PTY backend. None is skipped where tmux is installed (CI installs it)."""
+"""One contract, every backend: the same tests against a real headless WezTerm (where it is
+built), its test double, real tmux and the built-in PTY backend. The double and the built-in
+backend always run; tmux where installed (`make test` installs it where it may)."""
 
 from __future__ import annotations
 
@@ -17,14 +18,17 @@ from wezmp_tui.mux.tmux import TmuxMux
 from wezmp_tui.mux.ttypids import cmdline
 from wezmp_tui.mux.wezterm import WeztermMux
 
-BACKENDS = ["wezterm", "tmux", "local"]
+BACKENDS = ["wezterm-real", "wezterm", "tmux", "local"]
 
 
 @pytest.fixture(params=BACKENDS)
 async def mux(request: pytest.FixtureRequest) -> AsyncIterator[Mux]:
     name = request.param
     m: Mux
-    if name == "wezterm":
+    if name == "wezterm-real":
+        request.getfixturevalue("real_wezterm")
+        m = WeztermMux()
+    elif name == "wezterm":
         request.getfixturevalue("fake_wezterm")
         m = WeztermMux()
     elif name == "tmux":

@@ -39,9 +39,13 @@ class MuxUnavailable(MuxError):
 class MuxCommandFailed(MuxError):
     code = -32033
 
-    def __init__(self, argv: Sequence[str], returncode: int, stderr: str) -> None:
+    def __init__(
+        self, argv: Sequence[str], returncode: int, stderr: str, detail: str | None = None
+    ) -> None:
         cmd = " ".join(argv)
-        detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {returncode}"
+        if not detail:
+            detail = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+        detail = detail or f"exit status {returncode}"
         super().__init__(
             f"{cmd}: {detail}",
             data={"argv": list(argv), "returncode": returncode, "stderr": stderr},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -34,13 +35,53 @@ ADVICE = (
 _NOT_RUNNING = ("failed to connect", "no running", "connect to", "while connecting")
 
 
+_LOG_PREFIX = re.compile(r"^\d\d:\d\d:\d\d\.\d+\s+ERROR\s+\S+\s+>\s*")
+_MUX_REASON = re.compile(r'reason: "(?:Error: )?((?:[^"\\]|\\.)*)"')
+
+
+def error_text(stderr: str) -> str:
+    """What went wrong, in words, from `wezterm cli`'s stderr: the mux's reason without the
+    log prefix, the Rust wrapping and "; terminating", or an argument error with its detail."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        if line.startswith("error:"):
+            # clap: "error: the following required arguments were not provided:" + "  --flag"
+            more = [m.strip() for m in lines[i + 1 :] if m.startswith(" ")]
+            return " ".join([line.removeprefix("error:").strip(), *more])
+    for line in reversed(lines):
+        if " ERROR " in line or _LOG_PREFIX.match(line):
+            text = _LOG_PREFIX.sub("", line).removesuffix("; terminating")
+            m = _MUX_REASON.search(text)
+            return m.group(1).replace('\\"', '"') if m else text
+    return lines[-1].strip() if lines else ""
+
+
+def _names_missing_pane(stderr: str, pane_id: str) -> bool:
+    """Whether `wezterm cli`'s error says the pane does not exist. Each subcommand words it its
+    own way (read from a real WezTerm): `no such pane N` (get-text, send-text, kill-pane),
+    `pane N not found` (activate-pane), `pane_id N invalid` (split-pane), and `unable to
+    resolve current tab` where the client looks the pane up first (zoom-pane, set-tab-title)."""
+    low = stderr.lower()
+    return any(
+        s in low
+        for s in (
+            f"no such pane {pane_id}",
+            f"pane {pane_id} not found",
+            f"pane_id {pane_id} invalid",
+            "unable to resolve current tab",
+        )
+    )
+
+
 def file_url_to_path(url: str) -> str:
-    """`file://host/home/me/a%20b` → `/home/me/a b`; "" stays ""."""
+    """`file://host/home/me/a%20b` → `/home/me/a b`; "" stays "". WezTerm makes a directory
+    URL (`file:///home/me/`) from a process's own cwd: the trailing slash goes, but for `/`."""
     if not url:
         return ""
     if not url.startswith("file:"):
         return url
-    return unquote(urlsplit(url).path)
+    path = unquote(urlsplit(url).path)
+    return path.rstrip("/") or path
 
 
 class WeztermMux:
@@ -49,6 +90,9 @@ class WeztermMux:
     def __init__(self, executable: str | None = None, class_: str | None = None) -> None:
         self.executable = executable or os.environ.get("WEZMP_WEZTERM") or "wezterm"
         self.class_ = class_
+        # Each pane's height from the last list: `get-text` without an end line may begin
+        # above the screen, so reading "the screen" names its last row.
+        self._rows: dict[str, int] = {}
 
     def _argv(self, *args: str) -> list[str]:
         argv = [self.executable, "cli", "--no-auto-start"]
@@ -61,15 +105,13 @@ class WeztermMux:
         status, out, err = await run(argv, missing_advice=ADVICE)
         if status != 0:
             low = err.lower()
-            if pane_id is not None and (
-                f"no such pane {pane_id}" in low or "unable to resolve current tab" in low
-            ):
+            if pane_id is not None and _names_missing_pane(err, pane_id):
                 raise PaneNotFound(pane_id)
             if any(s in low for s in _NOT_RUNNING):
                 raise MuxUnavailable(
                     "WezTerm is not running (wezterm cli could not connect). " + ADVICE
                 )
-            raise MuxCommandFailed(argv, status, err)
+            raise MuxCommandFailed(argv, status, err, error_text(err))
         return out
 
     async def _list_raw(self) -> list[dict[str, Any]]:
@@ -106,6 +148,7 @@ class WeztermMux:
                     pids=ttys.get(tty, ()) if tty else (),
                 )
             )
+        self._rows = {p.pane_id: p.rows for p in panes}
         return panes
 
     @staticmethod
@@ -175,6 +218,8 @@ class WeztermMux:
             # Line 0 is the top of the screen; ask for enough scrollback that the last
             # `lines` lines are in the answer whatever the screen height.
             args += ["--start-line", str(-max(lines, 1))]
+        elif self._rows.get(pane_id):
+            args += ["--start-line", "0", "--end-line", str(self._rows[pane_id] - 1)]
         return tidy_text(await self._cli(*args, pane_id=pane_id), lines)
 
     async def get_texts(
