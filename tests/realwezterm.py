@@ -14,7 +14,7 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,7 +88,9 @@ class MuxServer:
     def log_file(self) -> Path:
         return self.root / "mux-server.log"
 
-    def start(self, timeout: float = 20.0) -> MuxServer:
+    def start(self, timeout: float = 20.0, clear: bool = True) -> MuxServer:
+        """Start the server and wait until it answers; `clear` closes the panes it made by
+        itself (its default first pane, or what a `mux-startup` handler spawned)."""
         self.runtime_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.runtime_dir.chmod(0o700)
         home = self.root / "wez-home"
@@ -131,7 +133,7 @@ class MuxServer:
         else:
             self.stop()
             raise RuntimeError(f"wezterm-mux-server did not answer: {self.log_text()[-2000:]}")
-        for pane in first:
+        for pane in first if clear else ():
             self.cli("kill-pane", "--pane-id", pane, check=False)
         return self
 
@@ -181,7 +183,3 @@ class MuxServer:
             "WEZMP_WEZTERM": str(self.bins.wezterm),
         }
 
-
-def argv_env(server: MuxServer, argv: Sequence[str]) -> list[str]:
-    """`argv` run with the server's environment, for spawning through wezmp's `env` prefix."""
-    return ["env", *(f"{k}={v}" for k, v in server.client_env().items()), *argv]

@@ -142,3 +142,52 @@ def test_reports_to_a_daemon_and_survives_its_absence(daemon: Path) -> None:
     assert run_exec("--agent", "reported", "--", "true").returncode == 0
     assert time.monotonic() - t < 10
     wait_until(lambda: True)
+
+
+def test_a_restarted_shell_gets_the_terminal_back() -> None:
+    """An interactive shell takes the terminal for a process group of its own; killed, it
+    leaves the terminal to a dead group. The wrapper takes it back before the next start, or
+    the new shell stops itself (SIGTTIN) and never reads what is typed into the pane."""
+    import fcntl
+    import select
+    import termios
+
+    master, slave = os.openpty()
+
+    def own_terminal() -> None:
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wezmp_tui", "exec", "--agent", "sh", "--restart", "always",
+         "--backoff", "0.05", "--", "sh", "-i"],
+        stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+        preexec_fn=own_terminal, env=dict(clean_env(), PS1="ready> "),
+    )  # fmt: skip
+    os.close(slave)
+    seen = bytearray()
+
+    def shows(needle: bytes) -> bool:
+        while True:
+            if not select.select([master], [], [], 0.05)[0]:
+                return needle in seen
+            try:
+                seen.extend(os.read(master, 4096))
+            except OSError:
+                return needle in seen
+
+    try:
+        wait_until(lambda: shows(b"ready> "))
+        shell = int(
+            subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+            .stdout.split()[0]
+        )
+        os.kill(shell, signal.SIGKILL)
+        wait_until(lambda: shows(b"restarting in"))
+        del seen[:]
+        wait_until(lambda: shows(b"ready> "))
+        os.write(master, b"echo back-$((40+2))\n")
+        wait_until(lambda: shows(b"back-42"))
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the wrapper and the shell: its session
+        proc.wait(timeout=10)
+        os.close(master)

@@ -259,3 +259,25 @@ async def test_healthy_waits_for_the_readiness_probe_and_log(running: Any, tmp_p
     await until(engine, lambda s: state(s, "api") == "working")
     assert sup.probe_ok["db"] >= 2
     assert state(sup, "after-slow") == "starting"  # the hanging probe never passes
+
+
+async def test_a_tick_during_start_starts_each_agent_once(make_engine: Any) -> None:
+    """`agent.start` and the periodic tick both run the pending list; each awaits the mux
+    between seeing an agent pending and starting it, so they used to start it twice."""
+    import asyncio
+
+    engine = await make_engine(
+        "local", config=Config(agents=[spec(n, "exec sleep 60") for n in "abcd"])
+    )
+    sup = engine.get(Supervisor)
+    spawn = engine.mux.spawn
+
+    async def spawn_over_a_socket(**kw: Any) -> str:  # as `wezterm cli spawn` takes a while
+        await asyncio.sleep(0.01)
+        return await spawn(**kw)  # type: ignore[no-any-return]
+
+    engine.mux.spawn = spawn_over_a_socket
+    await asyncio.gather(sup.start_agents(names=list("abcd")), sup.tick(), sup.tick())
+    panes = await engine.mux.list_panes()
+    assert sorted(p.pane_id for p in panes) == sorted(sup.agents[n].pane_id or "" for n in "abcd")
+    assert len(panes) == 4

@@ -136,9 +136,33 @@ def exit_status(status: int) -> tuple[int, int | None]:
     return os.WEXITSTATUS(status), None
 
 
+def take_terminal() -> None:
+    """Make the wrapper's process group the terminal's foreground again. An interactive
+    child with job control (a shell, some agent CLIs) moves the terminal to a process group of
+    its own; killed, it leaves the terminal to a dead group, and the next child, finding itself
+    in the background, would stop itself waiting for a terminal that never comes back."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return  # no controlling terminal (tests, pipes): nothing to take back
+    try:
+        if os.tcgetpgrp(fd) != os.getpgrp():
+            # Asking from the background raises SIGTTOU, which would stop the wrapper.
+            previous = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+            try:
+                os.tcsetpgrp(fd, os.getpgrp())
+            finally:
+                signal.signal(signal.SIGTTOU, previous)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def run_once(command: list[str], env: dict[str, str], on_start: Any = None) -> tuple[int, int]:
     """Run the command as our child in our process group (so Ctrl-C reaches it through the
     terminal), forwarding other signals; returns (pid, wait status)."""
+    take_terminal()
     pid = os.fork()
     if pid == 0:  # child
         for sig in (signal.SIGINT, signal.SIGQUIT, *FORWARD):

@@ -51,6 +51,7 @@ class Supervisor:
         self.started_mono: dict[str, float] = {}  # monotonic time each agent registered
         engine.bus.listen(["pane.removed"], self._on_pane_removed)
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._tick_lock = asyncio.Lock()
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -246,7 +247,13 @@ class Supervisor:
         return {"order": order, "pending": sorted(self.pending)}
 
     async def tick(self) -> None:
-        """Start every pending agent whose dependencies' conditions hold."""
+        """Start every pending agent whose dependencies' conditions hold. One pass at a time:
+        the periodic tick and `agent.start` would otherwise both see an agent pending across
+        an await and start it twice."""
+        async with self._tick_lock:
+            await self._start_pending()
+
+    async def _start_pending(self) -> None:
         spawned = 0
         for name in list(self.pending):
             spec = self.specs.get(name)
