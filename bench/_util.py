@@ -8,6 +8,7 @@ import shutil
 import statistics
 import tempfile
 from pathlib import Path
+from typing import Any
 
 
 def isolated_env(backend: str | None = None) -> Path:
@@ -65,3 +66,31 @@ def rss_mib(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def real_wezterm(root: Path, module: bool = True) -> Any:
+    """A real headless WezTerm for a bench run (binaries found as the tests find them: the
+    directory in WEZMP_REAL_WEZTERM_DIR, or PATH), configured as the README says (with the
+    Lua module, unless `module` is False), with this process's environment pointed at it;
+    None where it is not built. Stop it with `.stop()`."""
+    from tests.realwezterm import MuxServer, find_binaries, module_config
+
+    bins = find_binaries()
+    if bins is None:
+        return None
+    extra = module_config() if module else ""
+    server = MuxServer(bins, root / "wez", extra_config=extra).start()
+    os.environ.update(server.client_env())
+    return server
+
+
+def cpu_seconds(pid: int, children: bool = True) -> float:
+    """CPU a process used, from /proc; with `children`, also that of the children it has
+    waited for (each `wezterm cli` or `tmux` command the daemon runs is work done for it)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    # utime, stime, cutime, cstime are fields 14-17 of the full line: 12-15 after the comm.
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")

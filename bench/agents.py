@@ -1,9 +1,10 @@
 """Agents at scale: a real daemon supervising 16 and 64 agents (each `wezmp exec` wrapping a
-shell loop in its own pane), on tmux and on the built-in backend. Measures the daemon's CPU
-at its 1 s tick, its RSS, and the TUI's CPU while it shows them live (idle ticks and key
-presses), in separate processes as in real use.
+shell loop in its own pane), on tmux, the built-in backend and a real WezTerm (where built).
+Measures the daemon's CPU at its 1 s tick (with the multiplexer commands it runs), its RSS,
+how soon a screen change is seen as a state, and the TUI's CPU while it shows them live (idle
+ticks and key presses), in separate processes as in real use.
 
-    python bench/agents.py [tmux|local ...]
+    python bench/agents.py [tmux|local|wezterm ...]
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._util import cleanup, isolated_env, machine, ms, rss_mib
+from bench._util import cleanup, cpu_seconds, isolated_env, machine, ms, real_wezterm, rss_mib
 
 # Seconds after all agents run, before measuring: past their first minute, when the age
 # column stops ticking every second (steady state; agents run for hours).
@@ -26,11 +27,31 @@ SETTLE = 60.0
 WINDOW = 20.0  # seconds of ticks measured
 
 
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    # utime and stime are fields 14 and 15 of the full line: 12 and 13 after the comm.
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def state_latency(c: object, n: int = 10) -> list[float]:
+    """Seconds from a screen change to the state it shows, seen by a client: an agent at a
+    prompt is asked a question (waiting), then answered (idle), n times."""
+    call = c.call  # type: ignore[attr-defined]
+    call("agent.define", spec={"name": "asker", "kind": "shell", "command": ["sh", "-i"],
+                               "workspace": "bench"})  # fmt: skip
+    call("agent.start", name="asker")
+
+    def wait_for(state: str) -> float:
+        t = time.perf_counter()
+        while call("agent.show", name="asker")["agent"]["state"] != state:
+            if time.perf_counter() - t > 30:
+                raise SystemExit(f"asker never became {state}")
+            time.sleep(0.01)
+        return time.perf_counter() - t
+
+    wait_for("idle")
+    seen = []
+    for _ in range(n):
+        call("agent.send", name="asker", text="printf 'Go on? [y/N] '; read x")
+        seen.append(wait_for("waiting"))
+        call("agent.send", name="asker", text="y")
+        seen.append(wait_for("idle"))
+    call("agent.stop", name="asker")
+    return seen
 
 
 def tui_child() -> None:
@@ -72,9 +93,15 @@ def tui_child() -> None:
 
 
 def measure(backend: str, n: int) -> None:
-    root = isolated_env(backend)
+    root = isolated_env(backend.removesuffix("-cli"))
     from wezmp_tui.ipc.client import connect
 
+    real = backend.startswith("wezterm")
+    # "wezterm-cli": the same WezTerm without wezmp's Lua module (no pane feed).
+    wez = real_wezterm(root, module=backend == "wezterm") if real else None
+    if real and wez is None:
+        print("wezterm: not built (name its directory in WEZMP_REAL_WEZTERM_DIR): skipped")
+        return
     try:
         with connect(backend=backend, call_timeout=120) as c:
             pid = int(c.server["pid"])
@@ -98,10 +125,12 @@ def measure(backend: str, n: int) -> None:
             c0, t0 = cpu_seconds(pid), time.perf_counter()
             time.sleep(WINDOW)
             share = (cpu_seconds(pid) - c0) / (time.perf_counter() - t0)
-            label = f"{backend:>5} {n:>2} agents"
+            label = f"{backend:>11} {n:>2} agents"
             print(f"{label}: all started and registered in {started:.2f} s")
-            print(f"{label}: daemon CPU at 1 s ticks {share * 100:.2f} % of one core")
+            print(f"{label}: daemon CPU at 1 s ticks {share * 100:.2f} % of one core"
+                  " (with the multiplexer commands it runs)")  # fmt: skip
             print(f"{label}: daemon RSS {rss_mib(pid):.1f} MiB")
+            print(f"{label}: screen change to state seen {ms(state_latency(c))}")
             out = subprocess.run(
                 [sys.executable, __file__, "--tui", str(n)], capture_output=True, text=True,
                 check=True, timeout=180,
@@ -119,6 +148,8 @@ def measure(backend: str, n: int) -> None:
         raise
     finally:
         time.sleep(0.5)
+        if wez is not None:
+            wez.stop()
         cleanup(root)
 
 
@@ -127,8 +158,9 @@ def main() -> None:
         tui_child()
         return
     print(f"machine: {machine()}")
-    for backend in sys.argv[1:] or ["tmux", "local"]:
-        for n in (16, 64):
+    sizes = [int(x) for x in os.environ.get("BENCH_AGENTS", "16,64").split(",")]
+    for backend in sys.argv[1:] or ["tmux", "local", "wezterm"]:
+        for n in sizes:
             measure(backend, n)
 
 

@@ -41,6 +41,12 @@ M.defaults = {
   status_bar = true,
   status_file = nil, -- path of the daemon's status.json (`wezmp lua snippet` fills it in)
   toast_ms = 4000,
+  -- The pane feed: panes and the screens of agents' panes written to files for the daemon, so
+  -- it need not start a `wezterm cli` process per pane and tick. Its directory is beside the
+  -- status file unless set.
+  feed = true,
+  feed_interval = 0.5, -- seconds
+  feed_dir = nil,
 }
 
 local state = { opts = nil, applied = false }
@@ -189,6 +195,163 @@ function M.update_status(window, pane)
   local cells = M.status_cells(status, ws)
   local text = #cells > 0 and wezterm.format(cells) or ''
   window:set_right_status(text)
+end
+
+-- ---------------------------------------------------------------------------------------
+-- The pane feed. Every `feed_interval` this WezTerm process writes, under a directory named
+-- after its own socket (so a GUI and a mux server never write over each other):
+--   panes.json     every pane as `wezterm cli list` describes it, rewritten when it changes
+--   pane-ID.txt    the last lines of each pane the daemon asks for in want.json, rewritten
+--                  only when the text changes (its mtime tells the daemon it changed)
+--   beat           rewritten every time: the feed is alive
+-- Files are written whole and renamed into place, so a reader never sees half of one.
+
+local feed = { texts = {}, listing = nil, seq = 0 }
+
+local function dirname(path)
+  return (tostring(path or ''):match('^(.*)/[^/]*$'))
+end
+
+function M.feed_dir(opts)
+  local root = opts.feed_dir or (opts.status_file and dirname(opts.status_file))
+  local sock = os.getenv('WEZTERM_UNIX_SOCKET')
+  if not root or not sock or sock == '' then
+    return nil
+  end
+  return root .. '/wezterm-feed/' .. sock:gsub('[^%w%-_.]', '_')
+end
+
+local function write_whole(path, text)
+  local tmp = path .. '.tmp'
+  local f = io.open(tmp, 'w')
+  if not f then
+    return false
+  end
+  f:write(text)
+  f:close()
+  return os.rename(tmp, path)
+end
+
+local function read_want(dir)
+  local f = io.open(dir .. '/want.json', 'r')
+  if not f then
+    return {}, 40
+  end
+  local text = f:read('a')
+  f:close()
+  local want = json_parse(text or '')
+  local wanted = {}
+  if type(want) ~= 'table' then
+    return wanted, 40
+  end
+  for _, id in ipairs(type(want.panes) == 'table' and want.panes or {}) do
+    wanted[tostring(id)] = true
+  end
+  return wanted, tonumber(want.lines) or 40
+end
+
+local function cwd_of(pane)
+  local ok, cwd = pcall(pane.get_current_working_dir, pane)
+  if not ok or cwd == nil then
+    return ''
+  end
+  -- A Url object in current WezTerm, a plain string in older ones.
+  if type(cwd) == 'userdata' or type(cwd) == 'table' then
+    local ok2, path = pcall(function()
+      return cwd.file_path
+    end)
+    if ok2 and path then
+      return path
+    end
+  end
+  return tostring(cwd)
+end
+
+-- One pass: describe every pane, write the screens asked for. Returns the number of panes.
+function M.feed_once(dir)
+  local wanted, lines = read_want(dir)
+  local entries, seen = {}, {}
+  for _, window in ipairs(wezterm.mux.all_windows()) do
+    local workspace = window:get_workspace()
+    for _, tab in ipairs(window:tabs()) do
+      for _, info in ipairs(tab:panes_with_info()) do
+        local pane = info.pane
+        local id = tostring(pane:pane_id())
+        local dims = pane:get_dimensions()
+        entries[#entries + 1] = {
+          pane_id = pane:pane_id(),
+          tab_id = tab:tab_id(),
+          window_id = window:window_id(),
+          workspace = workspace,
+          title = pane:get_title(),
+          cwd = cwd_of(pane),
+          tty_name = pane:get_tty_name(),
+          size = { rows = dims.viewport_rows, cols = dims.cols },
+          left_col = info.left,
+          top_row = info.top,
+          is_active = info.is_active,
+          is_zoomed = info.is_zoomed,
+          tab_title = tab:get_title(),
+        }
+        seen[id] = true
+        if wanted[id] then
+          local text = pane:get_lines_as_text(lines)
+          if feed.texts[id] ~= text then
+            write_whole(dir .. '/pane-' .. id .. '.txt', text)
+            feed.texts[id] = text
+          end
+        end
+      end
+    end
+  end
+  for id in pairs(feed.texts) do
+    if not seen[id] or not wanted[id] then
+      os.remove(dir .. '/pane-' .. id .. '.txt')
+      feed.texts[id] = nil
+    end
+  end
+  local listing = wezterm.json_encode(entries)
+  if listing ~= feed.listing then
+    write_whole(dir .. '/panes.json', listing)
+    feed.listing = listing
+  end
+  feed.seq = feed.seq + 1
+  write_whole(dir .. '/beat', tostring(feed.seq))
+  return #entries
+end
+
+-- Start the feed unless one runs in this process already (config reloads re-run the config;
+-- the GUI calls this from update-status, a mux server from mux-startup).
+function M.ensure_feed()
+  local o = state.opts
+  if not (o and o.feed) or not wezterm.time or not wezterm.json_encode then
+    return false
+  end
+  local dir = M.feed_dir(o)
+  if not dir then
+    return false
+  end
+  local now = os.time()
+  if (wezterm.GLOBAL.wezmp_feed_beat or 0) >= now - 2 then
+    return false
+  end
+  wezterm.GLOBAL.wezmp_feed_beat = now
+  -- Lua cannot make a directory; one process, once per WezTerm process.
+  local ok = wezterm.run_child_process({ 'mkdir', '-p', dir })
+  if not ok then
+    log_error('cannot make the feed directory ' .. dir)
+    return false
+  end
+  local function loop()
+    wezterm.GLOBAL.wezmp_feed_beat = os.time()
+    local fine, err = pcall(M.feed_once, dir)
+    if not fine then
+      log_error('feed: ' .. tostring(err))
+    end
+    wezterm.time.call_after(o.feed_interval, loop)
+  end
+  loop()
+  return true
 end
 
 -- ---------------------------------------------------------------------------------------
@@ -518,9 +681,25 @@ local function apply(config, opts)
         log_error(err)
       end
     end)
-    if o.status_bar then
+    if o.status_bar or o.feed then
       wezterm.on('update-status', function(window, pane)
-        local ok, err = pcall(M.update_status, window, pane)
+        local ok, err = true, nil
+        if o.status_bar then
+          ok, err = pcall(M.update_status, window, pane)
+        end
+        if o.feed then
+          local fed, why = pcall(M.ensure_feed)
+          ok, err = ok and fed, err or why
+        end
+        if not ok then
+          log_error(err)
+        end
+      end)
+    end
+    if o.feed then
+      -- A headless mux server has no update-status: it starts the feed when it starts.
+      wezterm.on('mux-startup', function()
+        local ok, err = pcall(M.ensure_feed)
         if not ok then
           log_error(err)
         end

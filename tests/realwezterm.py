@@ -62,6 +62,16 @@ def _executable(p: Path) -> bool:
     return p.is_file() and os.access(p, os.X_OK)
 
 
+def module_config() -> str:
+    """The lines the README tells users to add for the Lua module (`wezmp lua snippet
+    --bare`), for the current environment's wezmp directories."""
+    from click.testing import CliRunner
+
+    from wezmp_tui.cli.lua import lua
+
+    return CliRunner().invoke(lua, ["snippet", "--bare"]).output
+
+
 @dataclass
 class MuxServer:
     """One running `wezterm-mux-server` and how to talk to it."""
@@ -82,7 +92,9 @@ class MuxServer:
 
     @property
     def config_file(self) -> Path:
-        return self.root / "wezterm.lua"
+        # A directory of its own: WezTerm watches the config's directory and reloads on any
+        # change there (its own log written beside it would reload it without end).
+        return self.root / "config" / "wezterm.lua"
 
     @property
     def log_file(self) -> Path:
@@ -95,13 +107,14 @@ class MuxServer:
         self.runtime_dir.chmod(0o700)
         home = self.root / "wez-home"
         (home / ".config" / "wezterm").mkdir(parents=True, exist_ok=True)
+        self.config_file.parent.mkdir(parents=True, exist_ok=True)
         self.config_file.write_text(BASE_CONFIG + self.extra_config + "\nreturn config\n")
         self.env = {
             **os.environ,
             "HOME": str(home),
             "XDG_RUNTIME_DIR": str(self.runtime_dir),
             "XDG_CONFIG_HOME": str(home / ".config"),
-            "WEZTERM_LOG": "info",
+            "WEZTERM_LOG": os.environ.get("WEZMP_TEST_WEZTERM_LOG", "info"),
         }
         self.env.pop("WEZTERM_UNIX_SOCKET", None)
         self.env.pop("WEZTERM_PANE", None)

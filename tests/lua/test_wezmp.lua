@@ -51,7 +51,10 @@ function T.keeps_user_leader_keys_and_options()
   local wezmp = require 'wezmp'
   wezmp._reset()
   local config = { leader = { key = 'a', mods = 'CTRL' }, keys = { { key = 'x', mods = 'CTRL' } } }
-  wezmp.apply_to_config(config, { keys = { broadcast = false, toggle = 'c' }, status_bar = false })
+  wezmp.apply_to_config(
+    config,
+    { keys = { broadcast = false, toggle = 'c' }, status_bar = false, feed = false }
+  )
   eq(config.leader.key, 'a')
   eq(config.keys[1].key, 'x', "the user's own keys stay first")
   local found = {}
@@ -59,7 +62,20 @@ function T.keeps_user_leader_keys_and_options()
     found[b.key] = true
   end
   truthy(found.c and not found.b and not found.m, 'remapped and disabled keys')
-  eq(w.handlers['update-status'], nil, 'status bar off')
+  eq(w.handlers['update-status'], nil, 'status bar and feed off')
+  eq(w.handlers['mux-startup'], nil, 'feed off')
+end
+
+function T.the_feed_alone_keeps_the_status_bar_empty()
+  local w = stub.install()
+  local wezmp = require 'wezmp'
+  wezmp._reset()
+  wezmp.apply_to_config({}, { status_bar = false, status_file = '/nonexistent/status.json' })
+  local win, pane = w.new_window('main'), w.new_pane(1, 'main')
+  w.emit('update-status', win, pane)
+  eq(win.right_status, nil, 'no status written')
+  eq(#w.handlers['mux-startup'], 1, 'a mux server starts the feed')
+  eq(#w.logs, 0, 'a WezTerm without the feed API carries on quietly')
 end
 
 function T.bad_options_never_raise()

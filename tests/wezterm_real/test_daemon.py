@@ -32,17 +32,26 @@ def ok(*args: str) -> str:
 
 @pytest.fixture
 def wez(
-    real_wezterm: MuxServer, wezmp_env: Paths, monkeypatch: pytest.MonkeyPatch
+    wezmp_env: Paths, short_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[MuxServer]:
-    """A real daemon driving the real WezTerm of this test."""
+    """A real daemon driving a real WezTerm of this test's own, configured as the README says
+    (the Lua module loaded, so its pane feed runs)."""
+    from tests.realwezterm import SKIP_REASON, find_binaries, module_config
     from wezmp_tui.ipc.autostart import start_daemon
 
+    bins = find_binaries()
+    if bins is None:
+        pytest.skip(SKIP_REASON)
+    server = MuxServer(bins, short_tmp / "wez", extra_config=module_config()).start()
+    for key, value in server.client_env().items():
+        monkeypatch.setenv(key, value)
     monkeypatch.setenv("WEZMP_BACKEND", "wezterm")
     start_daemon(wezmp_env)
     try:
-        yield real_wezterm
+        yield server
     finally:
         wezmp("daemon", "stop")
+        server.stop()
 
 
 def panes(wez: MuxServer) -> list[dict[str, Any]]:

@@ -62,6 +62,7 @@ def create_engine(
         wezterm_path=config.wezterm.executable,
         wezterm_class=config.wezterm.class_,
         tmux_socket=os.environ.get("WEZMP_TMUX_SOCKET") or config.tmux.socket_name,
+        feed_root=paths.runtime_dir / "wezterm-feed",
     )
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     engine = Engine(paths=paths, mux=mux, db=Database(paths.db_file), config=config, clock=clock)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Mapping
+from pathlib import Path
 
 from wezmp_tui.errors import InvalidInput
 from wezmp_tui.mux.base import Mux
@@ -42,11 +43,18 @@ def create_mux(
     wezterm_path: str | None = None,
     wezterm_class: str | None = None,
     tmux_socket: str | None = None,
+    feed_root: Path | None = None,
 ) -> Mux:
     if name == "wezterm":
-        from wezmp_tui.mux.wezterm import WeztermMux
+        import os
 
-        return WeztermMux(executable=wezterm_path, class_=wezterm_class)
+        from wezmp_tui.mux.wezterm import WeztermMux
+        from wezmp_tui.mux.wezterm_feed import PaneFeed
+
+        feed = None
+        if feed_root is not None:
+            feed = PaneFeed(feed_root, os.environ.get("WEZTERM_UNIX_SOCKET") or None)
+        return WeztermMux(executable=wezterm_path, class_=wezterm_class, feed=feed)
     if name == "tmux":
         from wezmp_tui.mux.tmux import TmuxMux
 

@@ -27,6 +27,7 @@ from wezmp_tui.mux.base import (
 from wezmp_tui.mux.osc import set_user_var, write_to_tty
 from wezmp_tui.mux.proc import run
 from wezmp_tui.mux.ttypids import pids_by_tty
+from wezmp_tui.mux.wezterm_feed import WANT_LINES, PaneFeed
 
 ADVICE = (
     "Install WezTerm (https://wezterm.org) and run wezmp inside it, or choose another "
@@ -78,18 +79,24 @@ def file_url_to_path(url: str) -> str:
     URL (`file:///home/me/`) from a process's own cwd: the trailing slash goes, but for `/`."""
     if not url:
         return ""
-    if not url.startswith("file:"):
-        return url
-    path = unquote(urlsplit(url).path)
+    path = unquote(urlsplit(url).path) if url.startswith("file:") else url
     return path.rstrip("/") or path
 
 
 class WeztermMux:
     name = "wezterm"
 
-    def __init__(self, executable: str | None = None, class_: str | None = None) -> None:
+    def __init__(
+        self,
+        executable: str | None = None,
+        class_: str | None = None,
+        feed: PaneFeed | None = None,
+    ) -> None:
         self.executable = executable or os.environ.get("WEZMP_WEZTERM") or "wezterm"
         self.class_ = class_
+        # What wezmp's Lua module writes from inside WezTerm; `wezterm cli` when it is silent.
+        self.feed = feed
+        self.cli_calls = 0  # `wezterm cli` processes started (for tests and benches)
         # Each pane's height from the last list: `get-text` without an end line may begin
         # above the screen, so reading "the screen" names its last row.
         self._rows: dict[str, int] = {}
@@ -102,6 +109,7 @@ class WeztermMux:
 
     async def _cli(self, *args: str, pane_id: str | None = None) -> str:
         argv = self._argv(*args)
+        self.cli_calls += 1
         status, out, err = await run(argv, missing_advice=ADVICE)
         if status != 0:
             low = err.lower()
@@ -114,7 +122,20 @@ class WeztermMux:
             raise MuxCommandFailed(argv, status, err, error_text(err))
         return out
 
+    async def _changing(self, *args: str, pane_id: str | None = None) -> str:
+        """A `wezterm cli` call that changes panes: the feed's listing is stale until WezTerm
+        has written it again."""
+        try:
+            return await self._cli(*args, pane_id=pane_id)
+        finally:
+            if self.feed is not None:
+                self.feed.changed()
+
     async def _list_raw(self) -> list[dict[str, Any]]:
+        if self.feed is not None:
+            fed = self.feed.panes()
+            if fed is not None:
+                return fed
         out = await self._cli("list", "--format", "json")
         try:
             data = json.loads(out)
@@ -175,7 +196,7 @@ class WeztermMux:
             args += ["--new-window", "--workspace", workspace]
         if cwd:
             args += ["--cwd", cwd]
-        out = await self._cli(*args, *self._prog(argv, env))
+        out = await self._changing(*args, *self._prog(argv, env))
         return out.strip()
 
     async def split(
@@ -199,7 +220,7 @@ class WeztermMux:
             args.append("--top-level")
         if cwd:
             args += ["--cwd", cwd]
-        out = await self._cli(*args, *self._prog(argv, env), pane_id=pane_id)
+        out = await self._changing(*args, *self._prog(argv, env), pane_id=pane_id)
         return out.strip()
 
     async def send_text(
@@ -213,6 +234,10 @@ class WeztermMux:
             await self._cli("send-text", "--pane-id", pane_id, "--no-paste", "\r", pane_id=pane_id)
 
     async def get_text(self, pane_id: str, *, lines: int | None = None) -> str:
+        if self.feed is not None and lines is not None and lines <= WANT_LINES:
+            fed = self.feed.text(pane_id)
+            if fed is not None:
+                return tidy_text(fed, lines)
         args = ["get-text", "--pane-id", pane_id]
         if lines is not None:
             # Line 0 is the top of the screen; ask for enough scrollback that the last
@@ -225,25 +250,29 @@ class WeztermMux:
     async def get_texts(
         self, pane_ids: Sequence[str], *, lines: int | None = None
     ) -> dict[str, str | MuxError]:
-        # `wezterm cli get-text` reads one pane per process: no batch to be had.
+        # `wezterm cli get-text` reads one pane per process: no batch to be had. The feed has
+        # them all at no cost: ask it for these panes from now on (it writes them from its
+        # next pass; until then, and for any it lacks, the CLI answers).
+        if self.feed is not None and pane_ids:
+            self.feed.want(pane_ids, alive=self._rows or None)
         return await get_each(self, pane_ids, lines)
 
     async def activate_pane(self, pane_id: str) -> None:
-        await self._cli("activate-pane", "--pane-id", pane_id, pane_id=pane_id)
+        await self._changing("activate-pane", "--pane-id", pane_id, pane_id=pane_id)
 
     async def kill_pane(self, pane_id: str) -> None:
-        await self._cli("kill-pane", "--pane-id", pane_id, pane_id=pane_id)
+        await self._changing("kill-pane", "--pane-id", pane_id, pane_id=pane_id)
 
     async def set_tab_title(self, pane_id: str, title: str) -> None:
-        await self._cli("set-tab-title", "--pane-id", pane_id, "--", title, pane_id=pane_id)
+        await self._changing("set-tab-title", "--pane-id", pane_id, "--", title, pane_id=pane_id)
 
     async def rename_workspace(self, old: str, new: str) -> None:
         if not any(p.get("workspace") == old for p in await self._list_raw()):
             raise PaneNotFound(old, f"no workspace named {old}")
-        await self._cli("rename-workspace", "--workspace", old, "--", new)
+        await self._changing("rename-workspace", "--workspace", old, "--", new)
 
     async def zoom_pane(self, pane_id: str, mode: ZoomMode = "zoom") -> None:
-        await self._cli("zoom-pane", "--pane-id", pane_id, f"--{mode}", pane_id=pane_id)
+        await self._changing("zoom-pane", "--pane-id", pane_id, f"--{mode}", pane_id=pane_id)
 
     async def switch_workspace(self, name: str) -> None:
         # No CLI for it: tell wezmp's Lua handler through a user var on a pane of `name`.
