@@ -41,15 +41,17 @@ def show(name: str) -> None:
 @click.argument("name_or_file")
 @click.option("--workspace", "-w", help="Workspace to build it in (default: the layout's name).")
 @click.option("--cwd", help="Root directory for the panes.")
+@click.option("--domain", help="A WezTerm domain to build it in (an SSH host, say).")
 @handle_errors
-def apply(name_or_file: str, workspace: str | None, cwd: str | None) -> None:
+def apply(name_or_file: str, workspace: str | None, cwd: str | None, domain: str | None) -> None:
     """Build a layout (by name or file) in a workspace."""
     path = Path(name_or_file)
+    where = {"workspace": workspace, "cwd": cwd, "domain": domain}
     if path.suffix in (".yaml", ".yml") and path.exists():
         text = path.read_text(encoding="utf-8")
-        result = call("layout.apply", text=text, source=str(path), workspace=workspace, cwd=cwd)
+        result = call("layout.apply", text=text, source=str(path), **where)
     else:
-        result = call("layout.apply", name=name_or_file, workspace=workspace, cwd=cwd)
+        result = call("layout.apply", name=name_or_file, **where)
     agents = f", agents {', '.join(result['agents'])}" if result["agents"] else ""
     click.echo(f"built {result['workspace']}: {len(result['panes'])} pane(s){agents}")
 

@@ -16,15 +16,22 @@ def ws() -> None:
 @click.argument("name")
 @click.option("--cwd", help="Root directory (default: home).")
 @click.option("--template", "-t", help="A layout to build the workspace from.")
+@click.option(
+    "--domain", help="A WezTerm domain to run its panes and agents in (an SSH host, say)."
+)
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
-def create(name: str, cwd: str | None, template: str | None, as_json: bool) -> None:
+def create(
+    name: str, cwd: str | None, template: str | None, domain: str | None, as_json: bool
+) -> None:
     """Create workspace NAME."""
-    info = call("ws.create", name=name, cwd=cwd, template=template)
+    info = call("ws.create", name=name, cwd=cwd, template=template, domain=domain)
     if as_json:
         emit_json(info)
     else:
-        click.echo(f"created {info['name']} ({info['pane_count']} pane(s)) at {info['root']}")
+        where = f" in domain {info['domain']}" if info.get("domain") else ""
+        root = info["root"] or "the home directory"
+        click.echo(f"created {info['name']} ({info['pane_count']} pane(s)) at {root}{where}")
 
 
 @ws.command(name="list")

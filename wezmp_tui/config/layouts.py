@@ -66,6 +66,7 @@ class Node(Base):
 class Tab(Base):
     title: str | None = None
     cwd: str | None = None
+    domain: str | None = None  # a WezTerm domain for this tab (else the layout's)
     layout: Node = msgspec.field(default_factory=Node)
 
 
@@ -73,6 +74,7 @@ class Layout(Base):
     name: str
     description: str = ""
     root: str | None = None
+    domain: str | None = None  # a WezTerm domain (an SSH host, say) every tab runs in
     env: dict[str, str] = {}
     before: list[str] = []
     tabs: list[Tab] = msgspec.field(default_factory=list)

@@ -49,6 +49,9 @@ class AgentSpec(Base):
     autostart: bool = False  # start with its workspace
     worktree: bool = False  # run in a git worktree of its own
     group: str | None = None  # pane group for broadcasts
+    # A WezTerm domain to run in (an SSH host of `ssh_domains` in wezterm.lua, say): the
+    # command runs there as it is, without `wezmp exec`, and its pane is its process.
+    domain: str | None = None
 
 
 class Wezterm(Base):

@@ -52,6 +52,7 @@ class Build:
     focus: str | None = None
     step: int = 0
     agents: list[str] = field(default_factory=list)
+    domain: str | None = None  # the WezTerm domain of the tab being built
 
 
 def first_leaf(node: Node) -> Node:
@@ -100,9 +101,10 @@ class LayoutService:
         workspace: str | None = None,
         cwd: str | None = None,
         source: str | None = None,
+        domain: str | None = None,
     ) -> dict[str, Any]:
         """Build a layout (by name or file, or given as YAML `text` read from `source`) in a
-        workspace."""
+        workspace; `domain` runs its tabs in a WezTerm domain (over the layout's own)."""
         if text is not None:
             layout = parse_layout(text, source or "layout")
         elif name is not None:
@@ -110,12 +112,16 @@ class LayoutService:
         else:
             raise InvalidInput("give a layout name, a file, or its text")
         ws = workspace or layout.name
+        # A workspace made in a domain builds its layouts there too.
+        domain = domain or self._workspace_domain(ws)
         root = os.path.expanduser(cwd or layout.root or os.getcwd())
-        if not os.path.isdir(root):
+        remote = domain or layout.domain or any(t.domain for t in layout.tabs)
+        if not remote and not os.path.isdir(root):
             raise InvalidInput(f"layout {layout.name}: root {root} is not a directory")
         build = Build(workspace=ws, root=root, layout=layout)
         try:
             for i, tab in enumerate(layout.tabs):
+                build.domain = domain or tab.domain or layout.domain
                 await self._tab(build, i, tab)
             if build.focus:
                 await self.engine.mux.activate_pane(build.focus)
@@ -161,6 +167,15 @@ class LayoutService:
                 info.desired = "stopped"
                 sup._set(info, "exited", "process", "its layout failed")
 
+    def _workspace_domain(self, workspace: str) -> str | None:
+        from wezmp_tui.engine.workspaces import WorkspaceService
+
+        try:
+            row = self.engine.get(WorkspaceService).store.get(workspace)
+        except LookupError:
+            return None
+        return (row or {}).get("domain") or None
+
     def _cwd(self, build: Build, *parts: str | None) -> str:
         cwd = build.root
         for p in parts:
@@ -188,6 +203,8 @@ class LayoutService:
 
         name = inline.name or f"{build.workspace}-{inline.kind}-{len(build.agents) + 1}"
         spec = agent_spec(inline, name, build.workspace, cwd)
+        if build.domain:
+            spec = msgspec.structs.replace(spec, domain=build.domain, cwd=None)
         await self.engine.invoke(
             "agent.define", {"spec": msgspec.to_builtins(spec), "replace": True}
         )
@@ -196,7 +213,7 @@ class LayoutService:
         info = sup.agents[name]
         if info.state not in ("exited", "failed"):
             raise InvalidInput(f"agent {name} is already running")
-        return sup.exec_argv(name, wait_deps=True)
+        return sup.pane_argv(name, wait_deps=True)
 
     async def _tab(self, build: Build, index: int, tab: Tab) -> None:
         leaf = first_leaf(tab.layout)
@@ -204,7 +221,12 @@ class LayoutService:
         argv, env = await self._pane_argv(build, leaf, cwd, index)
         build.step += 1
         pane = await self.engine.mux.spawn(
-            workspace=build.workspace, cwd=cwd, argv=argv, env=self._env(env, leaf)
+            workspace=build.workspace,
+            # A directory here means nothing on another machine: the remote shell's own.
+            cwd=None if build.domain else cwd,
+            argv=argv,
+            env=self._env(env, leaf),
+            domain=build.domain,
         )
         build.created.append(pane)
         if tab.title:
@@ -234,7 +256,7 @@ class LayoutService:
             percent=percent,
             cells=cells,
             argv=argv,
-            cwd=cwd,
+            cwd=None if build.domain else cwd,
             env=self._env(env, second),
         )
         build.created.append(new)

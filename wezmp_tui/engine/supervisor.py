@@ -393,27 +393,54 @@ class Supervisor:
             *wait, "--", *info.command,
         ]  # fmt: skip
 
-    def _workspace_root(self, workspace: str) -> str | None:
+    def _workspace_row(self, workspace: str) -> dict[str, Any] | None:
         try:
             from wezmp_tui.engine.workspaces import WorkspaceService
 
-            row = self.engine.get(WorkspaceService).store.get(workspace)
+            return self.engine.get(WorkspaceService).store.get(workspace)
         except LookupError:
             return None
+
+    def _workspace_root(self, workspace: str) -> str | None:
+        row = self._workspace_row(workspace)
         return str(row["root"]) if row else None
+
+    def domain_of(self, name: str) -> str | None:
+        """The WezTerm domain an agent runs in: its own, else its workspace's."""
+        spec = self.specs[name]
+        if spec.domain:
+            return spec.domain
+        row = self._workspace_row(spec.workspace or self.agents[name].workspace or "default")
+        return (row or {}).get("domain") or None
+
+    def pane_argv(self, name: str, *, wait_deps: bool = False) -> list[str]:
+        """What an agent's pane runs: `wezmp exec` here; in another domain (another machine)
+        the command itself, as wezmp there could not reach this daemon."""
+        if self.domain_of(name):
+            return list(self.agents[name].command)
+        return self.exec_argv(name, wait_deps=wait_deps)
 
     async def _spawn(self, name: str) -> None:
         spec = self.specs[name]
         info = self.agents[name]
         workspace = spec.workspace or info.workspace or "default"
-        cwd = spec.cwd or self._workspace_root(workspace) or os.path.expanduser("~")
-        if spec.worktree:
+        domain = self.domain_of(name)
+        if domain:
+            # Paths here mean nothing there: its own cwd, else the remote shell's home.
+            cwd = spec.cwd or ""
+        else:
+            cwd = spec.cwd or self._workspace_root(workspace) or os.path.expanduser("~")
+        if spec.worktree and not domain:
             from wezmp_tui.engine.worktrees import ensure_worktree
 
             cwd = await ensure_worktree(cwd, name)
         env = {"WEZMP_AGENT_ID": name, **spec.env}
         pane = await self.engine.mux.spawn(
-            workspace=workspace, cwd=cwd, argv=self.exec_argv(name), env=env
+            workspace=workspace,
+            cwd=cwd or None,
+            argv=self.pane_argv(name),
+            env=env,
+            domain=domain,
         )
         with contextlib.suppress(Exception):  # a title is a nicety, never a reason to fail
             await self.engine.mux.set_tab_title(pane, name)
@@ -426,13 +453,22 @@ class Supervisor:
         info.desired = "running"
         self.run_ids[name] = self.store.run_started(name, pane, now, info.restarts)
         self.store.place(name, desired="running", pane_id=pane, pid=None, started_at=now)
-        self._set(info, "starting", "process", "started in pane " + pane)
+        if domain:
+            self._running_remote(info, domain)
+        else:
+            self._set(info, "starting", "process", "started in pane " + pane)
         self.engine.bus.publish(
             "agent.started", {"agent": name, "pane_id": pane, "workspace": workspace}
         )
 
+    def _running_remote(self, info: AgentInfo, domain: str) -> None:
+        """An agent in another domain has no process here to register: its pane is its
+        process, and its screen (read like any other) tells its state from the next tick."""
+        self.started_mono[info.name] = self.engine.clock.monotonic()
+        self._set(info, "working", "process", f"running in domain {domain}; no local process")
+
     def placed(self, name: str, pane_id: str, workspace: str, cwd: str) -> None:
-        """A layout started this agent in a pane it built (with `exec_argv(name)`)."""
+        """A layout started this agent in a pane it built (with `pane_argv(name)`)."""
         info = self.agents[name]
         now = self.engine.clock.now()
         info.workspace, info.pane_id, info.pid, info.cwd = workspace, pane_id, None, cwd
@@ -440,7 +476,11 @@ class Supervisor:
         info.desired = "running"
         self.run_ids[name] = self.store.run_started(name, pane_id, now, info.restarts)
         self.store.place(name, desired="running", pane_id=pane_id, pid=None, started_at=now)
-        self._set(info, "starting", "process", "started by a layout in pane " + pane_id)
+        domain = self.domain_of(name)
+        if domain:
+            self._running_remote(info, domain)
+        else:
+            self._set(info, "starting", "process", "started by a layout in pane " + pane_id)
         self.engine.bus.publish(
             "agent.started", {"agent": name, "pane_id": pane_id, "workspace": workspace}
         )
@@ -636,6 +676,11 @@ class Supervisor:
         if pane:
             with contextlib.suppress(Exception):
                 await self.engine.mux.kill_pane(pane)
+        run = self.run_ids.pop(info.name, None)
+        if run is not None:
+            # Closed here: `wezmp exec` may have been killed with its pane before reporting,
+            # and an agent in another domain has no wrapper to report at all.
+            self.store.run_ended(run, self.engine.clock.now(), None, None, "stopped")
         info.pid = None
         info.pane_id = None
         self._set(info, "exited", "process", "stopped")

@@ -102,6 +102,7 @@ class WorkspaceService:
             name=row["name"],
             root=row["root"],
             template=row["template"],
+            domain=row.get("domain"),
             created_at=row["created_at"],
             pane_count=len(panes),
             agent_count=len(agents),
@@ -121,25 +122,33 @@ class WorkspaceService:
 
     @api("ws.create")
     async def create(
-        self, name: str, cwd: str | None = None, template: str | None = None
+        self,
+        name: str,
+        cwd: str | None = None,
+        template: str | None = None,
+        domain: str | None = None,
     ) -> WorkspaceInfo:
-        """Create a workspace: its first pane at `cwd`, or the panes of a layout template."""
+        """Create a workspace: its first pane at `cwd`, or the panes of a layout template.
+        With `domain` (a WezTerm domain: an SSH host, say) its panes and agents run there, and
+        `cwd` is a directory on that side."""
         validate_name(name)
-        root = os.path.abspath(os.path.expanduser(cwd)) if cwd else os.path.expanduser("~")
-        if not os.path.isdir(root):
-            raise InvalidInput(f"--cwd {cwd}: not a directory")
+        if domain:
+            root = cwd or ""
+        else:
+            root = os.path.abspath(os.path.expanduser(cwd)) if cwd else os.path.expanduser("~")
+            if not os.path.isdir(root):
+                raise InvalidInput(f"--cwd {cwd}: not a directory")
         if self.store.get(name) is not None or any(p.workspace == name for p in self.panes.panes):
             raise Conflict(f"workspace {name!r} already exists")
-        self.store.add(name, root, template, self.engine.clock.now())
+        self.store.add(name, root, template, self.engine.clock.now(), domain)
         try:
             if template:
                 if "layout.apply" not in self.engine.methods:
                     raise InvalidInput("templates need the layout service")
-                await self.engine.invoke(
-                    "layout.apply", {"name": template, "workspace": name, "cwd": root}
-                )
+                params = {"name": template, "workspace": name, "cwd": root or None}
+                await self.engine.invoke("layout.apply", {**params, "domain": domain})
             else:
-                await self.engine.mux.spawn(workspace=name, cwd=root)
+                await self.engine.mux.spawn(workspace=name, cwd=root or None, domain=domain)
         except Exception:
             self.store.delete(name)
             raise

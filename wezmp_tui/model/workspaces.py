@@ -11,6 +11,7 @@ class WorkspaceInfo(msgspec.Struct, kw_only=True):
     name: str  # the multiplexer's workspace name (WezTerm workspace, tmux session)
     root: str = ""  # root directory
     template: str | None = None  # layout it was built from
+    domain: str | None = None  # the WezTerm domain its panes run in (an SSH host, say)
     created_at: float = 0.0
     pane_count: int = 0
     agent_count: int = 0

@@ -55,6 +55,20 @@ class MuxCommandFailed(MuxError):
         self.stderr = stderr
 
 
+@register_error
+class NoDomains(MuxError):
+    """A domain was named on a backend that has none."""
+
+    code = -32034
+
+    def __init__(self, backend: str, domain: str) -> None:
+        super().__init__(
+            f"domain {domain!r}: domains are WezTerm's (its SSH, TLS and unix domains); the "
+            f"{backend} backend has none. Run wezmp inside WezTerm or with --backend wezterm.",
+            data={"backend": backend, "domain": domain},
+        )
+
+
 @runtime_checkable
 class Mux(Protocol):
     """Async pane operations. `name` is `wezterm`, `tmux` or `local`."""
@@ -72,9 +86,12 @@ class Mux(Protocol):
         cwd: str | None = None,
         argv: Sequence[str] | None = None,
         env: Mapping[str, str] | None = None,
+        domain: str | None = None,
     ) -> str:
         """A new tab running `argv` (the default shell when None) in `workspace`, creating the
-        workspace (a new window) when it has none yet. Returns the new pane id."""
+        workspace (a new window) when it has none yet. Returns the new pane id. `domain` names
+        a WezTerm domain (an SSH host, say) to run it in: only the wezterm backend has
+        domains; the others raise `NoDomains`."""
         ...
 
     async def split(

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import pyte
 
 from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
-from wezmp_tui.mux.base import MuxError, PaneNotFound, get_each, tidy_text
+from wezmp_tui.mux.base import MuxError, NoDomains, PaneNotFound, get_each, tidy_text
 from wezmp_tui.mux.ttypids import cwd_of, pids_by_tty
 
 HISTORY = 5000
@@ -221,7 +221,10 @@ class LocalMux:
         cwd: str | None = None,
         argv: Sequence[str] | None = None,
         env: Mapping[str, str] | None = None,
+        domain: str | None = None,
     ) -> str:
+        if domain:
+            raise NoDomains(self.name, domain)
         window = self._windows.setdefault(workspace, str(len(self._windows) + 1))
         tab = str(next(self._tabs))
         pane = self._open(

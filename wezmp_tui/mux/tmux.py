@@ -17,6 +17,7 @@ from wezmp_tui.mux.base import (
     MuxCommandFailed,
     MuxError,
     MuxUnavailable,
+    NoDomains,
     PaneNotFound,
     get_each,
     tidy_text,
@@ -131,7 +132,10 @@ class TmuxMux:
         cwd: str | None = None,
         argv: Sequence[str] | None = None,
         env: Mapping[str, str] | None = None,
+        domain: str | None = None,
     ) -> str:
+        if domain:
+            raise NoDomains(self.name, domain)
         cwd_args = ["-c", cwd] if cwd else []
         rest = [*cwd_args, *self._env_args(env), *self._cmd(argv)]
         if await self._has_session(workspace):

@@ -187,8 +187,11 @@ class WeztermMux:
         cwd: str | None = None,
         argv: Sequence[str] | None = None,
         env: Mapping[str, str] | None = None,
+        domain: str | None = None,
     ) -> str:
         args = ["spawn"]
+        if domain:
+            args += ["--domain-name", domain]
         window = next((p for p in await self._list_raw() if p.get("workspace") == workspace), None)
         if window is not None:
             args += ["--window-id", str(window["window_id"])]

@@ -22,7 +22,9 @@ MIGRATIONS = [
         first_seen REAL NOT NULL
     );
     CREATE INDEX ws_panes_by_ws ON ws_panes(workspace);
-    """
+    """,
+    # The WezTerm domain (an SSH host, say) the workspace's panes run in.
+    "ALTER TABLE workspaces ADD COLUMN domain TEXT;",
 ]
 
 
@@ -40,10 +42,13 @@ class WorkspaceStore:
         row = self.db.query_one("SELECT * FROM workspaces WHERE name = ?", (name,))
         return dict(row) if row else None
 
-    def add(self, name: str, root: str, template: str | None, now: float) -> None:
+    def add(
+        self, name: str, root: str, template: str | None, now: float, domain: str | None = None
+    ) -> None:
         self.db.execute(
-            "INSERT INTO workspaces(name, root, template, created_at) VALUES (?, ?, ?, ?)",
-            (name, root, template, now),
+            "INSERT INTO workspaces(name, root, template, created_at, domain)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (name, root, template, now, domain),
         )
 
     def rename(self, old: str, new: str) -> None:
