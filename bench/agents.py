@@ -27,9 +27,10 @@ SETTLE = 60.0
 WINDOW = 20.0  # seconds of ticks measured
 
 
-def state_latency(c: object, n: int = 10) -> list[float]:
+def state_latency(c: object, n: int = 10) -> tuple[list[float], list[float]]:
     """Seconds from a screen change to the state it shows, seen by a client: an agent at a
-    prompt is asked a question (waiting), then answered (idle), n times."""
+    prompt is asked a question (waiting), then answered (idle, which must hold for
+    `state.idle_debounce` before it is believed), n times."""
     call = c.call  # type: ignore[attr-defined]
     call("agent.define", spec={"name": "asker", "kind": "shell", "command": ["sh", "-i"],
                                "workspace": "bench"})  # fmt: skip
@@ -44,14 +45,14 @@ def state_latency(c: object, n: int = 10) -> list[float]:
         return time.perf_counter() - t
 
     wait_for("idle")
-    seen = []
+    waiting, idle = [], []
     for _ in range(n):
         call("agent.send", name="asker", text="printf 'Go on? [y/N] '; read x")
-        seen.append(wait_for("waiting"))
+        waiting.append(wait_for("waiting"))
         call("agent.send", name="asker", text="y")
-        seen.append(wait_for("idle"))
+        idle.append(wait_for("idle"))
     call("agent.stop", name="asker")
-    return seen
+    return waiting, idle
 
 
 def tui_child() -> None:
@@ -103,7 +104,7 @@ def measure(backend: str, n: int) -> None:
         print("wezterm: not built (name its directory in WEZMP_REAL_WEZTERM_DIR): skipped")
         return
     try:
-        with connect(backend=backend, call_timeout=120) as c:
+        with connect(backend=backend.removesuffix("-cli"), call_timeout=120) as c:
             pid = int(c.server["pid"])
             c.call("ws.create", name="bench", cwd="/tmp")
             loop = ["sh", "-c", "while :; do echo tick; sleep 5; done"]
@@ -122,15 +123,25 @@ def measure(backend: str, n: int) -> None:
                 time.sleep(0.1)
             started = time.perf_counter() - t
             time.sleep(SETTLE)
+            mux_pid = wez.proc.pid if wez is not None else None
             c0, t0 = cpu_seconds(pid), time.perf_counter()
+            m0 = cpu_seconds(mux_pid, children=False) if mux_pid else 0.0
             time.sleep(WINDOW)
             share = (cpu_seconds(pid) - c0) / (time.perf_counter() - t0)
+            if mux_pid:
+                mux_share = (cpu_seconds(mux_pid, children=False) - m0) / (
+                    time.perf_counter() - t0
+                )
             label = f"{backend:>11} {n:>2} agents"
             print(f"{label}: all started and registered in {started:.2f} s")
             print(f"{label}: daemon CPU at 1 s ticks {share * 100:.2f} % of one core"
                   " (with the multiplexer commands it runs)")  # fmt: skip
+            if mux_pid:
+                print(f"{label}: wezterm-mux-server CPU meanwhile {mux_share * 100:.2f} %")
             print(f"{label}: daemon RSS {rss_mib(pid):.1f} MiB")
-            print(f"{label}: screen change to state seen {ms(state_latency(c))}")
+            waiting, idle = state_latency(c)
+            print(f"{label}: screen change to waiting seen {ms(waiting)}")
+            print(f"{label}: screen change to idle seen    {ms(idle)}")
             out = subprocess.run(
                 [sys.executable, __file__, "--tui", str(n)], capture_output=True, text=True,
                 check=True, timeout=180,

@@ -1,7 +1,8 @@
 """Per backend: list latency with 16 panes, spawn latency, get-text latency.
 
-The wezterm backend runs against the test fake (no WezTerm on CI machines); its figures
-measure wezmp's side plus one `wezterm cli`-like process per call.
+WezTerm three ways: a real headless WezTerm (where built; see README) read through `wezterm
+cli`, the same read through the pane feed of wezmp's Lua module, and the test double of
+`wezterm cli` (a Python script: its start-up is most of each call).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._util import cleanup, isolated_env, machine, ms
+from bench._util import cleanup, isolated_env, machine, ms, real_wezterm
 from wezmp_tui.mux.base import Mux
 from wezmp_tui.mux.local import LocalMux
 from wezmp_tui.mux.tmux import TmuxMux
@@ -24,7 +25,7 @@ from wezmp_tui.mux.wezterm import WeztermMux
 PANES = 16
 
 
-async def measure(name: str, mux: Mux) -> None:
+async def measure(name: str, mux: Mux, settle: float = 0.0) -> None:
     spawn: list[float] = []
     first = None
     for i in range(PANES):
@@ -35,6 +36,9 @@ async def measure(name: str, mux: Mux) -> None:
         spawn.append(time.perf_counter() - t)
         first = first or pid
     assert first is not None
+    if settle:
+        await mux.get_texts([first], lines=50)  # ask the feed for it
+        await asyncio.sleep(settle)  # and let WezTerm write it
     lists: list[float] = []
     for _ in range(50):
         t = time.perf_counter()
@@ -46,9 +50,9 @@ async def measure(name: str, mux: Mux) -> None:
         t = time.perf_counter()
         await mux.get_text(first, lines=50)
         texts.append(time.perf_counter() - t)
-    print(f"{name:8} list ({PANES} panes): {ms(lists)}")
-    print(f"{name:8} spawn:           {ms(spawn)}")
-    print(f"{name:8} get-text:        {ms(texts)}")
+    print(f"{name:13} list ({PANES} panes): {ms(lists)}")
+    print(f"{name:13} spawn:           {ms(spawn)}")
+    print(f"{name:13} get-text:        {ms(texts)}")
     await mux.close()
 
 
@@ -58,6 +62,19 @@ async def main() -> None:
     try:
         await measure("local", LocalMux())
         await measure("tmux", TmuxMux(socket_name=os.environ["WEZMP_TMUX_SOCKET"]))
+        for feed in (False, True):
+            wez = real_wezterm(root / ("fed" if feed else "cli"), module=feed)
+            if wez is None:
+                print("wezterm: not built (name its directory in WEZMP_REAL_WEZTERM_DIR)")
+                break
+            try:
+                from wezmp_tui.mux.wezterm_feed import PaneFeed
+
+                pane_feed = PaneFeed(root / "r" / "wezterm-feed", str(wez.socket))
+                mux = WeztermMux(feed=pane_feed) if feed else WeztermMux()
+                await measure("wezterm-feed" if feed else "wezterm-cli", mux, 2.0 if feed else 0)
+            finally:
+                wez.stop()
         fake = Path(__file__).resolve().parent.parent / "tests" / "fakes" / "wezterm"
         bindir = root / "bin"
         bindir.mkdir()
@@ -71,7 +88,7 @@ async def main() -> None:
         assert gui.stdout is not None and gui.stdout.readline().strip() == "ready"
         os.environ["WEZTERM_UNIX_SOCKET"] = str(sock)
         try:
-            await measure("wezterm", WeztermMux(executable=str(exe)))
+            await measure("wezterm-dbl", WeztermMux(executable=str(exe)))
         finally:
             gui.terminate()
             gui.wait()
