@@ -108,6 +108,14 @@ class Snapshots(Base):
     keep: int = 20
 
 
+class Worktrees(Base):
+    """For agents with `worktree: true`, what a new worktree gets before its agent starts."""
+
+    copy: list[str] = []  # untracked files copied from the main checkout (globs: .env*)
+    setup: list[str] | None = None  # argv run in the new worktree, e.g. [npm, ci]
+    setup_timeout: float = 600.0
+
+
 def _kinds() -> dict[str, list[str]]:
     return {
         "claude": ["claude"],
@@ -135,6 +143,7 @@ class Config(Base):
     watch: bool = True  # hot reload of config, layouts, themes and rules
     notifications: Notifications = msgspec.field(default_factory=Notifications)
     snapshots: Snapshots = msgspec.field(default_factory=Snapshots)
+    worktrees: Worktrees = msgspec.field(default_factory=Worktrees)
 
 
 class AgentFile(Base):

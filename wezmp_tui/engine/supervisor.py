@@ -403,7 +403,7 @@ class Supervisor:
         if spec.worktree:
             from wezmp_tui.engine.worktrees import ensure_worktree
 
-            cwd = await ensure_worktree(cwd, name)
+            cwd = await ensure_worktree(cwd, name, getattr(self.engine.config, "worktrees", None))
         env = {"WEZMP_AGENT_ID": name, **spec.env}
         pane = await self.engine.mux.spawn(
             workspace=workspace, cwd=cwd, argv=self.exec_argv(name), env=env
