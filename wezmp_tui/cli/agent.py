@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -211,7 +212,7 @@ def rm(name: str, worktree: bool, force: bool) -> None:
     try:
         result = call("worktree.remove", name=name, force=force, forget=True)
     except Conflict as exc:
-        if force or "holds work" not in exc.message or not click.get_text_stream("stdin").isatty():
+        if force or "holds work" not in exc.message or not sys.stdin.isatty():
             raise
         click.echo(exc.message, err=True)
         if not click.confirm("Discard it?", default=False, err=True):
