@@ -19,6 +19,7 @@ from wezmp_tui.mux.base import (
     MuxUnavailable,
     PaneNotFound,
     get_each,
+    printable,
     tidy_text,
 )
 from wezmp_tui.mux.proc import run
@@ -40,9 +41,14 @@ FIELDS = (
     "window_zoomed_flag",
     "window_name",
     "session_id",
+    "pane_left",
+    "pane_top",
+    "automatic-rename",
 )
 FORMAT = SEP.join("#{" + f + "}" for f in FIELDS)
 _NO_SERVER = re.compile(r"no server running|error connecting to|failed to connect", re.I)
+# A server whose last session just closed answers this until it exits: no panes either.
+_NO_SESSIONS = re.compile(r"no current target", re.I)
 _NO_PANE = re.compile(r"can't find pane|can't find window|can't find session", re.I)
 ADVICE = "Install tmux (apt-get install tmux) or choose another backend."
 
@@ -73,8 +79,8 @@ class TmuxMux:
         argv = self._argv("list-panes", "-a", "-F", FORMAT)
         status, out, err = await run(argv, missing_advice=ADVICE)
         if status != 0:
-            if _NO_SERVER.search(err):
-                return []  # no server yet: no panes, not an error
+            if _NO_SERVER.search(err) or _NO_SESSIONS.search(err):
+                return []  # no server (yet): no panes, not an error
             raise MuxCommandFailed(argv, status, err)
         rows = [line.split(SEP) for line in out.splitlines() if line]
         ttys = pids_by_tty([r[5] for r in rows if len(r) == len(FIELDS)])
@@ -96,7 +102,10 @@ class TmuxMux:
                     cols=int(r[7] or 0),
                     is_active=r[8] == "1" and r[9] == "1",
                     is_zoomed=r[10] == "1",
-                    tab_title=r[11],
+                    # tmux names a window after its program unless it was given a name.
+                    tab_title=r[11] if r[15] == "0" else "",
+                    left=int(r[13] or 0),
+                    top=int(r[14] or 0),
                     pids=ttys.get(r[5], ()),
                 )
             )
@@ -231,6 +240,9 @@ class TmuxMux:
 
     async def set_tab_title(self, pane_id: str, title: str) -> None:
         await self._tmux("rename-window", "-t", pane_id, "--", title, pane_id=pane_id)
+
+    async def set_pane_title(self, pane_id: str, title: str) -> None:
+        await self._tmux("select-pane", "-t", pane_id, "-T", printable(title), pane_id=pane_id)
 
     async def rename_workspace(self, old: str, new: str) -> None:
         if not await self._has_session(old):
