@@ -104,8 +104,9 @@ class Notifications(Base):
 
 
 class Snapshots(Base):
-    interval_minutes: int = 0  # 0 = off
+    interval_minutes: int = 0  # 0 = off (one is still taken when the multiplexer dies)
     keep: int = 20
+    restore_on_loss: bool = False  # rebuild by itself what a dying multiplexer took
 
 
 class Worktrees(Base):

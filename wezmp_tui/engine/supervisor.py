@@ -599,6 +599,26 @@ class Supervisor:
         with contextlib.suppress(LookupError):
             await self.engine.get(PaneService).refresh()
 
+    def mux_lost(self, pane_ids: set[str], reason: str) -> list[str]:
+        """The multiplexer's server died with these panes: their agents' runs end, and
+        nothing restarts them into a server that is not there (`wezmp restore` brings them
+        back). Their panes are forgotten first, so the panes' removal restarts nothing."""
+        now = self.engine.clock.now()
+        lost = []
+        for info in self.agents.values():
+            if info.pane_id is None or info.pane_id not in pane_ids:
+                continue
+            run = self.run_ids.pop(info.name, None)
+            if run is not None:
+                self.store.run_ended(run, now, None, None, reason)
+            info.pane_id = info.pid = None
+            self.store.place(info.name, pane_id=None, pid=None)
+            self._set(info, "exited", "process", f"{reason}; `wezmp restore` brings it back")
+            self.engine.bus.publish("agent.exited", {"agent": info.name, "code": None,
+                                                     "reason": reason})  # fmt: skip
+            lost.append(info.name)
+        return lost
+
     # -- stopping and input -------------------------------------------------------------
 
     @api("agent.stop")

@@ -47,8 +47,8 @@ FIELDS = (
 )
 FORMAT = SEP.join("#{" + f + "}" for f in FIELDS)
 _NO_SERVER = re.compile(r"no server running|error connecting to|failed to connect", re.I)
-# A server whose last session just closed answers this until it exits: no panes either.
-_NO_SESSIONS = re.compile(r"no current target", re.I)
+# A server whose last session just closed answers these while it exits: no panes either.
+_NO_SESSIONS = re.compile(r"no current target|server exited unexpectedly|lost server", re.I)
 _NO_PANE = re.compile(r"can't find pane|can't find window|can't find session", re.I)
 ADVICE = "Install tmux (apt-get install tmux) or choose another backend."
 
