@@ -80,7 +80,10 @@ class SnapshotService:
         if self.pending_restore is not None:
             await self._restore_by_itself()
         minutes = _setting(self.engine, "interval_minutes", 0) or 0
-        if minutes > 0 and self.engine.clock.monotonic() - self.last_taken >= minutes * 60:
+        now = self.engine.clock.monotonic()
+        if minutes <= 0:
+            self.last_taken = now  # turned on later: the first one an interval after
+        elif now - self.last_taken >= minutes * 60:
             await self.snapshot()
 
     # -- files --------------------------------------------------------------------------
@@ -290,20 +293,19 @@ class SnapshotService:
             task.add_done_callback(self._tasks.discard)
 
     async def _restore_by_itself(self) -> None:
-        name = self.pending_restore
+        name, self.pending_restore = self.pending_restore, None
         if name is None:
             return
         try:
             result = await self.restore(name)
         except MuxUnavailable:
-            return  # not back yet: the next look tries again
+            self.pending_restore = name  # not back yet: the next look tries again
+            return
         except Exception as exc:
-            self.pending_restore = None
             self.engine.bus.publish(
                 "error", {"source": "restore", "message": f"restoring {name}: {exc}"}
             )
             return
-        self.pending_restore = None
         done = ", ".join(result["restored"] + result["filled"]) or "nothing"
         self.engine.bus.publish(
             "layout.restored", {"snapshot": name, "restored": result["restored"], "text": done}
