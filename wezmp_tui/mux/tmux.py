@@ -153,10 +153,19 @@ class TmuxMux:
                 # The session's last pane may have closed since we looked: create it anew.
                 if "can't find session" not in exc.stderr:
                     raise
-        out = await self._tmux(
-            "new-session", "-d", "-P", "-F", "#{pane_id}", "-s", workspace,
-            "-x", "200", "-y", "50", *rest,
-        )  # fmt: skip
+        try:
+            out = await self._tmux(
+                "new-session", "-d", "-P", "-F", "#{pane_id}", "-s", workspace,
+                "-x", "200", "-y", "50", *rest,
+            )  # fmt: skip
+        except MuxCommandFailed as exc:
+            # Another spawn made the session since we looked (two agents of a workspace
+            # started at once): join it as a new window.
+            if "duplicate session" not in exc.stderr:
+                raise
+            out = await self._tmux(
+                "new-window", "-d", "-P", "-F", "#{pane_id}", "-t", f"={workspace}:", *rest
+            )
         return out.strip()
 
     async def split(
