@@ -50,6 +50,7 @@ class Supervisor:
         self.probed_at: dict[str, float] = {}  # monotonic time of the last probe
         self.started_mono: dict[str, float] = {}  # monotonic time each agent registered
         engine.bus.listen(["pane.removed"], self._on_pane_removed)
+        engine.bus.listen(["workspace.created"], self._on_workspace_created)
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- life cycle ---------------------------------------------------------------------
@@ -68,7 +69,31 @@ class Supervisor:
                 continue
             self._define(spec, row["defined_by"], publish=False, persist=False)
             self._adopt(row)
+        await self.autostart()
         self.engine.every("supervisor", lambda: 0.5, self.tick)
+
+    def autostarted(self, workspace: str | None = None) -> list[str]:
+        """Agents with `autostart: true` (of `workspace`, or all)."""
+        return [
+            n for n, s in self.specs.items()
+            if s.autostart and (workspace is None or (s.workspace or self.agents[n].workspace)
+                                == workspace)
+        ]  # fmt: skip
+
+    async def autostart(self, workspace: str | None = None) -> list[str]:
+        """Start the stopped `autostart` agents (of `workspace`), dependencies first: when
+        the daemon starts, and when their workspace is created."""
+        names = [n for n in self.autostarted(workspace) if self.agents[n].state in STOPPED_STATES]
+        if names:
+            await self.start_agents(names=names)
+        return names
+
+    def _on_workspace_created(self, event: Event) -> None:
+        workspace = (event.data or {}).get("workspace")
+        if workspace and self.autostarted(workspace):
+            task = asyncio.get_running_loop().create_task(self.autostart(workspace))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     def _adopt(self, row: dict[str, Any]) -> None:
         """After a daemon restart: an agent whose pane still exists is running as before."""

@@ -119,6 +119,14 @@ class WorkspaceService:
             raise NotFound(f"no workspace named {name!r} (see: wezmp ws list)")
         return row
 
+    def _autostarted(self, workspace: str) -> list[str]:
+        from wezmp_tui.engine.supervisor import Supervisor
+
+        try:
+            return self.engine.get(Supervisor).autostarted(workspace)
+        except LookupError:
+            return []
+
     @api("ws.create")
     async def create(
         self, name: str, cwd: str | None = None, template: str | None = None
@@ -175,17 +183,19 @@ class WorkspaceService:
 
     @api("ws.delete")
     async def delete(self, name: str, force: bool = False) -> dict[str, Any]:
-        """Delete a workspace and kill its panes; refuses while agents run unless `force`."""
+        """Delete a workspace and kill its panes; refuses while agents run unless `force`
+        (its `autostart` agents stop with it)."""
         self._require(name)
         running = [
             a["name"]
             for a in await self._agents()
             if a.get("workspace") == name and a.get("state") not in STOPPED_STATES
         ]
-        if running and not force:
+        own = set(self._autostarted(name))
+        if [a for a in running if a not in own] and not force:
             raise Conflict(
-                f"workspace {name!r} has running agents ({', '.join(running)}); "
-                "stop them or use --force"
+                f"workspace {name!r} has running agents "
+                f"({', '.join(a for a in running if a not in own)}); stop them or use --force"
             )
         if running and "agent.stop" in self.engine.methods:
             for agent in running:
