@@ -141,3 +141,27 @@ def test_agents_running_then_the_tmux_server_killed_then_restore(
     assert {n: show(n)["spec"] for n in ("api", "web")} == specs
     wait_until(lambda: show("api")["agent"]["pid"] and show("web")["agent"]["pid"], timeout=30)
     assert "already running: rd" in wezmp("restore").stdout
+
+
+def test_daemon_stop_then_the_tmux_server_killed_then_restore(
+    daemon: Paths, tmp_path: Path
+) -> None:
+    """`wezmp daemon stop; tmux kill-server; wezmp restore`: the daemon started by restore
+    takes no empty snapshot of its own, and the one taken at the stop rebuilds everything."""
+    f = tmp_path / "two.yaml"
+    f.write_text(
+        "name: two\ntabs:\n  - layout:\n      split: bottom\n      size: 30%\n      panes:\n"
+        "        - {command: [sleep, '300'], title: top}\n        - {command: [sleep, '301']}\n"
+    )
+    assert wezmp("layout", "apply", str(f), "--cwd", str(tmp_path)).returncode == 0
+    sock = os.environ["WEZMP_TMUX_SOCKET"]
+    fmt = "#{pane_top} #{pane_height} #{pane_title}"
+    listing = ["tmux", "-L", sock, "list-panes", "-a", "-F", fmt]
+    before = subprocess.run(listing, capture_output=True, text=True, check=True).stdout
+    assert wezmp("daemon", "stop").stdout.startswith("stopped")
+    subprocess.run(["tmux", "-L", sock, "kill-server"], check=True)
+    r = wezmp("restore")
+    assert r.stdout.startswith("restored two from "), r.stdout + r.stderr
+    after = subprocess.run(listing, capture_output=True, text=True, check=True).stdout
+    assert after == before
+    assert " 2 pane(s)  two" in wezmp("restore", "--list").stdout

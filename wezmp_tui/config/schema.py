@@ -104,7 +104,7 @@ class Notifications(Base):
 
 
 class Snapshots(Base):
-    interval_minutes: int = 0  # 0 = off (one is still taken when the multiplexer dies)
+    interval_minutes: int = 0  # 0: none periodic (still one at daemon stop and on a loss)
     keep: int = 20
     restore_on_loss: bool = False  # rebuild by itself what a dying multiplexer took
 

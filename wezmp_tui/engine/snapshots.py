@@ -2,9 +2,9 @@
 
 A snapshot is every live workspace frozen into one file of layouts (`snapshots/*.yaml` in the
 data dir). They are taken every `snapshots.interval_minutes` (read from the config in force,
-so a change applies on save), when the daemon stops cleanly, and when the multiplexer loses
-every pane at once; never when nothing is live (an empty snapshot would hide the last real
-one) and not again when nothing changed.
+so a change applies on save; 0 turns only these off), when the daemon stops cleanly, and when
+the multiplexer loses every pane at once; never when nothing is live (an empty snapshot would
+hide the last real one) and not again when nothing changed.
 
 When the server dies under a running daemon (`tmux kill-server`, WezTerm closed), the pane tick
 sees every pane vanish at once and publishes `mux.lost`. This service then, once: freezes the
@@ -69,10 +69,10 @@ class SnapshotService:
     async def stop(self) -> None:
         for task in list(self._tasks):
             task.cancel()
-        if _setting(self.engine, "interval_minutes", 0) > 0:
-            # The state as the daemon leaves it is the one a restore after it wants.
-            with contextlib.suppress(Exception):
-                await self.snapshot()
+        # The state as the daemon leaves it is the one a restore after it wants (the
+        # terminal may go down next, with the machine).
+        with contextlib.suppress(Exception):
+            await self.snapshot()
 
     async def due(self) -> None:
         """A periodic snapshot when one is due under the config in force now; a pending
