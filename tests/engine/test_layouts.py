@@ -178,11 +178,13 @@ async def places(engine: Any, ws: str) -> list[tuple[Any, ...]]:
     return sorted((p.tab_title, p.left, p.top, p.cols, p.rows, p.title) for p in panes)
 
 
-@pytest.mark.parametrize("backend", ["tmux", "local"])
+@pytest.mark.parametrize("backend", ["tmux", "local", "wezterm"])
 async def test_freeze_gives_back_commands_sizes_and_titles(
-    make_engine: Any, backend: str, tmp_path: Path
+    make_engine: Any, backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     (tmp_path / "sub").mkdir()
+    if backend == "wezterm":
+        request.getfixturevalue("fake_wezterm")
     engine = await make_engine(backend)
     built = await engine.invoke(
         "layout.apply", {"text": ROUND_TRIP, "workspace": "one", "cwd": str(tmp_path)}
@@ -305,7 +307,7 @@ async def _round_trip(backend: str, paths: Any, text: str, root: str) -> None:
 
 
 @pytest.mark.parametrize("backend", ["tmux", "local"])
-@settings(max_examples=12, deadline=None,
+@settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(tabs=st.lists(split_trees(40, 120, 4), min_size=1, max_size=2))
 def test_random_layouts_freeze_and_apply_back_to_the_cell(

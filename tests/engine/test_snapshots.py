@@ -3,6 +3,7 @@ real agents under `wezmp exec` reporting over a real socket."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -211,3 +212,31 @@ async def test_restore_on_loss_rebuilds_by_itself(served: Any, tmp_path: Path) -
 def test_config_snapshots_section() -> None:
     assert msgspec.convert({"restore_on_loss": True}, Snapshots).restore_on_loss
     assert load_config(Path("/nonexistent/config.yaml")).snapshots == Snapshots()
+
+
+async def test_wezterm_going_away_is_a_loss_too(
+    make_engine: Any, fake_wezterm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wezmp_tui.mux.base import MuxUnavailable
+
+    engine = await make_engine("wezterm")
+    await engine.invoke("layout.apply", {"text": TWO_TABS, "cwd": str(tmp_path)})
+    before = await places(engine, "one")
+    gui = os.environ["WEZTERM_UNIX_SOCKET"]
+    monkeypatch.setenv("WEZTERM_UNIX_SOCKET", str(tmp_path / "closed.sock"))  # WezTerm closed
+    events = engine.bus.subscribe(["error"])
+    for _ in range(2):
+        with pytest.raises(MuxUnavailable):
+            await engine.get(PaneService).tick()
+    ev = events.get_nowait()
+    assert ev is not None and ev.data["message"].startswith("the wezterm server went away: 3 pane")
+    assert events.get_nowait() is None  # noticed once
+    with pytest.raises(MuxUnavailable):
+        await engine.invoke("layout.restore")
+    # WezTerm is back, without the panes (a new GUI): restore rebuilds them.
+    monkeypatch.setenv("WEZTERM_UNIX_SOCKET", gui)
+    for p in await engine.mux.list_panes():
+        await engine.mux.kill_pane(p.pane_id)
+    result = await engine.invoke("layout.restore")
+    assert result["restored"] == ["one"] and result["snapshot"].endswith("-lost")
+    assert await places(engine, "one") == before
