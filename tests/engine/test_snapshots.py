@@ -240,3 +240,18 @@ async def test_wezterm_going_away_is_a_loss_too(
     result = await engine.invoke("layout.restore")
     assert result["restored"] == ["one"] and result["snapshot"].endswith("-lost")
     assert await places(engine, "one") == before
+
+
+async def test_the_last_pane_closing_or_a_deleted_workspace_is_no_loss(
+    make_engine: Any, tmp_path: Path
+) -> None:
+    engine = await make_engine("tmux")
+    lost = engine.bus.subscribe(["mux.lost"])
+    await engine.invoke("ws.create", {"name": "solo", "cwd": str(tmp_path)})
+    (pane,) = await engine.invoke("pane.list", {"fresh": True})
+    await engine.mux.kill_pane(pane.pane_id)  # its tmux server exits with it
+    await engine.get(PaneService).tick()
+    await engine.invoke("layout.apply", {"text": TWO_TABS, "cwd": str(tmp_path)})
+    await engine.invoke("ws.delete", {"name": "one"})
+    assert lost.get_nowait() is None
+    assert await engine.invoke("layout.snapshots") == []

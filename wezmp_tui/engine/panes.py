@@ -43,8 +43,8 @@ class PaneService:
 
     async def tick(self) -> list[PaneInfo]:
         """List once, diff with the last list, publish the differences. When every pane
-        vanishes at once because the multiplexer's server is gone, `mux.lost` goes first,
-        while `panes` still holds what was lost."""
+        vanishes at once, `pane.all_gone` goes first, while `panes` still holds them (the
+        snapshot service tells a dead multiplexer server from panes closed one by one)."""
         mux = self.engine.mux
         try:
             panes = await mux.list_panes()
@@ -62,7 +62,7 @@ class PaneService:
     def _lost(self, reason: str) -> None:
         spaces = sorted({p.workspace for p in self.panes})
         self.engine.bus.publish(
-            "mux.lost", {"reason": reason, "workspaces": spaces, "panes": len(self.panes)}
+            "pane.all_gone", {"reason": reason, "workspaces": spaces, "panes": len(self.panes)}
         )
 
     def apply(self, panes: list[PaneInfo]) -> None:

@@ -7,10 +7,11 @@ the multiplexer loses every pane at once; never when nothing is live (an empty s
 hide the last real one) and not again when nothing changed.
 
 When the server dies under a running daemon (`tmux kill-server`, WezTerm closed), the pane tick
-sees every pane vanish at once and publishes `mux.lost`. This service then, once: freezes the
-lost workspaces from what the tick last saw (the panes' processes are already gone), ends the
-agents' runs without restarting them into a server that is not there, says that `wezmp
-restore` brings everything back, and with `snapshots.restore_on_loss` does it.
+sees every pane vanish at once and publishes `pane.all_gone`. Unless that was only the last
+pane closing, this service then, once: freezes the lost workspaces from what the tick last
+saw (the panes' processes are already gone), ends the agents' runs without restarting them
+into a server that is not there, publishes `mux.lost` and says that `wezmp restore` brings
+everything back, and with `snapshots.restore_on_loss` does it.
 
 Restore rebuilds, from the newest snapshot that has workspaces, what is missing: a workspace
 with no pane comes back whole; in a partly alive one, the tabs not found live are built again
@@ -57,7 +58,7 @@ class SnapshotService:
         self.lost: dict[str, Any] | None = None  # the last loss, until panes come back
         self.pending_restore: str | None = None  # a loss snapshot to restore by itself
         self._tasks: set[asyncio.Task[Any]] = set()
-        engine.bus.listen(["mux.lost", "pane.added"], self._on_event)
+        engine.bus.listen(["pane.all_gone", "pane.added"], self._on_event)
 
     @property
     def layouts(self) -> LayoutService:
@@ -248,8 +249,8 @@ class SnapshotService:
         self.mux_lost(str(data.get("reason", "")))
 
     def mux_lost(self, reason: str) -> None:
-        """Every pane vanished at once (the pane tick's `mux.lost`, before the panes are
-        dropped): snapshot them, end their agents' runs, tell the user, maybe restore."""
+        """Every pane vanished at once (the pane tick's `pane.all_gone`, before the panes
+        are dropped): snapshot them, end their agents' runs, tell the user, maybe restore."""
         from wezmp_tui.engine.supervisor import Supervisor
         from wezmp_tui.engine.workspaces import WorkspaceService
 
@@ -285,6 +286,7 @@ class SnapshotService:
             "at": self.engine.clock.now(), "message": message, "snapshot": path.stem,
             "workspaces": spaces, "agents": lost,
         }  # fmt: skip
+        self.engine.bus.publish("mux.lost", self.lost)
         self.engine.bus.publish("error", {"source": self.engine.mux.name, "message": message})
         if auto:
             self.pending_restore = path.stem
