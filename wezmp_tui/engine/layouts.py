@@ -141,8 +141,8 @@ class LayoutService:
         build = Build(workspace=ws, root=root, layout=layout)
         await self._define_agents(build)
         try:
-            for i, tab in enumerate(layout.tabs):
-                await self._tab(build, i, tab)
+            for tab in layout.tabs:
+                await self._tab(build, tab)
             if build.focus:
                 await self.engine.mux.activate_pane(build.focus)
         except Exception as exc:
@@ -264,7 +264,7 @@ class LayoutService:
             argv = ["sh", "-c", script, "sh", *argv]
         return argv, env, cwd
 
-    async def _tab(self, build: Build, index: int, tab: Tab) -> None:
+    async def _tab(self, build: Build, tab: Tab) -> None:
         leaf = first_leaf(tab.layout)
         argv, env, cwd = await self._pane_argv(build, leaf, self._cwd(build, tab.cwd, leaf.cwd))
         build.step += 1

@@ -75,10 +75,11 @@ class Supervisor:
     def autostarted(self, workspace: str | None = None) -> list[str]:
         """Agents with `autostart: true` (of `workspace`, or all)."""
         return [
-            n for n, s in self.specs.items()
-            if s.autostart and (workspace is None or (s.workspace or self.agents[n].workspace)
-                                == workspace)
-        ]  # fmt: skip
+            name
+            for name, spec in self.specs.items()
+            if spec.autostart
+            and workspace in (None, spec.workspace or self.agents[name].workspace)
+        ]
 
     async def autostart(self, workspace: str | None = None) -> list[str]:
         """Start the stopped `autostart` agents (of `workspace`), dependencies first: when

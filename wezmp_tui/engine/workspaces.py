@@ -192,10 +192,11 @@ class WorkspaceService:
             if a.get("workspace") == name and a.get("state") not in STOPPED_STATES
         ]
         own = set(self._autostarted(name))
-        if [a for a in running if a not in own] and not force:
+        blocking = [a for a in running if a not in own]
+        if blocking and not force:
             raise Conflict(
-                f"workspace {name!r} has running agents "
-                f"({', '.join(a for a in running if a not in own)}); stop them or use --force"
+                f"workspace {name!r} has running agents ({', '.join(blocking)}); "
+                "stop them or use --force"
             )
         if running and "agent.stop" in self.engine.methods:
             for agent in running:
