@@ -86,3 +86,33 @@ def test_work_in_a_worktree_is_kept_until_merged(daemon: Paths, repo: Path, tmp_
     gone = wezmp("agent", "rm", "coder", "--worktree")
     assert gone.stdout.strip() == "removed coder: it had no worktree", gone.stderr
     assert wezmp("agent", "list").stdout.startswith("no agents")
+
+
+def test_agent_rm_on_a_terminal_asks_before_discarding(
+    daemon: Paths, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import types
+
+    from click.testing import CliRunner
+
+    from wezmp_tui.cli import agent as agent_cmd
+    from wezmp_tui.cli.main import cli
+    from wezmp_tui.engine.worktrees import ensure_worktree
+
+    spec = tmp_path / "b.yaml"
+    spec.write_text(f"name: scratch\ncommand: [sleep, '60']\ncwd: {repo}\nworktree: true\n")
+    assert wezmp("agent", "define", str(spec)).returncode == 0
+    path = Path(asyncio.run(ensure_worktree(str(repo), "scratch")))
+    (path / "draft.md").write_text("half done\n")
+    # As on a terminal (the runner's stdin is not one).
+    terminal = types.SimpleNamespace(stdin=types.SimpleNamespace(isatty=lambda: True))
+    monkeypatch.setattr(agent_cmd, "sys", terminal)
+    runner = CliRunner()
+    kept = runner.invoke(cli, ["agent", "rm", "scratch", "--worktree"], input="n\n")
+    assert kept.exit_code == 1 and "1 uncommitted change(s): ?? draft.md" in kept.output
+    assert "nothing removed" in kept.output and (path / "draft.md").exists()
+    gone = runner.invoke(cli, ["agent", "rm", "scratch", "--worktree"], input="y\n")
+    assert gone.exit_code == 0, gone.output
+    assert "discarded 1 uncommitted change(s): ?? draft.md" in gone.output
+    assert not path.exists() and "scratch" not in wezmp("agent", "list").stdout
