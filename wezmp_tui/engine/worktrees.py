@@ -15,10 +15,7 @@ the user's `.gitignore` is never touched. A new worktree gets the untracked file
 from __future__ import annotations
 
 import asyncio
-import filecmp
-import glob
 import os
-import shutil
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,6 +110,10 @@ async def ensure_worktree(cwd: str, agent: str, settings: Any = None) -> str:
 def copy_untracked(repo: str, path: str, patterns: list[str]) -> list[str]:
     """Copy files matching `patterns` (relative to the main checkout, globs allowed) into a
     new worktree; files the worktree already has (tracked ones) are left alone."""
+    # Imported here: shutil brings the compression modules, which the daemon needs nowhere.
+    import glob
+    import shutil
+
     copied = []
     for pattern in patterns:
         for source in sorted(glob.glob(os.path.join(repo, pattern), include_hidden=True)):
@@ -236,6 +237,8 @@ async def holdings(wt: Worktree) -> Holdings:
 
 
 def _same_as_main(wt: Worktree, rel: str) -> bool:
+    import filecmp
+
     source, target = os.path.join(wt.repo, rel), os.path.join(wt.path, rel)
     try:
         return os.path.isfile(source) and filecmp.cmp(source, target, shallow=False)
