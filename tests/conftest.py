@@ -146,12 +146,15 @@ def tmux_socket() -> Iterator[str]:
 async def make_engine(wezmp_env: Paths, request: pytest.FixtureRequest) -> Any:
     """Build in-process engines with every standard service on a real backend.
 
-    `await make_engine("tmux" | "local", config=Config(...), clock=FakeClock())`. Periodic
-    loops stay off: tests call each service's `tick()` themselves."""
+    `await make_engine("tmux" | "local" | "wezterm", config=Config(...), clock=FakeClock())`
+    ("wezterm" talks to whatever `WEZTERM_UNIX_SOCKET` names: the `fake_wezterm` fixture's
+    double, or a real WezTerm). Periodic loops stay off: tests call each service's `tick()`
+    themselves."""
     from wezmp_tui.config.schema import Config
     from wezmp_tui.engine.facade import Engine
     from wezmp_tui.mux.local import LocalMux
     from wezmp_tui.mux.tmux import TmuxMux
+    from wezmp_tui.mux.wezterm import WeztermMux
     from wezmp_tui.store.db import Database
 
     engines: list[Any] = []
@@ -161,7 +164,7 @@ async def make_engine(wezmp_env: Paths, request: pytest.FixtureRequest) -> Any:
         if backend == "tmux":
             mux = TmuxMux(socket_name=request.getfixturevalue("tmux_socket"))
         else:
-            mux = LocalMux()
+            mux = {"wezterm": WeztermMux, "local": LocalMux}[backend]()
         wezmp_env.data_dir.mkdir(parents=True, exist_ok=True)
         engine = Engine(
             paths=wezmp_env,

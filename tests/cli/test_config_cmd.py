@@ -41,3 +41,13 @@ def test_theme_list_show_check(wezmp_env: Paths, tmp_path: Path) -> None:
     wezmp_env.themes_dir.mkdir(parents=True)
     (wezmp_env.themes_dir / "x.yaml").write_text("name: x\n")
     assert "broken: x.yaml:1: primary" in r.invoke(cli, ["theme", "list"]).output
+
+
+def test_config_check_reports_an_unknown_keymap_id(wezmp_env: Paths) -> None:
+    wezmp_env.config_dir.mkdir(parents=True)
+    wezmp_env.config_file.write_text("keymap:\n  board.nwe: N\n")
+    bad = CliRunner().invoke(cli, ["config", "check"])
+    assert bad.exit_code == 1
+    assert "config.yaml:2: keymap.board.nwe: unknown binding id (did you mean 'board.new'?)" in (
+        bad.output
+    )

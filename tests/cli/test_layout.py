@@ -8,6 +8,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import wezmp_argv
 from wezmp_tui.paths import Paths
@@ -92,3 +93,78 @@ def test_a_dependent_agent_in_a_layout_waits_for_its_dependency(
     # Killed from outside: restarted in the same pane, the table counting it.
     os.kill(int(str(first)), signal.SIGKILL)
     wait_until(lambda: agent("wrk")["restarts"] == 1 and agent("wrk")["pid"] not in (None, first))
+
+
+def test_agents_running_then_the_tmux_server_killed_then_restore(
+    daemon: Paths, tmp_path: Path
+) -> None:
+    """The whole cycle as a user sees it: a workspace with agents, its tmux server killed
+    under the running daemon, `wezmp restore` bringing back the same panes, sizes, titles
+    and agents with their definitions."""
+    from tests.helpers import wait_until
+
+    sock = os.environ["WEZMP_TMUX_SOCKET"]
+    tmux = ["tmux", "-L", sock]
+    f = tmp_path / "rd.yaml"
+    f.write_text(
+        "name: rd\ntabs:\n  - title: work\n    layout:\n      split: right\n      size: 40%\n"
+        "      panes:\n"
+        "        - agent: {name: api, command: [sh, -c, 'echo READY; exec sleep 300'],"
+        " restart: {policy: always, backoff_seconds: 0.2}, readiness: {log_regex: READY}}\n"
+        "        - split: bottom\n          size: 10\n          panes:\n"
+        "            - agent: {name: web, command: [sleep, '301'], depends_on: {api: healthy}}\n"
+        "            - {command: [sh, -c, 'while :; do sleep 3; done'], title: watcher}\n"
+        "  - title: notes\n    layout: {command: [sleep, '302']}\n"
+    )
+    assert wezmp("layout", "apply", str(f), "--cwd", str(tmp_path)).returncode == 0
+
+    def show(name: str) -> dict[str, Any]:
+        return json.loads(wezmp("agent", "show", name, "--json").stdout)  # type: ignore[no-any-return]
+
+    def layout() -> list[str]:
+        fmt = "#{window_name} #{pane_left},#{pane_top} #{pane_width}x#{pane_height} #{pane_title}"
+        out = subprocess.run([*tmux, "list-panes", "-a", "-F", fmt], capture_output=True,
+                             text=True, check=False).stdout  # fmt: skip
+        return sorted(out.splitlines())
+
+    wait_until(lambda: show("api")["agent"]["pid"] and show("web")["agent"]["pid"], timeout=30)
+    before, specs = layout(), {n: show(n)["spec"] for n in ("api", "web")}
+    assert len(before) == 4 and any(line.endswith(" watcher") for line in before)
+    subprocess.run([*tmux, "kill-server"], check=True)
+    wait_until(lambda: "`wezmp restore` brings them back" in wezmp("daemon", "status").stdout)
+    assert "4 pane(s) of rd and 2 agent(s) lost" in wezmp("daemon", "status").stdout
+    for name in ("api", "web"):  # runs ended, nothing restarted into a dead server
+        agent = show(name)
+        assert agent["agent"]["state"] == "exited" and agent["agent"]["pane_id"] is None
+        assert all(r["ended_at"] is not None for r in agent["runs"])
+    assert subprocess.run([*tmux, "has-session"], capture_output=True).returncode != 0
+    r = wezmp("restore")
+    assert r.stdout.startswith("restored rd from ") and r.stdout.split()[-1].endswith("-lost")
+    assert layout() == before
+    assert {n: show(n)["spec"] for n in ("api", "web")} == specs
+    wait_until(lambda: show("api")["agent"]["pid"] and show("web")["agent"]["pid"], timeout=30)
+    assert "already running: rd" in wezmp("restore").stdout
+
+
+def test_daemon_stop_then_the_tmux_server_killed_then_restore(
+    daemon: Paths, tmp_path: Path
+) -> None:
+    """`wezmp daemon stop; tmux kill-server; wezmp restore`: the daemon started by restore
+    takes no empty snapshot of its own, and the one taken at the stop rebuilds everything."""
+    f = tmp_path / "two.yaml"
+    f.write_text(
+        "name: two\ntabs:\n  - layout:\n      split: bottom\n      size: 30%\n      panes:\n"
+        "        - {command: [sleep, '300'], title: top}\n        - {command: [sleep, '301']}\n"
+    )
+    assert wezmp("layout", "apply", str(f), "--cwd", str(tmp_path)).returncode == 0
+    sock = os.environ["WEZMP_TMUX_SOCKET"]
+    fmt = "#{pane_top} #{pane_height} #{pane_title}"
+    listing = ["tmux", "-L", sock, "list-panes", "-a", "-F", fmt]
+    before = subprocess.run(listing, capture_output=True, text=True, check=True).stdout
+    assert wezmp("daemon", "stop").stdout.startswith("stopped")
+    subprocess.run(["tmux", "-L", sock, "kill-server"], check=True)
+    r = wezmp("restore")
+    assert r.stdout.startswith("restored two from "), r.stdout + r.stderr
+    after = subprocess.run(listing, capture_output=True, text=True, check=True).stdout
+    assert after == before
+    assert " 2 pane(s)  two" in wezmp("restore", "--list").stdout

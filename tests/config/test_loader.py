@@ -119,3 +119,21 @@ def test_helpers(tmp_path: Path) -> None:
         load_file(bad, Config)
     with pytest.raises(ConfigError, match="cannot read"):
         load_file(tmp_path / "missing.yaml", Config)
+
+
+def test_unknown_keymap_id_kind_or_priority_is_an_error_with_its_line(tmp_path: Path) -> None:
+    assert error_of(tmp_path, "theme: wezmp-dark\nkeymap:\n  ws.creat: ctrl+n\n") == (
+        "config.yaml:3: keymap.ws.creat: unknown binding id (did you mean 'ws.create'?)"
+    )
+    assert error_of(tmp_path, "keymap: {zzzz: x}\n") == (
+        "config.yaml:1: keymap.zzzz: unknown binding id "
+        "(press ? in the control center for every id)"
+    )
+    assert error_of(tmp_path, "agent_kinds:\n  cluade: [claude]\n") == (
+        "config.yaml:2: agent_kinds.cluade: unknown agent kind (did you mean 'claude'?)"
+    )
+    assert error_of(tmp_path, "board:\n  urgency:\n    priority: {X: 1}\n") == (
+        "config.yaml:3: board.urgency.priority.X: unknown priority (known: H, L, M)"
+    )
+    cfg = load_config(write(tmp_path, "keymap: {ws.create: ctrl+n, board.new: N}\n"))
+    assert cfg.keymap == {"ws.create": "ctrl+n", "board.new": "N"}

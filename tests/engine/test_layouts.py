@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from wezmp_tui.config.layouts import Layout, Node
+from tests.helpers import async_wait_until
+from wezmp_tui.engine.panes import PaneService
 from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import InvalidInput
 
@@ -147,14 +155,165 @@ async def test_list_and_show(make_engine: Any) -> None:
     assert shown["yaml"].startswith("name: review")
 
 
-def test_chain_of_sizes() -> None:
-    from wezmp_tui.engine.layouts import _chain
-    from wezmp_tui.model.panes import PaneInfo
+ROUND_TRIP = """\
+name: rt
+tabs:
+  - title: main
+    layout:
+      split: right
+      size: 40%
+      panes:
+        - {command: [sh, -c, 'while :; do sleep 3; done'], title: loop}
+        - split: bottom
+          size: 7
+          panes:
+            - {command: [sleep, "301"], title: "tests: unit"}
+            - {command: [sleep, "302"], cwd: sub}
+  - layout: {command: [sleep, "303"]}
+"""
 
-    panes = [
-        PaneInfo(pane_id=str(i), window_id="1", tab_id="1", workspace="w", rows=40, cols=c)
-        for i, c in enumerate((60, 59))
-    ]
-    node = _chain(panes, [Node(), Node()])
-    assert (node.split, node.size) == ("right", "50%")
-    assert msgspec.to_builtins(Layout(name="x", tabs=[]))["name"] == "x"
+
+async def places(engine: Any, ws: str) -> list[tuple[Any, ...]]:
+    panes = await engine.invoke("pane.list", {"workspace": ws, "fresh": True})
+    return sorted((p.tab_title, p.left, p.top, p.cols, p.rows, p.title) for p in panes)
+
+
+@pytest.mark.parametrize("backend", ["tmux", "local", "wezterm"])
+async def test_freeze_gives_back_commands_sizes_and_titles(
+    make_engine: Any, backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    (tmp_path / "sub").mkdir()
+    if backend == "wezterm":
+        request.getfixturevalue("fake_wezterm")
+    engine = await make_engine(backend)
+    built = await engine.invoke(
+        "layout.apply", {"text": ROUND_TRIP, "workspace": "one", "cwd": str(tmp_path)}
+    )
+    loop = built["panes"][0]
+
+    async def sleeping() -> bool:  # the loop's `sleep 3` is the pane's foreground child
+        await engine.get(PaneService).tick()
+        return len(engine.get(PaneService).by_id[loop].pids) > 1
+
+    assert await async_wait_until(sleeping)
+    frozen = (await engine.invoke("layout.freeze", {"workspace": "one"}))["layout"]
+    main = frozen["tabs"][0]["layout"]
+    assert (main["split"], main["size"]) == ("right", "40%")
+    first = main["panes"][0]
+    assert (first["command"], first["title"]) == (["sh", "-c", "while :; do sleep 3; done"], "loop")
+    right = main["panes"][1]
+    assert right["split"] == "bottom" and right["panes"][0]["title"] == "tests: unit"
+    assert right["panes"][1]["cwd"] == "sub"
+    before = await places(engine, "one")
+    mine = [p for p in before if p[5] in ("loop", "tests: unit")]
+    assert len(mine) == 2
+    again = await engine.invoke(
+        "layout.apply", {"text": (await engine.invoke("layout.freeze", {"workspace": "one"}))[
+            "yaml"], "workspace": "two"}
+    )  # fmt: skip
+    assert len(again["panes"]) == 4
+    assert await places(engine, "two") == before
+    refrozen = (await engine.invoke("layout.freeze", {"workspace": "two"}))["layout"]
+    assert refrozen["tabs"] == frozen["tabs"]
+
+
+async def test_agents_freeze_and_apply_with_their_whole_definition(
+    make_engine: Any, tmp_path: Path
+) -> None:
+    engine = await make_engine("local")
+    text = (
+        "name: deps\ntabs:\n  - layout:\n      split: right\n      panes:\n"
+        # The dependent comes first in the tree: every agent is defined before any pane.
+        "        - agent: {name: wrk, command: [sleep, '301'], depends_on: {srv: healthy}}\n"
+        "        - agent:\n            name: srv\n            command: [sleep, '300']\n"
+        "            restart: {policy: always, backoff_seconds: 0.5}\n"
+        "            readiness: {exec: [test, -f, READY], period: 0.5, threshold: 2}\n"
+        "            autostart: true\n            group: servers\n"
+    )
+    await engine.invoke("layout.apply", {"text": text, "workspace": "d", "cwd": str(tmp_path)})
+    sup = engine.get(Supervisor)
+    original = sup.specs["srv"]
+    assert original.readiness is not None and original.readiness.threshold == 2
+    frozen = await engine.invoke("layout.freeze", {"workspace": "d"})
+    srv = frozen["layout"]["tabs"][0]["layout"]["panes"][1]["agent"]
+    assert srv["readiness"] == {"exec": ["test", "-f", "READY"], "period": 0.5, "threshold": 2}
+    assert srv["restart"] == {"policy": "always", "backoff_seconds": 0.5}
+    assert srv["autostart"] is True and srv["group"] == "servers"
+    wrk = frozen["layout"]["tabs"][0]["layout"]["panes"][0]["agent"]
+    assert wrk["depends_on"] == {"srv": "healthy"}
+    with pytest.raises(InvalidInput, match="agent wrk is already running"):
+        await engine.invoke("layout.apply", {"text": frozen["yaml"], "workspace": "e"})
+    await engine.invoke("agent.stop", {"name": "srv"})
+    await engine.invoke("layout.apply", {"text": frozen["yaml"], "workspace": "e"})
+    assert sup.specs["srv"] == msgspec.structs.replace(original, workspace="e")
+    assert sup.agents["wrk"].workspace == "e"
+
+
+@st.composite
+def split_trees(draw: st.DrawFn, rows: int, cols: int, leaves: int) -> dict[str, Any]:
+    """A random split tree that fits a `rows` x `cols` tab, every pane at least 3 cells
+    each way, with `leaves` panes at most."""
+    direction = draw(st.sampled_from(["right", "left", "top", "bottom"]))
+    extent = cols if direction in ("left", "right") else rows
+    if leaves < 2 or extent < 7 or draw(st.integers(0, 3)) == 0:
+        return {"title": draw(st.sampled_from([None, "logs", "a b", "ünï"]))}
+    if draw(st.booleans()):
+        size: str | int = f"{draw(st.integers(20, 80))}%"
+        cells = round(extent * int(str(size)[:-1]) / 100)
+    else:
+        size = cells = draw(st.integers(3, extent - 4))
+    if cells < 3 or extent - cells - 1 < 3:
+        return {"title": None}
+    rest = extent - cells - 1
+    kept, new = ((rows, rest), (rows, cells)) if extent == cols else ((rest, cols), (cells, cols))
+    first = draw(st.integers(1, leaves - 1))
+    return {"split": direction, "size": size, "panes": [
+        draw(split_trees(*kept, first)), draw(split_trees(*new, leaves - first))]}  # fmt: skip
+
+
+def numbered(node: dict[str, Any], seq: Iterator[int]) -> dict[str, Any]:
+    """The tree with a distinct command in each pane (and no null titles)."""
+    if "split" in node:
+        return {**node, "panes": [numbered(n, seq) for n in node["panes"]]}
+    out: dict[str, Any] = {"command": ["sleep", str(next(seq))]}
+    if node["title"]:
+        out["title"] = node["title"]
+    return out
+
+
+async def _round_trip(backend: str, paths: Any, text: str, root: str) -> None:
+    from wezmp_tui.engine.facade import Engine
+    from wezmp_tui.mux.local import LocalMux
+    from wezmp_tui.mux.tmux import TmuxMux
+    from wezmp_tui.store.db import Database
+
+    sock = f"wzp-{uuid.uuid4().hex[:10]}"
+    mux: Any = TmuxMux(socket_name=sock) if backend == "tmux" else LocalMux()
+    engine = Engine(paths=paths, mux=mux, db=Database(":memory:"))
+    engine.add_standard_services()
+    await engine.start()
+    try:
+        await engine.invoke("layout.apply", {"text": text, "workspace": "a", "cwd": root})
+        frozen = await engine.invoke("layout.freeze", {"workspace": "a"})
+        await engine.invoke("layout.apply", {"text": frozen["yaml"], "workspace": "b"})
+        assert await places(engine, "b") == await places(engine, "a"), frozen["yaml"]
+        again = await engine.invoke("layout.freeze", {"workspace": "b"})
+        assert again["layout"]["tabs"] == frozen["layout"]["tabs"]
+    finally:
+        await engine.stop()
+        await mux.close()
+        if backend == "tmux":
+            await mux.kill_server()
+
+
+@pytest.mark.parametrize("backend", ["tmux", "local"])
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(tabs=st.lists(split_trees(40, 120, 4), min_size=1, max_size=2))
+def test_random_layouts_freeze_and_apply_back_to_the_cell(
+    backend: str, wezmp_env: Any, tmp_path: Path, tabs: list[dict[str, Any]]
+) -> None:
+    seq = itertools.count(1000)
+    layout = {"name": "random", "tabs": [{"layout": numbered(t, seq)} for t in tabs]}
+    text = yaml.safe_dump(layout, sort_keys=False, allow_unicode=True)
+    asyncio.run(_round_trip(backend, wezmp_env, text, str(tmp_path)))

@@ -289,3 +289,14 @@ async def test_local_screen_is_rendered_again_only_after_output() -> None:
         assert await m.get_text(pane) == "first\nsecond"
     finally:
         await m.close()
+
+
+async def test_tmux_spawns_racing_into_a_new_workspace_share_it(tmux_socket: str) -> None:
+    import asyncio
+
+    m = TmuxMux(socket_name=tmux_socket)
+    await m.spawn(workspace="keeper", argv=["sleep", "30"])
+    made = await asyncio.gather(*(m.spawn(workspace="new", argv=["sleep", "30"]) for _ in range(4)))
+    panes = [p for p in await m.list_panes() if p.workspace == "new"]
+    assert sorted(p.pane_id for p in panes) == sorted(made)
+    assert len({p.window_id for p in panes}) == 1

@@ -200,3 +200,34 @@ async def test_a_pane_closes_when_its_program_exits(mux: Mux) -> None:
 
     # tmux keeps a dead pane only with remain-on-exit, which wezmp does not set.
     assert await async_wait_until(closed)
+
+
+async def test_splits_place_panes_where_asked_and_say_where(mux: Mux) -> None:
+    a = await mux.spawn(workspace="geo", argv=_sh("exec sleep 60"))
+    whole = await _pane(mux, a)
+    assert whole is not None and (whole.left, whole.top) == (0, 0)
+    rows, cols = whole.rows, whole.cols
+    b = await mux.split(a, direction="right", cells=20, argv=_sh("exec sleep 60"))
+    c = await mux.split(a, direction="top", cells=5, argv=_sh("exec sleep 60"))
+    d = await mux.split(b, direction="left", cells=6, argv=_sh("exec sleep 60"))
+    e = await mux.split(c, direction="bottom", percent=40, argv=_sh("exec sleep 60"))
+    got = {p.pane_id: (p.left, p.top, p.cols, p.rows) for p in await mux.list_panes()}
+    left_cols = cols - 21
+    assert got[c] == (0, 0, left_cols, 5 - 2 - 1)
+    assert got[e] == (0, 3, left_cols, 2)
+    assert got[a] == (0, 6, left_cols, rows - 6)
+    assert got[d] == (left_cols + 1, 0, 6, rows)
+    assert got[b] == (left_cols + 8, 0, 13, rows)
+
+
+async def test_pane_title(mux: Mux) -> None:
+    pane = await mux.spawn(workspace="t", argv=_sh("exec sleep 60"))
+    await mux.set_pane_title(pane, "build logs\x07")
+
+    async def titled() -> bool:
+        info = await _pane(mux, pane)
+        return info is not None and info.title == "build logs"
+
+    assert await async_wait_until(titled)
+    with pytest.raises(PaneNotFound):
+        await mux.set_pane_title("99999", "x")

@@ -1,7 +1,8 @@
-"""`wezmp agent start|stop|restart|list|show|explain|send|runs|define`."""
+"""`wezmp agent start|stop|restart|list|show|explain|send|runs|define|rm`."""
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import click
 
 from wezmp_tui.cli.common import call, emit_json, handle_errors
-from wezmp_tui.errors import ConfigError
+from wezmp_tui.errors import ConfigError, Conflict
 from wezmp_tui.model.agents import STATE_ICONS
 
 
@@ -194,3 +195,27 @@ def define(file: Path, replace: bool) -> None:
     for spec in specs:
         call("agent.define", spec=msgspec.to_builtins(spec), replace=replace)
         click.echo(f"defined {spec.name}")
+
+
+@agent.command()
+@click.argument("name")
+@click.option("--worktree", is_flag=True, help="Remove its git worktree and branch too.")
+@click.option("--force", is_flag=True, help="Discard the work they hold without asking.")
+@handle_errors
+def rm(name: str, worktree: bool, force: bool) -> None:
+    """Forget a stopped agent (and with --worktree its worktree, refused or asked first when
+    it holds commits or changes)."""
+    if not worktree:
+        call("agent.remove", name=name)
+        click.echo(f"removed {name}")
+        return
+    try:
+        result = call("worktree.remove", name=name, force=force, forget=True)
+    except Conflict as exc:
+        if force or "holds work" not in exc.message or not sys.stdin.isatty():
+            raise
+        click.echo(exc.message, err=True)
+        if not click.confirm("Discard it?", default=False, err=True):
+            raise click.ClickException("nothing removed") from None
+        result = call("worktree.remove", name=name, force=True, forget=True)
+    click.echo(f"removed {name}: {result['done']}")

@@ -28,8 +28,8 @@ keymap: {}               # binding id -> key, e.g. {ws.create: ctrl+n} (ids: pre
 #     cwd: ~/src/api
 #     depends_on: {db: log_ready}
 #     restart: {policy: on_failure, backoff_seconds: 1, max_restarts: 5, window_seconds: 60}
-#     autostart: false
-#     worktree: false
+#     autostart: false        # true: start with the daemon and the workspace
+#     worktree: false         # true: a git worktree of its own (see worktrees:)
 
 state:
   idle_debounce: 1.5     # seconds a rule must say idle before it is believed
@@ -40,8 +40,15 @@ metrics:
   history: 300
 
 snapshots:
-  interval_minutes: 0    # > 0: freeze every workspace periodically (wezmp restore)
+  interval_minutes: 0    # > 0: freeze every workspace periodically (one is always taken at
+                         # daemon stop and when the multiplexer dies; wezmp restore)
   keep: 20
+  restore_on_loss: false # true: rebuild by itself what a dying multiplexer took
+
+worktrees:
+  copy: []               # untracked files copied into a new agent worktree, e.g. [.env]
+  # setup: [npm, ci]     # run in a new worktree before its agent starts
+  setup_timeout: 600
 """
 
 

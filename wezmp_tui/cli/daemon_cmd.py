@@ -96,5 +96,7 @@ def status(as_json: bool) -> None:
         f"running: pid {info['pid']}, backend {info['backend']}, "
         f"up {info['uptime']:.0f}s, socket {info['socket']}"
     )
+    if info.get("mux_lost"):
+        click.echo(info["mux_lost"]["message"])
     if info.get("config_error"):
         click.echo(f"config error (defaults in force): {info['config_error']}")

@@ -76,17 +76,24 @@ def freeze(workspace: str, output: Path | None) -> None:
 @click.option("--save", is_flag=True, help="Take a snapshot of every workspace now.")
 @handle_errors
 def restore(snapshot: str | None, list_only: bool, save: bool) -> None:
-    """Rebuild workspaces from the newest snapshot (or SNAPSHOT) that are not running."""
+    """Rebuild what is missing (workspaces, tabs, stopped agents) from the newest snapshot
+    that has workspaces, or from SNAPSHOT."""
     if save:
         r = call("layout.snapshot")
-        click.echo(f"saved {r['path']} ({', '.join(r['workspaces']) or 'no workspaces'})")
+        if r["path"] is None:
+            click.echo("nothing to save: no workspace has panes")
+        else:
+            unchanged = " (unchanged)" if r["unchanged"] else ""
+            click.echo(f"saved {r['path']}{unchanged} ({', '.join(r['workspaces'])})")
         return
     if list_only:
         for s in call("layout.snapshots"):
-            click.echo(f"{s['name']}  {', '.join(s['workspaces'])}")
+            click.echo(f"{s['name']:<24} {s['panes']:>3} pane(s)  {', '.join(s['workspaces'])}")
         return
     r = call("layout.restore", snapshot=snapshot)
-    click.echo(
-        f"restored {', '.join(r['restored']) or 'nothing'} from {r['snapshot']}"
-        + (f" (already running: {', '.join(r['skipped'])})" if r["skipped"] else "")
-    )
+    done = [*r["restored"], *r["filled"]]
+    click.echo(f"restored {', '.join(done) or 'nothing'} from {r['snapshot']}")
+    if r["started"]:
+        click.echo(f"started {', '.join(r['started'])}")
+    if r["skipped"]:
+        click.echo(f"already running: {', '.join(r['skipped'])}")

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "send": "wezmp_tui.cli.send:send",
     "lua": "wezmp_tui.cli.lua:lua",
     "config": "wezmp_tui.cli.config_cmd:config",
+    "worktree": "wezmp_tui.cli.worktree:worktree",
 }
 
 # Shown in --help for the two fast-path commands, which never reach click when run.

@@ -11,8 +11,13 @@ from wezmp_tui.cli.common import call, emit_json, handle_errors, hms
 
 
 def _fmt(e: dict[str, Any]) -> str:
-    start = dt.datetime.fromtimestamp(e["start"]).strftime("%Y-%m-%d %H:%M")
-    end = dt.datetime.fromtimestamp(e["end"]).strftime("%H:%M") if e["end"] else "running"
+    began = dt.datetime.fromtimestamp(e["start"])
+    start = began.strftime("%Y-%m-%d %H:%M")
+    end = "running"
+    if e["end"]:
+        ended = dt.datetime.fromtimestamp(e["end"])
+        # An entry that crosses midnight shows the day it ended on.
+        end = ended.strftime("%H:%M" if ended.date() == began.date() else "%Y-%m-%d %H:%M")
     took = hms(e["duration"])
     return f"{e['id']:>5} #{e['task_id']:<5} {start} - {end:<7} {took:>9}  {e['task']}"
 

@@ -30,14 +30,16 @@ from typing import Literal
 import msgspec
 import yaml
 
-from wezmp_tui.config.schema import AgentSpec, Base, Restart
+from wezmp_tui.config.schema import AgentSpec, Base, Readiness, Restart
 from wezmp_tui.config.yamlpos import PathKey, convert, format_path, parse_yaml
 from wezmp_tui.errors import ConfigError, NotFound
 from wezmp_tui.paths import Paths, builtin_dir
 
 
 class InlineAgent(Base):
-    """An agent spec inside a layout; `name` may be left out (derived from the pane)."""
+    """An agent spec inside a layout; `name` may be left out (derived from the pane), its
+    workspace is the layout's and its cwd the pane's. A name alone names an agent defined
+    elsewhere, whose definition is then used as it is."""
 
     name: str | None = None
     kind: Literal["claude", "codex", "gemini", "aider", "shell", "generic"] = "generic"
@@ -46,7 +48,10 @@ class InlineAgent(Base):
     depends_on: dict[str, str] = {}
     restart: Restart = msgspec.field(default_factory=Restart)
     log_ready: str | None = None
+    readiness: Readiness | None = None
+    autostart: bool = False
     worktree: bool = False
+    group: str | None = None
 
 
 class Node(Base):
@@ -114,8 +119,8 @@ def _check_node(node: Node, path: PathKey, name: str, lines: dict[PathKey, int])
         raise fail((*path, "command"), "must not be empty (leave it out for a shell)")
 
 
-def parse_size(size: str | int | None, fail: object = None) -> tuple[int | None, int | None]:
-    """(percent, cells) from "30%" or 12."""
+def parse_size(size: str | int | None, fail: object = None) -> tuple[float | None, int | None]:
+    """(percent, cells) from "30%", "37.5%" or 12."""
     if size is None:
         return None, None
     if isinstance(size, int) and not isinstance(size, bool):
@@ -123,8 +128,13 @@ def parse_size(size: str | int | None, fail: object = None) -> tuple[int | None,
             raise fail("cells must be > 0") if callable(fail) else ValueError(size)  # type: ignore[misc]
         return None, size
     text = str(size).strip()
-    if text.endswith("%") and text[:-1].isdigit() and 0 < int(text[:-1]) < 100:
-        return int(text[:-1]), None
+    if text.endswith("%"):
+        try:
+            value = float(text[:-1])
+        except ValueError:
+            value = -1.0
+        if 0 < value < 100:
+            return value, None
     message = f"expected a percentage like 30% or a number of cells, got {size!r}"
     if callable(fail):
         raise fail(message)  # type: ignore[misc]
@@ -202,5 +212,8 @@ def agent_spec(inline: InlineAgent, name: str, workspace: str, cwd: str | None) 
         depends_on=inline.depends_on,  # type: ignore[arg-type]
         restart=inline.restart,
         log_ready=inline.log_ready,
+        readiness=inline.readiness,
+        autostart=inline.autostart,
         worktree=inline.worktree,
+        group=inline.group,
     )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import get_args
 
-from wezmp_tui.config.schema import AgentSpec, Config
+from wezmp_tui.config.keymap import BINDING_IDS
+from wezmp_tui.config.schema import AgentKind, AgentSpec, Config
 from wezmp_tui.config.yamlpos import PathKey, convert, format_path, parse_yaml
 from wezmp_tui.errors import ConfigError
 
@@ -24,7 +28,36 @@ def load_config(path: Path) -> Config:
         return Config()
     config = convert(data, Config, name=name, lines=lines)
     check_agents(config.agents, name=name, lines=lines, base=("agents",))
+    check_keys(config, name=name, lines=lines)
     return config
+
+
+def check_keys(config: Config, *, name: str, lines: dict[PathKey, int]) -> None:
+    """Keys of the mappings whose keys are names wezmp must know (a binding id, an agent
+    kind, a priority): a typo there would otherwise be ignored without a word."""
+    known_priorities = ("H", "M", "L")
+    for base, keys, known, what in (
+        (("keymap",), config.keymap, BINDING_IDS, "binding id"),
+        (("agent_kinds",), config.agent_kinds, get_args(AgentKind), "agent kind"),
+        (("board", "urgency", "priority"), config.board.urgency.priority, known_priorities,
+         "priority"),
+    ):  # fmt: skip
+        for key in keys:
+            if key not in known:
+                path = (*base, key)
+                line = lines.get(path) or lines.get(base) or 1
+                raise ConfigError(
+                    f"{name}:{line}: {format_path(path)}: unknown {what}{_hint(key, known)}"
+                )
+
+
+def _hint(key: str, known: Iterable[str]) -> str:
+    near = difflib.get_close_matches(key, list(known), n=1)
+    if near:
+        return f" (did you mean {near[0]!r}?)"
+    if len(list(known)) > 8:
+        return " (press ? in the control center for every id)"
+    return f" (known: {', '.join(sorted(known))})"
 
 
 def check_agents(

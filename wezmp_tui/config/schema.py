@@ -107,8 +107,17 @@ class Notifications(Base):
 
 
 class Snapshots(Base):
-    interval_minutes: int = 0  # 0 = off
+    interval_minutes: int = 0  # 0: none periodic (still one at daemon stop and on a loss)
     keep: int = 20
+    restore_on_loss: bool = False  # rebuild by itself what a dying multiplexer took
+
+
+class Worktrees(Base):
+    """For agents with `worktree: true`, what a new worktree gets before its agent starts."""
+
+    copy: list[str] = []  # untracked files copied from the main checkout (globs: .env*)
+    setup: list[str] | None = None  # argv run in the new worktree, e.g. [npm, ci]
+    setup_timeout: float = 600.0
 
 
 def _kinds() -> dict[str, list[str]]:
@@ -138,6 +147,7 @@ class Config(Base):
     watch: bool = True  # hot reload of config, layouts, themes and rules
     notifications: Notifications = msgspec.field(default_factory=Notifications)
     snapshots: Snapshots = msgspec.field(default_factory=Snapshots)
+    worktrees: Worktrees = msgspec.field(default_factory=Worktrees)
 
 
 class AgentFile(Base):

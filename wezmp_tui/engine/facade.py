@@ -167,7 +167,16 @@ class SystemService:
             "backend_reason": e.backend_reason,
             "socket": str(e.paths.socket),
             "config_error": e.config_error,
+            "mux_lost": self._lost(),
         }
+
+    def _lost(self) -> dict[str, Any] | None:
+        from wezmp_tui.engine.snapshots import SnapshotService
+
+        try:
+            return self.engine.get(SnapshotService).lost
+        except LookupError:
+            return None
 
     @api("system.shutdown")
     async def shutdown(self) -> dict[str, Any]:

@@ -1,22 +1,25 @@
-"""Layouts applied to the multiplexer, live workspaces frozen back into layouts, and
-periodic snapshots to rebuild workspaces after WezTerm restarts.
+"""Layouts applied to the multiplexer, and live workspaces frozen back into layouts.
 
 Applying goes through the `Mux` contract only, in tree order: the first pane of each tab is
 spawned, every split splits the pane holding its region; a failure part-way kills every pane
-made so far and says which step failed.
+made so far and says which step failed. Sizes become cells from the size of the tab being
+built, so a frozen layout comes back to the cell in a tab of the same size and in proportion
+in another.
+
+Freezing reads the panes' places in their tabs (the splits), the command each pane was
+started with (not whatever runs in it at the moment), titles that were given, and agents with
+their whole definition.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-import yaml
 
 from wezmp_tui.config.layouts import (
     InlineAgent,
@@ -30,17 +33,22 @@ from wezmp_tui.config.layouts import (
     parse_layout,
     parse_size,
 )
+from wezmp_tui.engine import freeze
 from wezmp_tui.engine.api import api
+from wezmp_tui.engine.deps import find_cycle
 from wezmp_tui.engine.panes import PaneService
-from wezmp_tui.errors import ConfigError, InvalidInput, NotFound, WezmpError
+from wezmp_tui.errors import InvalidInput, NotFound, WezmpError
+from wezmp_tui.model.agents import STOPPED_STATES
 from wezmp_tui.model.panes import PaneInfo
+from wezmp_tui.mux.base import MuxError
 from wezmp_tui.mux.ttypids import cmdline
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
+    from wezmp_tui.engine.supervisor import Supervisor
 
 log = logging.getLogger("wezmp.layouts")
-SHELLS = {"sh", "bash", "zsh", "fish", "dash", "ksh", "tcsh", "nu", "-bash", "-zsh", "-sh"}
+Region = tuple[int, int]  # rows, cols of the pane a node is built in (0, 0: unknown)
 
 
 @dataclass
@@ -52,7 +60,12 @@ class Build:
     focus: str | None = None
     step: int = 0
     agents: list[str] = field(default_factory=list)
-    domain: str | None = None  # the WezTerm domain of the tab being built
+    names: dict[int, str] = field(default_factory=dict)  # id(leaf node) -> agent name
+    domain: str | None = None  # a WezTerm domain for every tab (the call's or the workspace's)
+
+    def domain_of(self, tab: Tab) -> str | None:
+        """The WezTerm domain a tab is built in (an SSH host, say), if any."""
+        return self.domain or tab.domain or self.layout.domain
 
 
 def first_leaf(node: Node) -> Node:
@@ -61,15 +74,29 @@ def first_leaf(node: Node) -> Node:
     return node
 
 
+def build_order(node: Node) -> list[Node]:
+    """The leaves in the order their panes are made: the first leaf (spawned), then for
+    each split the first leaf of its second half (split off), depth first."""
+
+    def splits(n: Node) -> list[Node]:
+        if n.split is None or not n.panes:
+            return []
+        return [first_leaf(n.panes[1]), *splits(n.panes[0]), *splits(n.panes[1])]
+
+    return [first_leaf(node), *splits(node)]
+
+
 class LayoutService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    async def start(self) -> None:
-        snaps = getattr(self.engine.config, "snapshots", None)
-        minutes = getattr(snaps, "interval_minutes", 0) or 0
-        if minutes > 0:
-            self.engine.every("snapshots", lambda: minutes * 60.0, self.snapshot)
+    def _sup(self) -> Supervisor | None:
+        from wezmp_tui.engine.supervisor import Supervisor
+
+        try:
+            return self.engine.get(Supervisor)
+        except LookupError:
+            return None
 
     # -- files --------------------------------------------------------------------------
 
@@ -111,18 +138,22 @@ class LayoutService:
             layout = load_layout(self.engine.paths, name)
         else:
             raise InvalidInput("give a layout name, a file, or its text")
-        ws = workspace or layout.name
+        return await self.build(layout, workspace or layout.name, cwd, domain)
+
+    async def build(
+        self, layout: Layout, ws: str, cwd: str | None = None, domain: str | None = None
+    ) -> dict[str, Any]:
         # A workspace made in a domain builds its layouts there too.
         domain = domain or self._workspace_domain(ws)
         root = os.path.expanduser(cwd or layout.root or os.getcwd())
         remote = domain or layout.domain or any(t.domain for t in layout.tabs)
         if not remote and not os.path.isdir(root):
             raise InvalidInput(f"layout {layout.name}: root {root} is not a directory")
-        build = Build(workspace=ws, root=root, layout=layout)
+        build = Build(workspace=ws, root=root, layout=layout, domain=domain)
+        await self._define_agents(build)
         try:
-            for i, tab in enumerate(layout.tabs):
-                build.domain = domain or tab.domain or layout.domain
-                await self._tab(build, i, tab)
+            for tab in layout.tabs:
+                await self._tab(build, tab)
             if build.focus:
                 await self.engine.mux.activate_pane(build.focus)
         except Exception as exc:
@@ -148,18 +179,68 @@ class LayoutService:
             return
         if store.get(ws) is None:
             store.add(ws, root, template, self.engine.clock.now())
+            self.engine.bus.publish("workspace.created", {"workspace": ws, "root": root})
+
+    async def _define_agents(self, build: Build) -> None:
+        """Name and define every agent of the layout before any pane is made, dependencies
+        first, so a dependent may come before its dependency in the tree. Refused, with
+        nothing changed, when one of them is running."""
+        sup = self._sup()
+        inline: dict[str, tuple[InlineAgent, str]] = {}
+        remote: dict[str, str] = {}  # agents of tabs in a domain, and the domain
+        for tab in build.layout.tabs:
+            for leaf in build_order(tab.layout):
+                if leaf.agent is None:
+                    continue
+                name = leaf.agent.name or f"{build.workspace}-{leaf.agent.kind}-{len(inline) + 1}"
+                if name in inline:
+                    raise InvalidInput(f"layout {build.layout.name}: agent {name} is in two panes")
+                build.names[id(leaf)] = name
+                inline[name] = (leaf.agent, self._cwd(build, tab.cwd, leaf.cwd))
+                if build.domain_of(tab):
+                    remote[name] = build.domain_of(tab) or ""
+        if not inline:
+            return
+        if sup is None:
+            raise InvalidInput(f"layout {build.layout.name}: agents need the supervisor")
+        for name in inline:
+            info = sup.agents.get(name)
+            if info is not None and info.state not in STOPPED_STATES:
+                raise InvalidInput(f"agent {name} is already running")
+        graph = {**sup.graph(), **{n: list(a.depends_on) for n, (a, _) in inline.items()}}
+        cycle = find_cycle(graph)
+        if cycle:
+            raise InvalidInput("dependency cycle: " + " → ".join(cycle))
+        done: set[str] = set()
+
+        async def define(name: str) -> None:
+            if name in done or name not in inline:
+                return
+            done.add(name)
+            agent, cwd = inline[name]
+            for dep in agent.depends_on:
+                await define(dep)
+            if agent == InlineAgent(name=agent.name) and name in sup.specs:
+                return  # a name alone: the agent as it is defined
+            spec = agent_spec(agent, name, build.workspace, cwd)
+            if name in remote:
+                # Paths here mean nothing over there: the remote shell's own directory.
+                spec = msgspec.structs.replace(spec, domain=remote[name], cwd=None)
+            await self.engine.invoke(
+                "agent.define", {"spec": msgspec.to_builtins(spec), "replace": True}
+            )
+
+        for name in inline:
+            await define(name)
 
     async def _undo(self, build: Build) -> None:
-        from wezmp_tui.engine.supervisor import Supervisor
-
         for pane in reversed(build.created):
             try:
                 await self.engine.mux.kill_pane(pane)
             except Exception as exc:  # already gone is fine
                 log.info("undo: %s", exc)
-        try:
-            sup = self.engine.get(Supervisor)
-        except LookupError:
+        sup = self._sup()
+        if sup is None:
             return
         for name in build.agents:
             info = sup.agents.get(name)
@@ -184,96 +265,104 @@ class LayoutService:
         return cwd
 
     async def _pane_argv(
-        self, build: Build, node: Node, cwd: str, tab_index: int
-    ) -> tuple[list[str] | None, dict[str, str]]:
-        """The argv and env a leaf's pane starts with (an agent runs under `wezmp exec`)."""
+        self, build: Build, node: Node, cwd: str
+    ) -> tuple[list[str] | None, dict[str, str], str]:
+        """The argv, env and cwd a leaf's pane starts with (an agent runs under `wezmp exec`,
+        in its worktree when it has one)."""
         env = dict(build.layout.env)
         if node.agent is not None:
-            return await self._agent_argv(build, node.agent, cwd, tab_index), env
+            name = build.names[id(node)]
+            build.agents.append(name)
+            sup = self._sup()
+            assert sup is not None
+            spec = sup.specs[name]
+            if spec.worktree and not spec.domain:
+                from wezmp_tui.engine.worktrees import ensure_worktree
+
+                settings = getattr(self.engine.config, "worktrees", None)
+                cwd = await ensure_worktree(cwd, name, settings)
+            return sup.pane_argv(name, wait_deps=True), {**env, "WEZMP_AGENT_ID": name}, cwd
         argv = node.command
         if build.layout.before and argv:
             # Trusted layout text, run by a shell as the file's author wrote it; the pane's own
             # command stays an argv passed as positional parameters, never re-parsed.
             script = "; ".join(build.layout.before) + '; exec "$@"'
             argv = ["sh", "-c", script, "sh", *argv]
-        return argv, env
+        return argv, env, cwd
 
-    async def _agent_argv(self, build: Build, inline: InlineAgent, cwd: str, tab: int) -> list[str]:
-        from wezmp_tui.engine.supervisor import Supervisor
-
-        name = inline.name or f"{build.workspace}-{inline.kind}-{len(build.agents) + 1}"
-        spec = agent_spec(inline, name, build.workspace, cwd)
-        if build.domain:
-            spec = msgspec.structs.replace(spec, domain=build.domain, cwd=None)
-        await self.engine.invoke(
-            "agent.define", {"spec": msgspec.to_builtins(spec), "replace": True}
-        )
-        build.agents.append(name)
-        sup = self.engine.get(Supervisor)
-        info = sup.agents[name]
-        if info.state not in ("exited", "failed"):
-            raise InvalidInput(f"agent {name} is already running")
-        return sup.pane_argv(name, wait_deps=True)
-
-    async def _tab(self, build: Build, index: int, tab: Tab) -> None:
+    async def _tab(self, build: Build, tab: Tab) -> None:
         leaf = first_leaf(tab.layout)
-        cwd = self._cwd(build, tab.cwd, leaf.cwd)
-        argv, env = await self._pane_argv(build, leaf, cwd, index)
+        argv, env, cwd = await self._pane_argv(build, leaf, self._cwd(build, tab.cwd, leaf.cwd))
         build.step += 1
+        domain = build.domain_of(tab)
         pane = await self.engine.mux.spawn(
             workspace=build.workspace,
             # A directory here means nothing on another machine: the remote shell's own.
-            cwd=None if build.domain else cwd,
+            cwd=None if domain else cwd,
             argv=argv,
-            env=self._env(env, leaf),
-            domain=build.domain,
+            env=env,
+            domain=domain,
         )
         build.created.append(pane)
         if tab.title:
             await self.engine.mux.set_tab_title(pane, tab.title)
-        await self._node(build, tab, index, tab.layout, pane)
+        region: Region = (0, 0)
+        if tab.layout.split is not None:
+            found = [p for p in await self.engine.mux.list_panes() if p.pane_id == pane]
+            region = (found[0].rows, found[0].cols) if found else (0, 0)
+        await self._node(build, tab, tab.layout, pane, region, cwd)
 
-    @staticmethod
-    def _env(env: dict[str, str], leaf: Node) -> dict[str, str]:
-        if leaf.agent is not None:
-            name = leaf.agent.name
-            if name:
-                return {**env, "WEZMP_AGENT_ID": name}
-        return env
-
-    async def _node(self, build: Build, tab: Tab, index: int, node: Node, pane: str) -> None:
+    async def _node(
+        self, build: Build, tab: Tab, node: Node, pane: str, region: Region, cwd: str
+    ) -> None:
+        """Build `node` in `pane`, whose size is `region` and which was started in `cwd`."""
         if node.split is None or not node.panes:
-            await self._leaf(build, tab, node, pane)
+            await self._leaf(build, node, pane, cwd)
             return
         second = first_leaf(node.panes[1])
-        cwd = self._cwd(build, tab.cwd, second.cwd)
-        argv, env = await self._pane_argv(build, second, cwd, index)
+        argv, env, new_cwd = await self._pane_argv(
+            build, second, self._cwd(build, tab.cwd, second.cwd)
+        )
         percent, cells = parse_size(node.size)
+        rows, cols = region
+        horizontal = node.split in ("left", "right")
+        extent = cols if horizontal else rows
+        if extent > 2:
+            # Cells from the region's size, the same way on every backend.
+            want = cells if cells is not None else round(extent * (percent or 50.0) / 100)
+            cells, percent = max(1, min(want, extent - 2)), None
         build.step += 1
         new = await self.engine.mux.split(
             pane,
             direction=node.split,
-            percent=percent,
+            percent=None if percent is None else max(1, min(99, round(percent))),
             cells=cells,
             argv=argv,
-            cwd=None if build.domain else cwd,
-            env=self._env(env, second),
+            cwd=None if build.domain_of(tab) else new_cwd,
+            env=env,
         )
         build.created.append(new)
-        await self._node(build, tab, index, node.panes[0], pane)
-        await self._node(build, tab, index, node.panes[1], new)
+        first_region: Region = (0, 0)
+        second_region: Region = (0, 0)
+        if extent > 2 and cells is not None:
+            rest = extent - cells - 1
+            first_region = (rows, rest) if horizontal else (rest, cols)
+            second_region = (rows, cells) if horizontal else (cells, cols)
+        await self._node(build, tab, node.panes[0], pane, first_region, cwd)
+        await self._node(build, tab, node.panes[1], new, second_region, new_cwd)
 
-    async def _leaf(self, build: Build, tab: Tab, node: Node, pane: str) -> None:
-        from wezmp_tui.engine.supervisor import Supervisor
-
+    async def _leaf(self, build: Build, node: Node, pane: str, cwd: str) -> None:
         if node.agent is not None:
-            name = build.agents[-1] if node.agent.name is None else node.agent.name
-            self.engine.get(Supervisor).placed(
-                name, pane, build.workspace, self._cwd(build, tab.cwd, node.cwd)
-            )
+            sup = self._sup()
+            assert sup is not None
+            sup.placed(build.names[id(node)], pane, build.workspace, cwd)
         elif build.layout.before and not node.command:
             for line in build.layout.before:
                 await self.engine.mux.send_text(pane, line, paste=False, enter=True)
+        if node.title:
+            # A title is a nicety: a program may replace it anyway.
+            with contextlib.suppress(MuxError):
+                await self.engine.mux.set_pane_title(pane, node.title)
         if node.focus:
             build.focus = pane
         if node.group and "group.add" in self.engine.methods:
@@ -285,8 +374,9 @@ class LayoutService:
 
     @api("layout.freeze")
     async def freeze(self, workspace: str) -> dict[str, Any]:
-        """The live workspace as a layout: tabs, panes with approximate sizes, cwd, and the
-        agent or foreground command of each pane."""
+        """The live workspace as a layout: tabs and their splits with sizes to the cell, each
+        pane's cwd, title and the command it was started with, and agents with their whole
+        definition."""
         panes = [p for p in await self.engine.get(PaneService).tick() if p.workspace == workspace]
         if not panes:
             raise NotFound(f"workspace {workspace!r} has no panes")
@@ -294,146 +384,49 @@ class LayoutService:
         return {"yaml": dump_layout(layout), "layout": msgspec.to_builtins(layout)}
 
     def freeze_panes(self, workspace: str, panes: list[PaneInfo]) -> Layout:
-        from wezmp_tui.engine.supervisor import Supervisor
-
-        try:
-            agents = {
-                a.pane_id: a for a in self.engine.get(Supervisor).agents.values() if a.pane_id
-            }
-        except LookupError:
-            agents = {}
+        """A layout of `panes` (one workspace's). Works from what the pane tick remembers
+        when the panes' processes are gone (a multiplexer that died)."""
+        sup = self._sup()
+        agents = {a.pane_id: a.name for a in sup.agents.values() if a.pane_id} if sup else {}
         groups: dict[str, str] = {}
         if "group.list" in self.engine.methods:
-            from wezmp_tui.engine.broadcast import BroadcastService
-
-            try:
-                svc = self.engine.get(BroadcastService)
-                for row in svc.engine.db.query("SELECT grp, pane_id FROM pane_groups"):
-                    groups[row["pane_id"]] = row["grp"]
-            except LookupError:
-                pass
-        root = (
-            os.path.commonpath([p.cwd for p in panes if p.cwd])
-            if any(p.cwd for p in panes)
-            else None
-        )
+            for row in self.engine.db.query("SELECT grp, pane_id FROM pane_groups"):
+                groups[row["pane_id"]] = row["grp"]
+        root = freeze.common_root(p.cwd for p in panes)
         tabs: dict[str, list[PaneInfo]] = {}
         for p in panes:
             tabs.setdefault(p.tab_id, []).append(p)
-        out = []
-        for tab_panes in tabs.values():
-            leaves = [self._leaf_of(p, agents, groups, root) for p in tab_panes]
-            out.append(Tab(title=tab_panes[0].tab_title or None, layout=_chain(tab_panes, leaves)))
+
+        def leaf(p: PaneInfo) -> Node:
+            return self._leaf_of(p, agents.get(p.pane_id), groups.get(p.pane_id), root)
+
+        out = [
+            Tab(title=tab[0].tab_title or None, layout=freeze.split_tree(tab, leaf))
+            for tab in tabs.values()
+        ]
         return Layout(
             name=workspace, description=f"frozen from workspace {workspace}", root=root, tabs=out
         )
 
-    def _leaf_of(
-        self, p: PaneInfo, agents: dict[str, Any], groups: dict[str, str], root: str | None
-    ) -> Node:
-        cwd = os.path.relpath(p.cwd, root) if root and p.cwd else (p.cwd or None)
-        if cwd == ".":
-            cwd = None
-        agent = agents.get(p.pane_id)
-        if agent is not None:
-            from wezmp_tui.engine.supervisor import Supervisor
-
-            spec = self.engine.get(Supervisor).specs[agent.name]
+    def _leaf_of(self, p: PaneInfo, agent: str | None, group: str | None, root: str | None) -> Node:
+        launched = self.engine.get(PaneService).command_of(p)
+        names = [a[0] for a in (cmdline(pid) for pid in p.pids) if a]
+        title = freeze.own_title(p, [*names, *(launched or [])[:1]])
+        sup = self._sup()
+        if agent is not None and sup is not None and agent in sup.specs:
+            spec = sup.specs[agent]
             inline = InlineAgent(
-                name=agent.name, kind=spec.kind, command=spec.command, env=spec.env,
-                depends_on=dict(spec.depends_on), restart=spec.restart,
-                log_ready=spec.log_ready, worktree=spec.worktree,
+                name=agent, kind=spec.kind, command=spec.command, env=spec.env,
+                depends_on=dict(spec.depends_on), restart=spec.restart, log_ready=spec.log_ready,
+                readiness=spec.readiness, autostart=spec.autostart, worktree=spec.worktree,
+                group=spec.group,
             )  # fmt: skip
-            return Node(agent=inline, cwd=cwd, focus=p.is_active, group=groups.get(p.pane_id))
+            cwd = freeze.relative(spec.cwd or p.cwd, root)
+            return Node(agent=inline, cwd=cwd, title=title, focus=p.is_active, group=group)
         return Node(
-            command=_foreground_command(p), cwd=cwd, focus=p.is_active, group=groups.get(p.pane_id)
+            command=freeze.own_command(launched),
+            cwd=freeze.relative(p.cwd, root),
+            title=title,
+            focus=p.is_active,
+            group=group,
         )
-
-    # -- snapshots and restore ----------------------------------------------------------
-
-    @api("layout.snapshot")
-    async def snapshot(self) -> dict[str, Any]:
-        """Freeze every workspace into one snapshot file in the data dir (keeping the last N)."""
-        panes = await self.engine.get(PaneService).tick()
-        names = sorted({p.workspace for p in panes})
-        docs = [
-            msgspec.to_builtins(self.freeze_panes(n, [p for p in panes if p.workspace == n]))
-            for n in names
-        ]
-        d = self.engine.paths.snapshots_dir
-        d.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.engine.clock.now()))
-        path = d / f"{stamp}.yaml"
-        path.write_text(yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=True))
-        keep = getattr(getattr(self.engine.config, "snapshots", None), "keep", 20) or 20
-        for old in sorted(d.glob("*.yaml"))[:-keep]:
-            old.unlink()
-        return {"path": str(path), "workspaces": names}
-
-    @api("layout.snapshots")
-    async def snapshots(self) -> list[dict[str, Any]]:
-        """Saved snapshots, newest first."""
-        d = self.engine.paths.snapshots_dir
-        out = []
-        for path in sorted(d.glob("*.yaml"), reverse=True) if d.is_dir() else []:
-            docs = list(yaml.safe_load_all(path.read_text()))
-            out.append({"name": path.stem, "workspaces": [doc["name"] for doc in docs if doc]})
-        return out
-
-    @api("layout.restore")
-    async def restore(self, snapshot: str | None = None) -> dict[str, Any]:
-        """Rebuild the workspaces of a snapshot (the newest by default) that the multiplexer
-        does not have now."""
-        d = self.engine.paths.snapshots_dir
-        files = sorted(d.glob("*.yaml")) if d.is_dir() else []
-        if snapshot:
-            files = [f for f in files if f.stem == snapshot]
-        if not files:
-            raise NotFound("no snapshot to restore" + (f" named {snapshot!r}" if snapshot else ""))
-        path = files[-1]
-        live = {p.workspace for p in await self.engine.get(PaneService).tick()}
-        restored, skipped = [], []
-        for doc in yaml.safe_load_all(path.read_text()):
-            if not doc:
-                continue
-            if doc["name"] in live:
-                skipped.append(doc["name"])
-                continue
-            text = yaml.safe_dump(doc, sort_keys=False)
-            try:
-                await self.apply(text=text, workspace=doc["name"], cwd=doc.get("root"))
-            except ConfigError as exc:
-                raise InvalidInput(f"snapshot {path.name}: {exc.message}") from None
-            restored.append(doc["name"])
-        return {"snapshot": path.stem, "restored": restored, "skipped": skipped}
-
-
-def _foreground_command(p: PaneInfo) -> list[str] | None:
-    """The newest process on the pane's tty, unless it is just the shell."""
-    for pid in reversed(p.pids):
-        argv = cmdline(pid)
-        if not argv:
-            continue
-        if Path(argv[0]).name in SHELLS and len(argv) == 1:
-            return None
-        if Path(argv[0]).name in SHELLS and argv[1:2] == ["-c"] and len(argv) >= 3:
-            return argv
-        return argv
-    return None
-
-
-def _chain(panes: list[PaneInfo], leaves: list[Node]) -> Node:
-    """A split tree from a tab's panes: side by side when they share a height, stacked when
-    they share a width; sizes from the panes' cells (an approximation a rebuild honours)."""
-    if len(leaves) == 1:
-        return leaves[0]
-    side_by_side = len({p.rows for p in panes}) == 1 or len({p.cols for p in panes}) != 1
-    sizes = [p.cols if side_by_side else p.rows for p in panes]
-    total = sum(sizes) or 1
-    rest = sum(sizes[1:])
-    percent = max(1, min(99, round(100 * rest / total)))
-    return Node(
-        split="right" if side_by_side else "bottom",
-        size=f"{percent}%",
-        panes=[leaves[0], _chain(panes[1:], leaves[1:])],
-    )

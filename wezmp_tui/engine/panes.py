@@ -13,6 +13,8 @@ import msgspec
 
 from wezmp_tui.engine.api import api
 from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
+from wezmp_tui.mux.base import MuxUnavailable
+from wezmp_tui.mux.ttypids import cmdline, root_pid
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
@@ -26,6 +28,11 @@ class PaneService:
         self.panes: list[PaneInfo] = []
         self.by_id: dict[str, PaneInfo] = {}
         self.ticks = 0
+        # What each pane was started with (its root process's argv), read once the pane has
+        # been seen by an earlier tick (its program has exec'd by then) and kept after the
+        # process is gone: a pane's own command, for freezing it even once it has died.
+        self.launched: dict[str, tuple[int, list[str]]] = {}
+        self._seen_at: dict[str, int] = {}
 
     async def start(self) -> None:
         await self.tick()
@@ -35,10 +42,28 @@ class PaneService:
         return float(getattr(self.engine.config, "refresh_interval", 1.0) or 1.0)
 
     async def tick(self) -> list[PaneInfo]:
-        """List once, diff with the last list, publish the differences."""
-        panes = await self.engine.mux.list_panes()
+        """List once, diff with the last list, publish the differences. When every pane
+        vanishes at once, `pane.all_gone` goes first, while `panes` still holds them (the
+        snapshot service tells a dead multiplexer server from panes closed one by one)."""
+        mux = self.engine.mux
+        try:
+            panes = await mux.list_panes()
+        except MuxUnavailable:
+            if self.by_id:
+                self._lost(f"{mux.name} server went away")
+                self.apply([])
+            raise
+        # The built-in backend's panes live in the daemon: they cannot all go at once.
+        if not panes and self.by_id and mux.name != "local":
+            self._lost(f"{mux.name} server went away")
         self.apply(panes)
         return panes
+
+    def _lost(self, reason: str) -> None:
+        spaces = sorted({p.workspace for p in self.panes})
+        self.engine.bus.publish(
+            "pane.all_gone", {"reason": reason, "workspaces": spaces, "panes": len(self.panes)}
+        )
 
     def apply(self, panes: list[PaneInfo]) -> None:
         new = {p.pane_id: p for p in panes}
@@ -63,6 +88,23 @@ class PaneService:
         self.panes = panes
         self.by_id = new
         self.ticks += 1
+        for pid in old.keys() - new.keys():
+            self._seen_at.pop(pid, None)
+            self.launched.pop(pid, None)
+        for pane in panes:
+            if self._seen_at.setdefault(pane.pane_id, self.ticks) < self.ticks:
+                self.command_of(pane)
+
+    def command_of(self, pane: PaneInfo) -> list[str] | None:
+        """The argv the pane was started with (None when unknown): read from its root
+        process while it lives, remembered after."""
+        root = root_pid(pane.pids)
+        known = self.launched.get(pane.pane_id)
+        if root is not None and (known is None or known[0] != root):
+            argv = cmdline(root)
+            if argv:
+                self.launched[pane.pane_id] = known = (root, argv)
+        return known[1] if known else None
 
     async def refresh(self) -> None:
         """An immediate tick after an operation that changes panes, so clients see it now."""

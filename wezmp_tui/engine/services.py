@@ -17,6 +17,8 @@ SERVICES: list[str] = [
     "wezmp_tui.engine.queue:QueueService",
     "wezmp_tui.engine.reports:ReportService",
     "wezmp_tui.engine.layouts:LayoutService",
+    "wezmp_tui.engine.snapshots:SnapshotService",
+    "wezmp_tui.engine.worktree_service:WorktreeService",
     "wezmp_tui.engine.broadcast:BroadcastService",
     "wezmp_tui.engine.status_file:StatusFileService",
     "wezmp_tui.engine.watch_service:WatchService",

@@ -50,6 +50,7 @@ class Supervisor:
         self.probed_at: dict[str, float] = {}  # monotonic time of the last probe
         self.started_mono: dict[str, float] = {}  # monotonic time each agent registered
         engine.bus.listen(["pane.removed"], self._on_pane_removed)
+        engine.bus.listen(["workspace.created"], self._on_workspace_created)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._tick_lock = asyncio.Lock()
 
@@ -69,7 +70,32 @@ class Supervisor:
                 continue
             self._define(spec, row["defined_by"], publish=False, persist=False)
             self._adopt(row)
+        await self.autostart()
         self.engine.every("supervisor", lambda: 0.5, self.tick)
+
+    def autostarted(self, workspace: str | None = None) -> list[str]:
+        """Agents with `autostart: true` (of `workspace`, or all)."""
+        return [
+            name
+            for name, spec in self.specs.items()
+            if spec.autostart
+            and workspace in (None, spec.workspace or self.agents[name].workspace)
+        ]
+
+    async def autostart(self, workspace: str | None = None) -> list[str]:
+        """Start the stopped `autostart` agents (of `workspace`), dependencies first: when
+        the daemon starts, and when their workspace is created."""
+        names = [n for n in self.autostarted(workspace) if self.agents[n].state in STOPPED_STATES]
+        if names:
+            await self.start_agents(names=names)
+        return names
+
+    def _on_workspace_created(self, event: Event) -> None:
+        workspace = (event.data or {}).get("workspace")
+        if workspace and self.autostarted(workspace):
+            task = asyncio.get_running_loop().create_task(self.autostart(workspace))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     def _adopt(self, row: dict[str, Any]) -> None:
         """After a daemon restart: an agent whose pane still exists is running as before."""
@@ -433,7 +459,7 @@ class Supervisor:
         if spec.worktree and not domain:
             from wezmp_tui.engine.worktrees import ensure_worktree
 
-            cwd = await ensure_worktree(cwd, name)
+            cwd = await ensure_worktree(cwd, name, getattr(self.engine.config, "worktrees", None))
         env = {"WEZMP_AGENT_ID": name, **spec.env}
         pane = await self.engine.mux.spawn(
             workspace=workspace,
@@ -645,6 +671,26 @@ class Supervisor:
             return
         with contextlib.suppress(LookupError):
             await self.engine.get(PaneService).refresh()
+
+    def mux_lost(self, pane_ids: set[str], reason: str) -> list[str]:
+        """The multiplexer's server died with these panes: their agents' runs end, and
+        nothing restarts them into a server that is not there (`wezmp restore` brings them
+        back). Their panes are forgotten first, so the panes' removal restarts nothing."""
+        now = self.engine.clock.now()
+        lost = []
+        for info in self.agents.values():
+            if info.pane_id is None or info.pane_id not in pane_ids:
+                continue
+            run = self.run_ids.pop(info.name, None)
+            if run is not None:
+                self.store.run_ended(run, now, None, None, reason)
+            info.pane_id = info.pid = None
+            self.store.place(info.name, pane_id=None, pid=None)
+            self._set(info, "exited", "process", f"{reason}; `wezmp restore` brings it back")
+            self.engine.bus.publish("agent.exited", {"agent": info.name, "code": None,
+                                                     "reason": reason})  # fmt: skip
+            lost.append(info.name)
+        return lost
 
     # -- stopping and input -------------------------------------------------------------
 

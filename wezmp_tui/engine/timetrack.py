@@ -1,8 +1,14 @@
 """Time tracking: one running timer per task, exclusive by default, with a heartbeat so a
-timer left running when the daemon died is closed where the daemon last saw it."""
+timer left running when the daemon died is closed where the daemon last saw it.
+
+A daemon that stops cleanly leaves a mark; the next one finds it and lets the running timers
+run on (no time is lost to a restart). Only without the mark (a crash) are they closed at the
+last heartbeat.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from wezmp_tui.engine.api import api
@@ -13,6 +19,14 @@ if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
 
 HEARTBEAT = 30.0
+MIGRATIONS = [
+    """
+    CREATE TABLE timer_daemon (
+        key TEXT PRIMARY KEY,   -- 'clean_stop': the daemon stopped on purpose at `value`
+        value REAL NOT NULL
+    );
+    """
+]
 
 
 class TimeService:
@@ -22,10 +36,25 @@ class TimeService:
         from wezmp_tui.engine.board import BoardService
 
         self.board = engine.get(BoardService)
+        self.db.migrate("timetrack", MIGRATIONS)
 
     async def start(self) -> None:
-        self.close_orphans()
+        clean = self.db.query_one("SELECT value FROM timer_daemon WHERE key = 'clean_stop'")
+        if clean is None:
+            self.close_orphans()
+        else:
+            self.db.execute("DELETE FROM timer_daemon WHERE key = 'clean_stop'")
+            await self.heartbeat()
         self.engine.every("timer-heartbeat", lambda: HEARTBEAT, self.heartbeat)
+
+    async def stop(self) -> None:
+        """A clean stop: running timers stay open for the next daemon."""
+        await self.heartbeat()
+        self.db.execute(
+            "INSERT INTO timer_daemon(key, value) VALUES ('clean_stop', ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (self.engine.clock.now(),),
+        )
 
     def close_orphans(self) -> int:
         """Entries still open from a daemon that died end at their last heartbeat."""
@@ -144,20 +173,42 @@ class TimeService:
     async def edit(
         self, id: int, start: float | None = None, end: float | None = None, note: str | None = None
     ) -> TimeEntry:
-        """Correct an entry's start, end or note."""
+        """Correct an entry's start, end or note. Refused, saying why: an end before the
+        start, a time in the future, or a span that overlaps another entry of the task."""
         row = self.db.query_one("SELECT * FROM time_entries WHERE id = ?", (id,))
         if row is None:
             raise NotFound(f"no time entry {id}")
         new_start = start if start is not None else row["start"]
         new_end = end if end is not None else row["end"]
-        if new_end is not None and new_end < new_start:
-            raise InvalidInput("end is before start")
+        self._check_span(row, new_start, new_end)
         self.db.execute(
             "UPDATE time_entries SET start = ?, end = ?, note = ? WHERE id = ?",
             (new_start, new_end, note if note is not None else row["note"], id),
         )
         self.board.history(row["task_id"], "time edited", entry=id)
         return self._entry(self.db.query_one("SELECT * FROM time_entries WHERE id = ?", (id,)))
+
+    def _check_span(self, row: Any, start: float, end: float | None) -> None:
+        now = self.engine.clock.now()
+        if end is not None and end < start:
+            raise InvalidInput(
+                f"entry {row['id']}: end {_when(end)} is before its start {_when(start)}"
+            )
+        for label, value in (("start", start), ("end", end)):
+            if value is not None and value > now + 60:
+                raise InvalidInput(f"entry {row['id']}: {label} {_when(value)} is in the future")
+        others = self.db.query(
+            "SELECT id, start, end FROM time_entries WHERE task_id = ? AND id != ?"
+            " AND start < ? AND COALESCE(end, ?) > ? ORDER BY start",
+            (row["task_id"], row["id"], end if end is not None else now, now, start),
+        )
+        if others:
+            o = others[0]
+            span = f"{_when(o['start'])} – {_when(o['end']) if o['end'] else 'running'}"
+            raise InvalidInput(
+                f"entry {row['id']}: {_when(start)} – {_when(end) if end else 'running'} overlaps"
+                f" entry {o['id']} ({span}) of the same task; time would count twice"
+            )
 
     @api("time.rm")
     async def remove(self, id: int) -> dict[str, int]:
@@ -168,3 +219,7 @@ class TimeService:
         self.db.execute("DELETE FROM time_entries WHERE id = ?", (id,))
         self.board.history(row["task_id"], "time deleted", entry=id)
         return {"id": id}
+
+
+def _when(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")

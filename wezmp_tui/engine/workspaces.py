@@ -120,6 +120,14 @@ class WorkspaceService:
             raise NotFound(f"no workspace named {name!r} (see: wezmp ws list)")
         return row
 
+    def _autostarted(self, workspace: str) -> list[str]:
+        from wezmp_tui.engine.supervisor import Supervisor
+
+        try:
+            return self.engine.get(Supervisor).autostarted(workspace)
+        except LookupError:
+            return []
+
     @api("ws.create")
     async def create(
         self,
@@ -184,16 +192,19 @@ class WorkspaceService:
 
     @api("ws.delete")
     async def delete(self, name: str, force: bool = False) -> dict[str, Any]:
-        """Delete a workspace and kill its panes; refuses while agents run unless `force`."""
+        """Delete a workspace and kill its panes; refuses while agents run unless `force`
+        (its `autostart` agents stop with it)."""
         self._require(name)
         running = [
             a["name"]
             for a in await self._agents()
             if a.get("workspace") == name and a.get("state") not in STOPPED_STATES
         ]
-        if running and not force:
+        own = set(self._autostarted(name))
+        blocking = [a for a in running if a not in own]
+        if blocking and not force:
             raise Conflict(
-                f"workspace {name!r} has running agents ({', '.join(running)}); "
+                f"workspace {name!r} has running agents ({', '.join(blocking)}); "
                 "stop them or use --force"
             )
         if running and "agent.stop" in self.engine.methods:

@@ -23,8 +23,12 @@ class PaneInfo(msgspec.Struct, frozen=True, kw_only=True):
     tty: str | None = None
     rows: int = 0
     cols: int = 0
+    # Where the pane sits in its tab, in cells from the tab's top left corner: how a frozen
+    # layout finds the splits that made the tab.
+    left: int = 0
+    top: int = 0
     is_active: bool = False
     is_zoomed: bool = False
-    tab_title: str = ""
+    tab_title: str = ""  # only a title given to the tab, not one taken from its program
     # Processes whose controlling terminal is the pane's tty, oldest first.
     pids: tuple[int, ...] = ()

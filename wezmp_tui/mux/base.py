@@ -137,6 +137,11 @@ class Mux(Protocol):
 
     async def set_tab_title(self, pane_id: str, title: str) -> None: ...
 
+    async def set_pane_title(self, pane_id: str, title: str) -> None:
+        """The pane's own title, control characters dropped (tmux `select-pane -T`; elsewhere
+        the OSC 2 title escape, which the pane's program may replace later)."""
+        ...
+
     async def rename_workspace(self, old: str, new: str) -> None: ...
 
     async def zoom_pane(self, pane_id: str, mode: ZoomMode = "zoom") -> None: ...
@@ -151,6 +156,11 @@ class Mux(Protocol):
     async def close(self) -> None:
         """Release what the backend holds (the local backend kills its panes)."""
         ...
+
+
+def printable(title: str) -> str:
+    """A title without control characters (they could end or start an escape sequence)."""
+    return "".join(ch for ch in title if ch.isprintable())
 
 
 def tidy_text(raw: str, lines: int | None) -> str:

@@ -26,7 +26,14 @@ from dataclasses import dataclass, field
 import pyte
 
 from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
-from wezmp_tui.mux.base import MuxError, NoDomains, PaneNotFound, get_each, tidy_text
+from wezmp_tui.mux.base import (
+    MuxError,
+    NoDomains,
+    PaneNotFound,
+    get_each,
+    printable,
+    tidy_text,
+)
 from wezmp_tui.mux.ttypids import cwd_of, pids_by_tty
 
 HISTORY = 5000
@@ -49,6 +56,8 @@ class LocalPane:
     screen: pyte.HistoryScreen = field(repr=False)
     stream: pyte.ByteStream = field(repr=False)
     zoomed: bool = False
+    left: int = 0  # cells from the tab's left edge
+    top: int = 0
     # The screen as text when pyte last had no dirty line: rendering 50 rows of 200 cells is
     # most of what reading a quiet pane costs.
     shown: list[str] | None = field(default=None, repr=False)
@@ -206,6 +215,8 @@ class LocalMux:
                     tty=p.tty,
                     rows=p.rows,
                     cols=p.cols,
+                    left=p.left,
+                    top=p.top,
                     is_active=is_active,
                     is_zoomed=p.zoomed,
                     tab_title=self._tab_titles.get(p.tab_id, ""),
@@ -260,6 +271,14 @@ class LocalMux:
         size = max(1, min(size, total - 2))
         rest = total - size - 1  # one cell for the divider, as terminals draw it
         rows, cols = (parent.rows, size) if horizontal else (size, parent.cols)
+        # The new pane takes the `direction` side of the parent's place; the parent keeps
+        # the rest, moving over when the new one goes left or on top.
+        left, top = parent.left, parent.top
+        moved = {"right": (0, 0), "bottom": (0, 0), "left": (size + 1, 0), "top": (0, size + 1)}
+        if direction == "right":
+            left += rest + 1
+        elif direction == "bottom":
+            top += rest + 1
         new = self._open(
             workspace=parent.workspace,
             window_id=parent.window_id,
@@ -270,6 +289,9 @@ class LocalMux:
             rows=rows,
             cols=cols,
         )
+        new.left, new.top = left, top
+        parent.left += moved[direction][0]
+        parent.top += moved[direction][1]
         if horizontal:
             self.resize(parent.pane_id, parent.rows, max(rest, 1))
         else:
@@ -339,6 +361,10 @@ class LocalMux:
 
     async def set_tab_title(self, pane_id: str, title: str) -> None:
         self._tab_titles[self._pane(pane_id).tab_id] = title
+
+    async def set_pane_title(self, pane_id: str, title: str) -> None:
+        # As the title escape would: the program may set another one later.
+        self._pane(pane_id).screen.title = printable(title)
 
     async def rename_workspace(self, old: str, new: str) -> None:
         panes = [p for p in self.panes.values() if p.workspace == old]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 
+from wezmp_tui.mux.base import printable
+
 
 def set_user_var(name: str, value: str, *, tmux: bool = False) -> bytes:
     """`ESC ] 1337 ; SetUserVar=NAME=BASE64(VALUE) BEL`, which fires WezTerm's
@@ -14,6 +16,12 @@ def set_user_var(name: str, value: str, *, tmux: bool = False) -> bytes:
     if tmux:
         return b"\x1bPtmux;" + seq.replace(b"\x1b", b"\x1b\x1b") + b"\x1b\\"
     return seq
+
+
+def osc_title(title: str) -> bytes:
+    """`ESC ] 2 ; TITLE BEL`: set the window (pane) title. Control characters are dropped so
+    a title can never end the sequence early or start another."""
+    return f"\x1b]2;{printable(title)}\x07".encode()
 
 
 def write_to_tty(tty: str, data: bytes) -> None:

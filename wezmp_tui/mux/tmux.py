@@ -20,6 +20,7 @@ from wezmp_tui.mux.base import (
     NoDomains,
     PaneNotFound,
     get_each,
+    printable,
     tidy_text,
 )
 from wezmp_tui.mux.proc import run
@@ -41,9 +42,14 @@ FIELDS = (
     "window_zoomed_flag",
     "window_name",
     "session_id",
+    "pane_left",
+    "pane_top",
+    "automatic-rename",
 )
 FORMAT = SEP.join("#{" + f + "}" for f in FIELDS)
 _NO_SERVER = re.compile(r"no server running|error connecting to|failed to connect", re.I)
+# A server whose last session just closed answers these while it exits: no panes either.
+_NO_SESSIONS = re.compile(r"no current target|server exited unexpectedly|lost server", re.I)
 _NO_PANE = re.compile(r"can't find pane|can't find window|can't find session", re.I)
 ADVICE = "Install tmux (apt-get install tmux) or choose another backend."
 
@@ -74,8 +80,8 @@ class TmuxMux:
         argv = self._argv("list-panes", "-a", "-F", FORMAT)
         status, out, err = await run(argv, missing_advice=ADVICE)
         if status != 0:
-            if _NO_SERVER.search(err):
-                return []  # no server yet: no panes, not an error
+            if _NO_SERVER.search(err) or _NO_SESSIONS.search(err):
+                return []  # no server (yet): no panes, not an error
             raise MuxCommandFailed(argv, status, err)
         rows = [line.split(SEP) for line in out.splitlines() if line]
         ttys = pids_by_tty([r[5] for r in rows if len(r) == len(FIELDS)])
@@ -97,7 +103,10 @@ class TmuxMux:
                     cols=int(r[7] or 0),
                     is_active=r[8] == "1" and r[9] == "1",
                     is_zoomed=r[10] == "1",
-                    tab_title=r[11],
+                    # tmux names a window after its program unless it was given a name.
+                    tab_title=r[11] if r[15] == "0" else "",
+                    left=int(r[13] or 0),
+                    top=int(r[14] or 0),
                     pids=ttys.get(r[5], ()),
                 )
             )
@@ -148,10 +157,19 @@ class TmuxMux:
                 # The session's last pane may have closed since we looked: create it anew.
                 if "can't find session" not in exc.stderr:
                     raise
-        out = await self._tmux(
-            "new-session", "-d", "-P", "-F", "#{pane_id}", "-s", workspace,
-            "-x", "200", "-y", "50", *rest,
-        )  # fmt: skip
+        try:
+            out = await self._tmux(
+                "new-session", "-d", "-P", "-F", "#{pane_id}", "-s", workspace,
+                "-x", "200", "-y", "50", *rest,
+            )  # fmt: skip
+        except MuxCommandFailed as exc:
+            # Another spawn made the session since we looked (two agents of a workspace
+            # started at once): join it as a new window.
+            if "duplicate session" not in exc.stderr:
+                raise
+            out = await self._tmux(
+                "new-window", "-d", "-P", "-F", "#{pane_id}", "-t", f"={workspace}:", *rest
+            )
         return out.strip()
 
     async def split(
@@ -235,6 +253,9 @@ class TmuxMux:
 
     async def set_tab_title(self, pane_id: str, title: str) -> None:
         await self._tmux("rename-window", "-t", pane_id, "--", title, pane_id=pane_id)
+
+    async def set_pane_title(self, pane_id: str, title: str) -> None:
+        await self._tmux("select-pane", "-t", pane_id, "-T", printable(title), pane_id=pane_id)
 
     async def rename_workspace(self, old: str, new: str) -> None:
         if not await self._has_session(old):

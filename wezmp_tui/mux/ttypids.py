@@ -135,6 +135,18 @@ def pids_by_tty(ttys: Iterable[str]) -> dict[str, tuple[int, ...]]:
     return result
 
 
+def root_pid(pids: Iterable[int]) -> int | None:
+    """Of the processes on a pane, the one the pane was started with: the oldest whose parent
+    is not on the pane too (its children, and a shell's jobs, all descend from it)."""
+    on_pane = list(pids)
+    if not on_pane:
+        return None
+    table = process_table(max_age=1.0)[1]
+    members = set(on_pane)
+    roots = [p for p in on_pane if p in table and table[p].ppid not in members]
+    return min(roots, key=lambda p: (table[p].start, p)) if roots else on_pane[0]
+
+
 def cmdline(pid: int) -> list[str]:
     """The argv of `pid` ([] when it is gone or unreadable)."""
     try:

@@ -24,7 +24,7 @@ from wezmp_tui.mux.base import (
     get_each,
     tidy_text,
 )
-from wezmp_tui.mux.osc import set_user_var, write_to_tty
+from wezmp_tui.mux.osc import osc_title, set_user_var, write_to_tty
 from wezmp_tui.mux.proc import run
 from wezmp_tui.mux.ttypids import pids_by_tty
 from wezmp_tui.mux.wezterm_feed import WANT_LINES, PaneFeed
@@ -166,6 +166,8 @@ class WeztermMux:
                     is_active=bool(p.get("is_active", False)),
                     is_zoomed=bool(p.get("is_zoomed", False)),
                     tab_title=str(p.get("tab_title", "")),
+                    left=int(p.get("left_col") or 0),
+                    top=int(p.get("top_row") or 0),
                     pids=ttys.get(tty, ()) if tty else (),
                 )
             )
@@ -268,6 +270,19 @@ class WeztermMux:
 
     async def set_tab_title(self, pane_id: str, title: str) -> None:
         await self._changing("set-tab-title", "--pane-id", pane_id, "--", title, pane_id=pane_id)
+
+    async def set_pane_title(self, pane_id: str, title: str) -> None:
+        # No CLI for it: the title escape (OSC 2), written to the pane's terminal as if its
+        # program had printed it. The program may set another one later, as it may anywhere.
+        pane = next((p for p in await self._list_raw() if str(p["pane_id"]) == pane_id), None)
+        if pane is None:
+            raise PaneNotFound(pane_id)
+        if not pane.get("tty_name"):
+            raise MuxCommandFailed(["set-pane-title", pane_id], 1, "the pane has no tty")
+        try:
+            write_to_tty(str(pane["tty_name"]), osc_title(title))
+        except OSError as exc:
+            raise MuxCommandFailed(["write", str(pane["tty_name"])], 1, str(exc)) from None
 
     async def rename_workspace(self, old: str, new: str) -> None:
         if not any(p.get("workspace") == old for p in await self._list_raw()):
