@@ -153,10 +153,15 @@ async def test_policy_no_and_send_and_restart(running: Any) -> None:
         return (await engine.mux.get_text(pane)).count("hello-agent") >= 2
 
     await async_wait_until(echoed)
+    pid = engine.get(Supervisor).agents["echoer"].pid
     restarted = await engine.invoke("agent.restart", {"name": "echoer"})
     assert restarted["order"] == ["echoer"]
+    # In its own pane again, whatever the policy: a restart through wezmp is no crash.
     await until(
-        engine, lambda s: state(s, "echoer") == "working" and s.agents["echoer"].pane_id != pane
+        engine,
+        lambda s: state(s, "echoer") == "working"
+        and s.agents["echoer"].pid not in (None, pid)
+        and s.agents["echoer"].pane_id == pane,
     )
     with pytest.raises(NotFound):
         await engine.invoke("agent.send", {"workspace": "nowhere", "text": "x"})
@@ -193,7 +198,7 @@ async def test_agents_are_adopted_after_a_daemon_restart(make_engine: Any, runni
     # A second engine on the same store and tmux server, as after a daemon restart.
     again = await make_engine("tmux", config=Config(agents=[spec("long", "exec sleep 60")]))
     info = again.get(Supervisor).agents["long"]
-    assert (info.pane_id, info.pid, info.state) == (pane, pid, "unknown")
+    assert (info.pane_id, info.pid, info.state) == (pane, pid, "working")
     explained = await again.invoke("agent.list")
     assert explained[0].desired == "running"
 
@@ -201,7 +206,7 @@ async def test_agents_are_adopted_after_a_daemon_restart(make_engine: Any, runni
 async def test_an_agent_started_by_hand_is_adopted(running: Any) -> None:
     engine = await running()
     answer = await engine.invoke("agent.register", {"name": "manual", "pid": 1, "pane_id": "%99"})
-    assert answer["restart"]["restart"] == "no"
+    assert answer["restart"]["policy"] == "no"
     assert engine.get(Supervisor).agents["manual"].state == "working"
     assert (await engine.invoke("agent.exited", {"name": "manual", "code": 0}))["stop"] is False
 

@@ -59,7 +59,10 @@ class PaneService:
                 )
         for pid, pane in old.items():
             if pid not in new:
-                bus.publish("pane.removed", {"pane_id": pid, "workspace": pane.workspace})
+                bus.publish(
+                    "pane.removed",
+                    {"pane_id": pid, "workspace": pane.workspace, "tab_id": pane.tab_id},
+                )
         self.panes = panes
         self.by_id = new
         self.ticks += 1

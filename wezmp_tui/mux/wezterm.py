@@ -159,6 +159,20 @@ class WeztermMux:
         out = await self._cli(*args, *self._prog(argv, env), pane_id=pane_id)
         return out.strip()
 
+    async def respawn(
+        self,
+        pane_id: str,
+        *,
+        argv: Sequence[str] | None = None,
+        cwd: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> str:
+        # `wezterm cli` cannot restart a pane's program: split the pane and close the old
+        # half, and the new one fills the place the old one had in the tab.
+        new = await self.split(pane_id, direction="bottom", argv=argv, cwd=cwd, env=env)
+        await self.kill_pane(pane_id)
+        return new
+
     async def send_text(
         self, pane_id: str, text: str, *, paste: bool = True, enter: bool = False
     ) -> None:
