@@ -112,18 +112,22 @@ def tmux_socket() -> Iterator[str]:
 async def make_engine(wezmp_env: Paths, tmux_socket: str) -> Any:
     """Build in-process engines with every standard service on a real backend.
 
-    `await make_engine("tmux" | "local", config=Config(...), clock=FakeClock())`. Periodic
+    `await make_engine("tmux" | "local" | "wezterm", config=Config(...), clock=FakeClock())`
+    ("wezterm" drives the fake: the test asks for the `fake_wezterm` fixture). Periodic
     loops stay off: tests call each service's `tick()` themselves."""
     from wezmp_tui.config.schema import Config
     from wezmp_tui.engine.facade import Engine
     from wezmp_tui.mux.local import LocalMux
     from wezmp_tui.mux.tmux import TmuxMux
+    from wezmp_tui.mux.wezterm import WeztermMux
     from wezmp_tui.store.db import Database
 
     engines: list[Any] = []
 
     async def make(backend: str = "local", config: Any = None, clock: Any = None) -> Any:
-        mux: Any = TmuxMux(socket_name=tmux_socket) if backend == "tmux" else LocalMux()
+        mux: Any = {"tmux": lambda: TmuxMux(socket_name=tmux_socket), "wezterm": WeztermMux}.get(
+            backend, LocalMux
+        )()
         wezmp_env.data_dir.mkdir(parents=True, exist_ok=True)
         engine = Engine(
             paths=wezmp_env,

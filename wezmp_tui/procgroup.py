@@ -43,10 +43,12 @@ def started_at(pid: int) -> float | None:
     /proc. An agent is up since its process started, whoever looks and whenever."""
     fields = _stat(pid)
     try:
-        with open("/proc/stat", "rb") as f:
-            boot = next(int(line.split()[1]) for line in f if line.startswith(b"btime "))
-        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, StopIteration, IndexError, ValueError):
+        # Measured back from now with the uptime (1/100 s) rather than forward from the boot
+        # time, which /proc gives in whole seconds.
+        with open("/proc/uptime", "rb") as f:
+            uptime = float(f.read().split()[0])
+        return time.time() - uptime + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
         return None
 
 
@@ -90,16 +92,6 @@ def alive(pid: int) -> bool:
     return ids is None or not ids[2]  # no /proc to ask: it exists, the best we know
 
 
-def wait_gone(pid: int, timeout: float) -> bool:
-    """Wait until `pid` has ended, at most `timeout` seconds; whether it has."""
-    deadline = time.monotonic() + timeout
-    while alive(pid):
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.02)
-    return True
-
-
 def _signalable(target: int) -> bool:
     try:
         os.kill(target, 0)
@@ -116,6 +108,33 @@ def _signal(pids: Iterable[int], sig: int) -> None:
             os.kill(pid, sig)
 
 
+def terminate(
+    pgid: int | None = None,
+    sid: int | None = None,
+    *,
+    exclude: Iterable[int] = (),
+    also: Iterable[int] = (),
+) -> list[int]:
+    """SIGTERM (and SIGCONT, so a stopped one can act on it) every process of group `pgid`,
+    of session `sid` and in `also` (but `exclude`, and never the caller). Returns them (see
+    `members`): the caller waits for them to end, then calls `kill_rest`."""
+    found = members(pgid, sid, (*exclude, os.getpid()), also)
+    _signal(found, signal.SIGTERM)
+    _signal(found, signal.SIGCONT)
+    return found
+
+
+def kill_rest(
+    pgid: int | None = None,
+    sid: int | None = None,
+    *,
+    exclude: Iterable[int] = (),
+    also: Iterable[int] = (),
+) -> None:
+    """SIGKILL what `terminate` would find now: what ignored SIGTERM or started since."""
+    _signal(members(pgid, sid, (*exclude, os.getpid()), also), signal.SIGKILL)
+
+
 def end(
     pgid: int | None = None,
     sid: int | None = None,
@@ -124,22 +143,12 @@ def end(
     also: Iterable[int] = (),
     grace: float = GRACE,
 ) -> list[int]:
-    """End every process of group `pgid`, of session `sid` and in `also` (but `exclude`):
-    SIGTERM (and SIGCONT, so a stopped one can act on it), then SIGKILL for any still alive
-    after `grace` seconds. Returns what it found (see `members`). Blocks: the daemon calls
-    it off its event loop."""
-    skip = (*exclude, os.getpid())
-    extra = tuple(also)
-    found = members(pgid, sid, skip, extra)
-    if not found:
-        return []
-    _signal(found, signal.SIGTERM)
-    _signal(found, signal.SIGCONT)
+    """`terminate`, wait up to `grace` seconds for those to end, `kill_rest`. Blocks: for
+    the wrapper (the daemon waits on its event loop)."""
+    found = terminate(pgid, sid, exclude=exclude, also=also)
     deadline = time.monotonic() + grace
-    left = found
-    while left and time.monotonic() < deadline:
+    while any(alive(p) for p in found) and time.monotonic() < deadline:
         time.sleep(0.02)
-        left = members(pgid, sid, skip, extra)
-    if left:
-        _signal(left, signal.SIGKILL)
+    if found:
+        kill_rest(pgid, sid, exclude=exclude, also=also)
     return found

@@ -19,6 +19,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 import time
 from typing import Any
 
@@ -128,6 +129,46 @@ class Reporter:
     def register(self, pid: int) -> dict[str, Any]:
         self.registered_pid = pid
         return self._answer("agent.register", pid=pid)
+
+
+class Registration:
+    """One run's registration with the daemon. It happens after the fork, so the daemon
+    learns the agent's own pid; the answer carries the agent's restart policy for options
+    not given as flags, or a refusal (another live wrapper runs this agent: this run ends).
+    A daemon too busy to answer (starting 64 agents) is asked again while the agent runs."""
+
+    def __init__(self, reporter: Reporter, args: argparse.Namespace, policy: RestartPolicy):
+        self.reporter = reporter
+        self.args = args
+        self.policy = policy
+        self.done = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def started(self, pid: int) -> None:
+        if not self._register(pid):
+            self.thread = threading.Thread(target=self._again, args=(pid,), daemon=True)
+            self.thread.start()
+
+    def _again(self, pid: int) -> None:
+        while not self.done.wait(1.0) and not self._register(pid):
+            pass
+
+    def _register(self, pid: int) -> bool:
+        answer = self.reporter.register(pid)
+        if not answer:
+            return False
+        self.policy = policy_of(self.args, answer, self.policy)
+        if self.reporter.refused:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+        return True
+
+    def finish(self) -> RestartPolicy:
+        """The run has ended: stop asking; the policy as the daemon last gave it."""
+        self.done.set()
+        if self.thread is not None:
+            self.thread.join()
+        return self.policy
 
 
 def wait_for_dependencies(reporter: Reporter, poll: float = 0.5) -> bool:
@@ -287,18 +328,9 @@ def main(argv: list[str]) -> int:
         return 1
     while True:
         started = time.monotonic()
-
-        # Registration happens after the fork so the daemon learns the agent's own pid; the
-        # daemon's answer carries the agent's restart policy for options not given as flags.
-        # A daemon that knows another live wrapper of this agent refuses: this one ends.
-        def started_child(pid: int) -> None:
-            nonlocal policy
-            policy = policy_of(args, reporter.register(pid), policy)
-            if reporter.refused:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(pid, signal.SIGKILL)
-
-        _pid, status = run_once(args.command, env, started_child)
+        registration = Registration(reporter, args, policy)
+        _pid, status = run_once(args.command, env, registration.started)
+        policy = registration.finish()
         reporter.registered_pid = None  # nothing of it runs: not to be registered again
         if reporter.refused:
             sys.stderr.write(f"[wezmp] ended {args.agent}: {reporter.refused}\n")

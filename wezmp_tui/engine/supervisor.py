@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import json
 import logging
 import os
@@ -506,24 +505,23 @@ class Supervisor:
 
             cwd = await ensure_worktree(cwd, name)
         env = {"WEZMP_AGENT_ID": name, **spec.env}
+        info.pid = None  # nothing of it runs: what registers from now on is the new one
         pane = await self._place(name, workspace, cwd, self.exec_argv(name), env)
         if info.desired != "running":  # stopped while its pane was being made
             with contextlib.suppress(Exception):
                 await self.engine.mux.kill_pane(pane)
             return
-        with contextlib.suppress(Exception):  # a title is a nicety, never a reason to fail
-            await self.engine.mux.set_tab_title(pane, name)
-        now = self.engine.clock.now()
-        info.workspace = workspace
-        info.pane_id = pane
-        info.pid = None
-        info.cwd = cwd
-        info.started_at = now
-        self.store.place(name, desired="running", pane_id=pane, pid=None, started_at=now)
-        self._set(info, "starting", "process", "started in pane " + pane)
+        info.workspace, info.pane_id, info.cwd = workspace, pane, cwd
+        self.store.place(name, desired="running", pane_id=pane)
+        if info.pid is None:  # (its wrapper can register before the spawn command returns)
+            info.started_at = self.engine.clock.now()
+            self.store.place(name, pid=None, started_at=info.started_at)
+            self._set(info, "starting", "process", "started in pane " + pane)
         self.engine.bus.publish(
             "agent.started", {"agent": name, "pane_id": pane, "workspace": workspace}
         )
+        with contextlib.suppress(Exception):  # a title is a nicety, never a reason to fail
+            await self.engine.mux.set_tab_title(pane, name)
 
     async def _place(
         self, name: str, workspace: str, cwd: str, argv: list[str], env: dict[str, str]
@@ -549,12 +547,14 @@ class Supervisor:
     def placed(self, name: str, pane_id: str, workspace: str, cwd: str) -> None:
         """A layout started this agent in a pane it built (with `exec_argv(name)`)."""
         info = self.agents[name]
-        now = self.engine.clock.now()
-        info.workspace, info.pane_id, info.pid, info.cwd = workspace, pane_id, None, cwd
-        info.started_at = now
-        info.desired = "running"
-        self.store.place(name, desired="running", pane_id=pane_id, pid=None, started_at=now)
-        self._set(info, "starting", "process", "started by a layout in pane " + pane_id)
+        info.workspace, info.cwd, info.desired = workspace, cwd, "running"
+        self.store.place(name, desired="running", pane_id=pane_id)
+        if info.pane_id != pane_id or info.pid is None:
+            # Not registered from that pane yet (its wrapper may have been quicker).
+            info.pane_id, info.pid = pane_id, None
+            info.started_at = self.engine.clock.now()
+            self.store.place(name, pid=None, started_at=info.started_at)
+            self._set(info, "starting", "process", "started by a layout in pane " + pane_id)
         self.engine.bus.publish(
             "agent.started", {"agent": name, "pane_id": pane_id, "workspace": workspace}
         )
@@ -785,20 +785,30 @@ class Supervisor:
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
 
-    async def _end_session(self, wrapper: tuple[int, int | None] | None, **kw: Any) -> None:
+    async def _end_session(self, wrapper: tuple[int, int | None] | None) -> None:
         """End what is left of a wrapper's session (the pane closed under it, or it was
         killed): an agent's child that ignores SIGHUP outlives its pane otherwise."""
         if wrapper is None or wrapper[1] is None:
             return
-        wrapper_pid, sid = wrapper
+        # The wrapper ends its agent's processes itself when its pane closes: give it the
+        # time to, then end what is left (all of it when the wrapper was killed).
+        await self._wait_gone([wrapper[0]], procgroup.GRACE + 1.0)
+        await self._end(sid=wrapper[1])
 
-        def end() -> None:
-            # The wrapper ends its agent's processes itself when its pane closes: give it the
-            # time to, and end what is left (all of it when the wrapper was killed).
-            procgroup.wait_gone(wrapper_pid, procgroup.GRACE + 1.0)
-            procgroup.end(sid=sid, **kw)
+    async def _end(self, grace: float = STOP_GRACE, **which: Any) -> None:
+        """`procgroup.end` on the event loop: SIGTERM, up to `grace` seconds, SIGKILL."""
+        found = procgroup.terminate(**which)
+        await self._wait_gone(found, grace)
+        if found:
+            procgroup.kill_rest(**which)
 
-        await asyncio.get_running_loop().run_in_executor(None, end)
+    @staticmethod
+    async def _wait_gone(pids: list[int], timeout: float) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while any(procgroup.alive(p) for p in pids):
+            if asyncio.get_running_loop().time() >= deadline:
+                return
+            await asyncio.sleep(0.02)
 
     async def _pane_gone(self, info: AgentInfo) -> None:
         """The agent's pane closed (killed from outside, or the wrapper gave up)."""
@@ -862,13 +872,12 @@ class Supervisor:
         if pid is not None:
             # The agent's whole group first, while its wrapper lives to see it end (it is
             # told `stop`); the agent itself too in case it leads no group of its own.
-            end = functools.partial(procgroup.end, pgid=pid, also=(pid,), grace=STOP_GRACE)
-            await asyncio.get_running_loop().run_in_executor(None, end)
+            await self._end(pgid=pid, also=(pid,))
         wrapper = self._drop_wrapper(name)
         if pane is not None:
             with contextlib.suppress(Exception):
                 await self.engine.mux.kill_pane(pane)
-        await self._end_session(wrapper, grace=STOP_GRACE)
+        await self._end_session(wrapper)
         info.pane_id = None
         self._not_running(info)
         self.store.place(name, pane_id=None, pid=None)
@@ -894,8 +903,7 @@ class Supervisor:
             # Its wrapper sees it end, is answered `restart`, and starts it again at once.
             pid = self.agents[agent].pid
             if pid is not None:
-                end = functools.partial(procgroup.end, pgid=pid, also=(pid,), grace=STOP_GRACE)
-                await asyncio.get_running_loop().run_in_executor(None, end)
+                await self._end(pgid=pid, also=(pid,))
         start = [a for a in order if a not in live]
         if start:
             await self.start_agents(names=start)

@@ -49,6 +49,9 @@ class WeztermMux:
     def __init__(self, executable: str | None = None, class_: str | None = None) -> None:
         self.executable = executable or os.environ.get("WEZMP_WEZTERM") or "wezterm"
         self.class_ = class_
+        # A window of each workspace as last listed: a spawn into a known workspace needs no
+        # `wezterm cli list` of its own (64 agents started: 64 processes fewer).
+        self._windows: dict[str, str] = {}
 
     def _argv(self, *args: str) -> list[str]:
         argv = [self.executable, "cli", "--no-auto-start"]
@@ -80,6 +83,7 @@ class WeztermMux:
             raise MuxCommandFailed(self._argv("list"), 0, f"bad JSON from wezterm: {exc}") from None
         if not isinstance(data, list):
             raise MuxCommandFailed(self._argv("list"), 0, "wezterm list did not return a list")
+        self._windows = {str(p.get("workspace", "default")): str(p["window_id"]) for p in data}
         return data
 
     async def list_panes(self) -> list[PaneInfo]:
@@ -124,14 +128,26 @@ class WeztermMux:
         argv: Sequence[str] | None = None,
         env: Mapping[str, str] | None = None,
     ) -> str:
-        args = ["spawn"]
-        window = next((p for p in await self._list_raw() if p.get("workspace") == workspace), None)
+        window = self._windows.get(workspace)
         if window is not None:
-            args += ["--window-id", str(window["window_id"])]
-        else:
-            args += ["--new-window", "--workspace", workspace]
-        if cwd:
-            args += ["--cwd", cwd]
+            try:
+                return await self._spawn(["--window-id", window], cwd, argv, env)
+            except MuxCommandFailed:
+                pass  # that window may have closed since we last looked: look again
+        await self._list_raw()
+        window = self._windows.get(workspace)
+        if window is not None:
+            return await self._spawn(["--window-id", window], cwd, argv, env)
+        return await self._spawn(["--new-window", "--workspace", workspace], cwd, argv, env)
+
+    async def _spawn(
+        self,
+        where: list[str],
+        cwd: str | None,
+        argv: Sequence[str] | None,
+        env: Mapping[str, str] | None,
+    ) -> str:
+        args = ["spawn", *where, *(["--cwd", cwd] if cwd else [])]
         out = await self._cli(*args, *self._prog(argv, env))
         return out.strip()
 
@@ -210,6 +226,7 @@ class WeztermMux:
         if not any(p.get("workspace") == old for p in await self._list_raw()):
             raise PaneNotFound(old, f"no workspace named {old}")
         await self._cli("rename-workspace", "--workspace", old, "--", new)
+        self._windows.pop(old, None)
 
     async def zoom_pane(self, pane_id: str, mode: ZoomMode = "zoom") -> None:
         await self._cli("zoom-pane", "--pane-id", pane_id, f"--{mode}", pane_id=pane_id)
