@@ -156,6 +156,26 @@ async def test_local_screen_redraws_a_spinner_in_place() -> None:
         await m.close()
 
 
+async def test_local_pane_reads_gemini_clis_output_without_an_error() -> None:
+    """The built-in backend raised (in its reader, so the rest of that read was lost) at Gemini
+    CLI's `CSI > 4 ; ? m`; its recorded output, through a real PTY, now reads clean."""
+    import asyncio
+
+    recorded = Path(__file__).parents[1] / "data" / "streams" / "gemini.bin"
+    errors: list[dict[str, object]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda _loop, ctx: errors.append(ctx))
+    m = LocalMux(rows=40, cols=120)
+    try:
+        pane = await m.spawn(
+            workspace="w", argv=["sh", "-c", 'cat "$0"; exec sleep 30', str(recorded)]
+        )
+        assert await async_wait_until(lambda: _local_has(m, pane, "Agent powering down."))
+        assert errors == []
+    finally:
+        asyncio.get_running_loop().set_exception_handler(None)
+        await m.close()
+
+
 async def _local_has(m: LocalMux, pane: str, needle: str) -> bool:
     return needle in await m.get_text(pane)
 

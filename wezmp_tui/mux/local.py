@@ -28,6 +28,7 @@ import pyte
 from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
 from wezmp_tui.mux.base import MuxError, PaneNotFound, get_each, tidy_text
 from wezmp_tui.mux.ttypids import cwd_of, pids_by_tty
+from wezmp_tui.mux.vt import VtStream
 
 HISTORY = 5000
 BRACKETED_PASTE = 2004 << 5  # how pyte stores private mode 2004
@@ -47,7 +48,7 @@ class LocalPane:
     cols: int
     cwd: str
     screen: pyte.HistoryScreen = field(repr=False)
-    stream: pyte.ByteStream = field(repr=False)
+    stream: VtStream = field(repr=False)
     zoomed: bool = False
     # The screen as text when pyte last had no dirty line: rendering 50 rows of 200 cells is
     # most of what reading a quiet pane costs.
@@ -114,7 +115,7 @@ class LocalMux:
             cols=cols,
             cwd=workdir,
             screen=screen,
-            stream=pyte.ByteStream(screen),
+            stream=VtStream(screen),
         )
         self.panes[pane_id] = pane
         asyncio.get_running_loop().add_reader(master, self._on_output, pane)
@@ -310,6 +311,7 @@ class LocalMux:
             raise
         pane.proc, pane.master, pane.tty, pane.cwd = proc, master, tty, workdir
         pane.screen.reset()  # a fresh terminal, as a new pane would have
+        pane.stream = VtStream(pane.screen)
         pane.shown = None
         loop.add_reader(master, self._on_output, pane)
         return pane_id
