@@ -269,7 +269,7 @@ async def test_the_psutil_process_table_matches_proc() -> None:
 def test_choose_backend(
     env: dict[str, str], config: str | None, flag: str | None, expected: str
 ) -> None:
-    name, reason = choose_backend(env, config, flag)
+    name, _source, reason = choose_backend(env, config, flag)
     assert name == expected
     assert reason
 
@@ -277,12 +277,12 @@ def test_choose_backend(
 def test_choose_backend_inside_wezterm(fake_wezterm: Path) -> None:
     import os
 
-    name, reason = choose_backend({"WEZTERM_PANE": "1", "PATH": os.environ["PATH"]}, None, None)
+    name, _, reason = choose_backend({"WEZTERM_PANE": "1", "PATH": os.environ["PATH"]}, None, None)
     assert (name, "inside WezTerm" in reason) == ("wezterm", True)
 
 
 def test_unknown_backend_names_the_source() -> None:
-    with pytest.raises(InvalidInput, match=r"config\.yaml: unknown backend 'screen'"):
+    with pytest.raises(InvalidInput, match=r"config\.yaml \(backend: screen\): unknown backend"):
         choose_backend({}, "screen")
     with pytest.raises(InvalidInput):
         create_mux("screen")

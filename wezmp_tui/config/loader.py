@@ -27,6 +27,17 @@ def load_config(path: Path) -> Config:
     return config
 
 
+def where_set(path: Path, key: str) -> str:
+    """`path:line` of a top-level `key` in a config file (`path` alone when it cannot say):
+    for a person who wants to know which line decided something."""
+    try:
+        _, lines = parse_yaml(path.read_text(encoding="utf-8"), path.name)
+    except (OSError, UnicodeDecodeError, ConfigError):
+        return str(path)
+    line = lines.get((key,))
+    return f"{path}:{line}" if line else str(path)
+
+
 def check_agents(
     agents: list[AgentSpec], *, name: str, lines: dict[PathKey, int], base: PathKey
 ) -> None:
