@@ -157,8 +157,9 @@ async def test_quiet_panes_are_not_read_again(make_engine: Any) -> None:
     before = write_counts(panes.by_id[pane].pids)
     await engine.mux.send_text(pane, "hello", paste=False, enter=True)
 
-    async def cat_wrote() -> bool:  # cat echoes the line back
-        return write_counts(panes.by_id[pane].pids) != before
+    async def cat_wrote() -> bool:  # cat echoes the line back, and the pane has read it
+        wrote = write_counts(panes.by_id[pane].pids) != before
+        return wrote and "hello" in await engine.mux.get_text(pane)
 
     assert await async_wait_until(cat_wrote)
     await svc.tick()
