@@ -128,6 +128,20 @@ async def test_tmux_with_no_server_lists_nothing(tmux_socket: str) -> None:
         await m.kill_pane("%99")
 
 
+async def test_tmux_exiting_with_its_last_session_lists_nothing(tmux_socket: str) -> None:
+    """Between its last session's end and its exit, tmux answers `list-panes -a` with "no
+    current target" or "server exited unexpectedly": no panes, not a failed command."""
+    import asyncio
+
+    m = TmuxMux(socket_name=tmux_socket)
+    for _ in range(20):
+        pane = await m.spawn(workspace="last", argv=["sleep", "60"])
+        closing = asyncio.ensure_future(m.kill_pane(pane))
+        for _ in range(5):
+            assert {p.pane_id for p in await m.list_panes()} <= {pane}
+        await closing
+
+
 async def test_tmux_missing_binary(tmp_path: Path) -> None:
     with pytest.raises(MuxUnavailable, match="Install tmux"):
         await TmuxMux(executable=str(tmp_path / "no-tmux")).list_panes()

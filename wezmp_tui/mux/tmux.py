@@ -43,6 +43,13 @@ FIELDS = (
 )
 FORMAT = SEP.join("#{" + f + "}" for f in FIELDS)
 _NO_SERVER = re.compile(r"no server running|error connecting to|failed to connect", re.I)
+# What `list-panes -a` says with no server, or while the server exits after its last
+# session closed: no panes either way.
+_NO_PANES = re.compile(
+    r"no server running|error connecting to|failed to connect|no current target"
+    r"|server exited unexpectedly",
+    re.I,
+)
 _NO_PANE = re.compile(r"can't find pane|can't find window|can't find session", re.I)
 ADVICE = "Install tmux (apt-get install tmux) or choose another backend."
 
@@ -73,8 +80,8 @@ class TmuxMux:
         argv = self._argv("list-panes", "-a", "-F", FORMAT)
         status, out, err = await run(argv, missing_advice=ADVICE)
         if status != 0:
-            if _NO_SERVER.search(err):
-                return []  # no server yet: no panes, not an error
+            if _NO_PANES.search(err):
+                return []  # no server (yet, or any more): no panes, not an error
             raise MuxCommandFailed(argv, status, err)
         rows = [line.split(SEP) for line in out.splitlines() if line]
         ttys = pids_by_tty([r[5] for r in rows if len(r) == len(FIELDS)])
