@@ -367,15 +367,24 @@ class Supervisor:
         return ready
 
     async def _spawn_each(self, names: list[str]) -> None:
+        titles = []
         for name in names:
             try:
-                await self._spawn(name)
+                pane = await self._spawn(name)
+                if pane is not None:
+                    titles.append(self._title(pane, name))
             except Exception as exc:
                 info = self.agents[name]
                 info.desired = "stopped"
                 self.store.place(name, desired="stopped")
                 self._set(info, "failed", "process", f"could not start: {exc}")
                 self.engine.bus.publish("agent.failed", {"agent": name, "reason": str(exc)})
+        # Titles after the panes, all at once: the next pane is not kept waiting for them.
+        await asyncio.gather(*titles)
+
+    async def _title(self, pane: str, name: str) -> None:
+        with contextlib.suppress(Exception):  # a title is a nicety, never a reason to fail
+            await self.engine.mux.set_tab_title(pane, name)
 
     @api("agent.deps")
     async def deps(self, name: str) -> dict[str, Any]:
@@ -491,13 +500,14 @@ class Supervisor:
     def _workspace_of(self, name: str) -> str:
         return self.specs[name].workspace or self.agents[name].workspace or "default"
 
-    async def _spawn(self, name: str) -> None:
+    async def _spawn(self, name: str) -> str | None:
+        """Make the agent's pane; its id (None when it was not made after all)."""
         spec = self.specs[name]
         info = self.agents[name]
         if info.desired != "running":
-            return  # stopped while it waited
+            return None  # stopped while it waited
         if self._running(name):
-            return  # it runs (a wrapper restarted it in place meanwhile)
+            return None  # it runs (a wrapper restarted it in place meanwhile)
         workspace = self._workspace_of(name)
         cwd = spec.cwd or self._workspace_root(workspace) or os.path.expanduser("~")
         if spec.worktree:
@@ -510,7 +520,7 @@ class Supervisor:
         if info.desired != "running":  # stopped while its pane was being made
             with contextlib.suppress(Exception):
                 await self.engine.mux.kill_pane(pane)
-            return
+            return None
         info.workspace, info.pane_id, info.cwd = workspace, pane, cwd
         self.store.place(name, desired="running", pane_id=pane)
         if info.pid is None:  # (its wrapper can register before the spawn command returns)
@@ -520,8 +530,7 @@ class Supervisor:
         self.engine.bus.publish(
             "agent.started", {"agent": name, "pane_id": pane, "workspace": workspace}
         )
-        with contextlib.suppress(Exception):  # a title is a nicety, never a reason to fail
-            await self.engine.mux.set_tab_title(pane, name)
+        return pane
 
     async def _place(
         self, name: str, workspace: str, cwd: str, argv: list[str], env: dict[str, str]
