@@ -127,23 +127,31 @@ def real_wezterm(short_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[A
 
 
 @pytest.fixture
-def tmux_socket() -> Iterator[str]:
-    """A private tmux socket name for this test; its server is killed at teardown."""
+def tmux_name() -> Iterator[str]:
+    """A private tmux socket name for this test; its server (if any) is killed at teardown.
+    Does not need tmux: fixtures that may or may not use it depend on this one."""
     import subprocess
     import uuid
 
-    require_tmux()
     name = f"wzt-{uuid.uuid4().hex[:10]}"
     try:
         yield name
     finally:
-        subprocess.run(
-            ["tmux", "-L", name, "kill-server"], capture_output=True, check=False, timeout=10
-        )
+        if HAVE_TMUX:
+            subprocess.run(
+                ["tmux", "-L", name, "kill-server"], capture_output=True, check=False, timeout=10
+            )
 
 
 @pytest.fixture
-async def make_engine(wezmp_env: Paths, request: pytest.FixtureRequest) -> Any:
+def tmux_socket(tmux_name: str) -> str:
+    """A private tmux socket name for a test that needs tmux (skipped in one line without)."""
+    require_tmux()
+    return tmux_name
+
+
+@pytest.fixture
+async def make_engine(wezmp_env: Paths, tmux_name: str) -> Any:
     """Build in-process engines with every standard service on a real backend.
 
     `await make_engine("tmux" | "local" | "wezterm", config=Config(...), clock=FakeClock())`
@@ -162,7 +170,8 @@ async def make_engine(wezmp_env: Paths, request: pytest.FixtureRequest) -> Any:
     async def make(backend: str = "local", config: Any = None, clock: Any = None) -> Any:
         mux: Any
         if backend == "tmux":
-            mux = TmuxMux(socket_name=request.getfixturevalue("tmux_socket"))
+            require_tmux()
+            mux = TmuxMux(socket_name=tmux_name)
         else:
             mux = {"wezterm": WeztermMux, "local": LocalMux}[backend]()
         wezmp_env.data_dir.mkdir(parents=True, exist_ok=True)
@@ -192,11 +201,10 @@ def wezmp_argv(*args: str) -> list[str]:
 
 
 @pytest.fixture
-def some_backend(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> str:
+def some_backend(monkeypatch: pytest.MonkeyPatch, tmux_name: str) -> str:
     """`WEZMP_BACKEND` for this test: tmux on a private server where installed, else built-in."""
     monkeypatch.setenv("WEZMP_BACKEND", SOME_BACKEND)
-    if SOME_BACKEND == "tmux":
-        monkeypatch.setenv("WEZMP_TMUX_SOCKET", request.getfixturevalue("tmux_socket"))
+    monkeypatch.setenv("WEZMP_TMUX_SOCKET", tmux_name)
     return SOME_BACKEND
 
 

@@ -26,6 +26,7 @@ LAYERS = {
     "errors": 0,
     "clock": 0,
     "paths": 0,
+    "procgroup": 0,
     "store": 1,
     "mux": 1,
     "config": 1,

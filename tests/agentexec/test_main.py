@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import clean_env, wait_until
+from wezmp_tui import procgroup
 from wezmp_tui.agentexec.main import exit_status, parse
 
 
@@ -142,6 +143,113 @@ def test_reports_to_a_daemon_and_survives_its_absence(daemon: Path) -> None:
     assert run_exec("--agent", "reported", "--", "true").returncode == 0
     assert time.monotonic() - t < 10
     wait_until(lambda: True)
+
+
+def _in_a_terminal(*args: str) -> tuple[subprocess.Popen[bytes], int]:
+    """`wezmp exec ARGS` as a pane's program: session leader on a real PTY it controls."""
+    import fcntl
+    import termios
+
+    master, slave = os.openpty()
+
+    def take_tty() -> None:
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wezmp_tui", "exec", *args],
+        stdin=slave, stdout=slave, stderr=slave, start_new_session=True, preexec_fn=take_tty,
+    )  # fmt: skip
+    os.close(slave)
+    return proc, master
+
+
+def _read_all(master: int) -> str:
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out.decode(errors="replace")
+
+
+def test_the_agent_leads_its_own_group_in_the_terminals_foreground() -> None:
+    probe = (
+        "import os; print('group', os.getpgrp() == os.getpid(),"
+        " 'foreground', os.tcgetpgrp(0) == os.getpgrp(), 'session', os.getsid(0) != os.getpid())"
+    )
+    proc, master = _in_a_terminal("--agent", "fg", "--", sys.executable, "-c", probe)
+    try:
+        assert proc.wait(timeout=30) == 0
+        assert "group True foreground True session True" in _read_all(master)
+    finally:
+        os.close(master)
+
+
+def _pids(path: Path) -> list[list[int]]:
+    return [list(map(int, line.split())) for line in path.read_text().splitlines() if line]
+
+
+def test_what_the_agent_left_behind_ends_with_it(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    script = f"sh -c 'trap \"\" HUP TERM; exec sleep 631' & echo $! > {pids}; exit 0"
+    assert run_exec("--agent", "leaver", "--", "sh", "-c", script).returncode == 0
+    [[child]] = _pids(pids)
+    assert not procgroup.alive(child)
+
+
+def test_kill_9_of_the_agent_restarts_it_without_its_old_child(tmp_path: Path) -> None:
+    """As Gemini's CLI runs its real program as a child: SIGKILL of the agent's pid must not
+    leave that child beside the restarted agent."""
+    pids = tmp_path / "pids"
+    script = f"sh -c 'trap \"\" HUP TERM; exec sleep 632' & echo $$ $! >> {pids}; exec sleep 633"
+    proc, master = _in_a_terminal(
+        "--agent", "node-like", "--restart", "always", "--backoff", "0.05", "--",
+        "sh", "-c", script,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: pids.exists() and len(_pids(pids)) == 1)
+        [[agent, child]] = _pids(pids)
+        os.kill(agent, signal.SIGKILL)
+        wait_until(lambda: len(_pids(pids)) == 2, timeout=20)
+        assert not procgroup.alive(child) and not procgroup.alive(agent)
+        agent2, child2 = _pids(pids)[1]
+        assert procgroup.alive(agent2) and procgroup.alive(child2)
+        proc.send_signal(signal.SIGHUP)  # the pane closes
+        proc.wait(timeout=20)
+        assert not procgroup.alive(agent2) and not procgroup.alive(child2)
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(master)
+
+
+def test_a_second_wrapper_of_a_running_agent_does_not_start(daemon: Path) -> None:
+    first = subprocess.Popen(
+        [sys.executable, "-m", "wezmp_tui", "exec", "--agent", "one", "--", "sleep", "634"],
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        from wezmp_tui.errors import NotFound
+        from wezmp_tui.ipc.client import connect
+
+        def registered() -> bool:
+            with connect(autostart=False) as c:
+                try:
+                    return bool(c.call("agent.show", name="one")["agent"]["pid"])
+                except NotFound:
+                    return False
+
+        wait_until(registered, timeout=20)
+        second = run_exec("--agent", "one", "--", "sleep", "634")
+        assert second.returncode == 1
+        assert f"one already runs (wezmp exec pid {first.pid})" in second.stderr
+    finally:
+        first.terminate()
+        first.wait(timeout=20)
 
 
 def test_a_restarted_shell_gets_the_terminal_back() -> None:

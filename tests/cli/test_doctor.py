@@ -18,7 +18,7 @@ def doctor(*args: str) -> subprocess.CompletedProcess[str]:
 def test_without_wezterm_it_explains_the_local_backend() -> None:
     r = doctor()
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith("backend:  local (not inside WezTerm or tmux")
+    assert r.stdout.startswith("backend:  local (automatic: not inside WezTerm or tmux")
     assert "wezterm:  not found" in r.stdout
     assert ("tmux:     tmux " if HAVE_TMUX else "tmux:     not found") in r.stdout
     data = json.loads(doctor("--json").stdout if False else subprocess.run(
@@ -42,5 +42,36 @@ def test_problems_exit_non_zero_with_advice(
 def test_inside_fake_wezterm(fake_wezterm: object, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WEZTERM_PANE", "0")
     r = doctor()
-    assert "backend:  wezterm (running inside WezTerm" in r.stdout
+    assert "backend:  wezterm (automatic: running inside WezTerm" in r.stdout
     assert "(fake for tests)" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "config", "reason"),
+    [
+        (["--backend", "tmux"], {"WEZMP_BACKEND": "local"}, "backend: local\n",
+         "tmux (chosen by the --backend flag (--backend tmux))"),
+        ([], {"WEZMP_BACKEND": "tmux"}, "backend: local\n",
+         "tmux (chosen by the environment (WEZMP_BACKEND=tmux))"),
+        ([], {}, "# mine\nbackend: tmux\n", "tmux (chosen by {config}:2 (backend: tmux))"),
+        (["--backend", "auto"], {}, "", "local (automatic: not inside WezTerm or tmux"),
+    ],
+)  # fmt: skip
+def test_it_says_exactly_where_the_backend_was_chosen(
+    args: list[str],
+    env: dict[str, str],
+    config: str,
+    reason: str,
+    wezmp_env: Paths,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    wezmp_env.config_dir.mkdir(parents=True)
+    wezmp_env.config_file.write_text(config)
+    r = doctor(*args)
+    assert r.stdout.startswith("backend:  " + reason.format(config=wezmp_env.config_file))
+    data = json.loads(subprocess.run(wezmp_argv(*args, "doctor", "--json"), capture_output=True,
+                                     text=True).stdout)  # fmt: skip
+    source = "flag" if args[:1] == ["--backend"] and args[1] != "auto" else None
+    assert data["source"] == source or (source is None and data["source"] != "flag")

@@ -107,3 +107,35 @@ def test_daemon_logs_and_reports_a_broken_config(wezmp_env: Paths) -> None:
 def test_daemon_argv_puts_the_backend_before_the_command() -> None:
     assert daemon_argv("tmux") == [sys.executable, "-m", "wezmp_tui", "--backend", "tmux",
                                    "daemon", "run"]  # fmt: skip
+
+
+def test_asking_for_another_backend_than_the_running_daemons_is_an_error(
+    wezmp_env: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with connect(wezmp_env) as c:  # a daemon on tmux (WEZMP_BACKEND=tmux)
+        pid = c.server["pid"]
+
+    def wezmp(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(wezmp_argv(*args), capture_output=True, text=True, timeout=30)
+
+    try:
+        flag = wezmp("--backend", "local", "ws", "list")
+        assert flag.returncode == 1
+        assert flag.stderr.strip() == (
+            f"Error: the running wezmp daemon (pid {pid}) uses the tmux backend, not local as "
+            "--backend local asks. To switch: wezmp daemon stop, then run this again; or leave "
+            "out --backend local to use the running daemon."
+        )
+        assert wezmp("--backend", "tmux", "ws", "list").returncode == 0
+        started = wezmp("--backend", "local", "daemon", "start")
+        assert "not local as --backend local" in started.stderr
+        doctor = wezmp("--backend", "local", "doctor")
+        assert doctor.returncode == 1 and "uses the tmux backend, not local" in doctor.stderr
+        assert f"daemon:   running (pid {pid}) on tmux (chosen by the environment " in doctor.stdout
+        monkeypatch.setenv("WEZMP_BACKEND", "local")
+        env = wezmp("ws", "list")
+        assert env.returncode == 1 and "not local as WEZMP_BACKEND=local asks" in env.stderr
+        monkeypatch.delenv("WEZMP_BACKEND")
+        assert wezmp("ws", "list").returncode == 0  # no choice made here: the running daemon
+    finally:
+        stop(wezmp_env)

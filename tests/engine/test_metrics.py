@@ -56,6 +56,10 @@ async def test_history_events_and_agent_numbers(make_engine: Any) -> None:
     assert first is not None and first.data["agents"] == {"a": {"cpu": 5.0, "rss": 1024}}
     assert second is not None and second.data["agents"] == {}  # unchanged: not resent
     assert (await engine.invoke("metrics.current"))["system"]["cpu"] == 40.0
+    # Nothing of it runs any more: blank figures, not its last ones (nor a measured 0).
+    fixed.values.append(Sample(system={"cpu": 1.0, "mem": 50.0, "load": 0.5}, agents={}))
+    await svc.tick()
+    assert (info.cpu, info.rss) == (None, None)
     with pytest.raises(NotFound):
         await engine.invoke("metrics.history", {"agent": "nobody"})
 

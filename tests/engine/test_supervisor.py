@@ -3,6 +3,9 @@ real socket to an in-process engine."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,12 +13,14 @@ import msgspec
 import pytest
 
 from tests.helpers import async_wait_until
+from wezmp_tui import procgroup
 from wezmp_tui.config.schema import AgentSpec, Config
 from wezmp_tui.engine.facade import Engine
 from wezmp_tui.engine.panes import PaneService
 from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
 from wezmp_tui.ipc.server import IpcServer
+from wezmp_tui.mux.ttypids import cmdline
 
 
 def spec(name: str, script: str, **kw: Any) -> AgentSpec:
@@ -153,10 +158,15 @@ async def test_policy_no_and_send_and_restart(running: Any) -> None:
         return (await engine.mux.get_text(pane)).count("hello-agent") >= 2
 
     await async_wait_until(echoed)
+    pid = engine.get(Supervisor).agents["echoer"].pid
     restarted = await engine.invoke("agent.restart", {"name": "echoer"})
     assert restarted["order"] == ["echoer"]
+    # In its own pane again, whatever the policy: a restart through wezmp is no crash.
     await until(
-        engine, lambda s: state(s, "echoer") == "working" and s.agents["echoer"].pane_id != pane
+        engine,
+        lambda s: state(s, "echoer") == "working"
+        and s.agents["echoer"].pid not in (None, pid)
+        and s.agents["echoer"].pane_id == pane,
     )
     with pytest.raises(NotFound):
         await engine.invoke("agent.send", {"workspace": "nowhere", "text": "x"})
@@ -193,7 +203,7 @@ async def test_agents_are_adopted_after_a_daemon_restart(make_engine: Any, runni
     # A second engine on the same store and tmux server, as after a daemon restart.
     again = await make_engine("tmux", config=Config(agents=[spec("long", "exec sleep 60")]))
     info = again.get(Supervisor).agents["long"]
-    assert (info.pane_id, info.pid, info.state) == (pane, pid, "unknown")
+    assert (info.pane_id, info.pid, info.state) == (pane, pid, "working")
     explained = await again.invoke("agent.list")
     assert explained[0].desired == "running"
 
@@ -201,7 +211,7 @@ async def test_agents_are_adopted_after_a_daemon_restart(make_engine: Any, runni
 async def test_an_agent_started_by_hand_is_adopted(running: Any) -> None:
     engine = await running()
     answer = await engine.invoke("agent.register", {"name": "manual", "pid": 1, "pane_id": "%99"})
-    assert answer["restart"]["restart"] == "no"
+    assert answer["restart"]["policy"] == "no"
     assert engine.get(Supervisor).agents["manual"].state == "working"
     assert (await engine.invoke("agent.exited", {"name": "manual", "code": 0}))["stop"] is False
 
@@ -259,6 +269,203 @@ async def test_healthy_waits_for_the_readiness_probe_and_log(running: Any, tmp_p
     await until(engine, lambda s: state(s, "api") == "working")
     assert sup.probe_ok["db"] >= 2
     assert state(sup, "after-slow") == "starting"  # the hanging probe never passes
+
+
+# -- one live process per agent, and nothing left behind ---------------------------------------
+
+
+def processes(*argv: str) -> list[int]:
+    """Live processes whose command line is exactly `argv`."""
+    return [p for p, line in _table() if line == list(argv)]
+
+
+def wrappers(name: str) -> list[int]:
+    """Live `wezmp exec --agent NAME` processes."""
+    return [p for p, line in _table() if line[3:6] == ["exec", "--agent", name]]
+
+
+def _table() -> list[tuple[int, list[str]]]:
+    pids = [int(n) for n in os.listdir("/proc") if n.isdigit()]
+    return [(p, cmdline(p)) for p in pids if procgroup.alive(p)]
+
+
+@pytest.mark.parametrize("backend", ["tmux", "local", "wezterm"])
+async def test_64_agents_in_8_workspaces_started_at_once_run_once(
+    backend: str, make_engine: Any, request: pytest.FixtureRequest
+) -> None:
+    """Starts asked for in every workspace at once, with ticks running beside them (as the
+    daemon's own tick does), make one pane and one process per agent; so do restarts."""
+    if backend == "wezterm":
+        request.getfixturevalue("fake_wezterm")
+    marker = f"3{os.getpid()}"  # this test's agents: `sleep <marker>`
+    names = [f"w{w}-a{i}" for w in range(8) for i in range(8)]
+    specs = [
+        msgspec.convert(
+            {"name": n, "workspace": n.split("-")[0], "command": ["sleep", marker]}, AgentSpec
+        )
+        for n in names
+    ]
+    engine = await make_engine(backend, config=Config(agents=specs))
+    server = await serve(engine)
+    try:
+        sup = engine.get(Supervisor)
+        await asyncio.gather(
+            *(engine.invoke("agent.start", {"workspace": f"w{w}"}) for w in range(8)),
+            sup.tick(),
+            sup.tick(),
+        )
+        await until(engine, lambda s: all(a.pid for a in s.agents.values()), timeout=120)
+        assert len(await engine.mux.list_panes()) == 64
+        running = processes("sleep", marker)
+        assert sorted(running) == sorted(a.pid for a in sup.agents.values())
+        assert all(len(wrappers(n)) == 1 for n in names)
+        # Restarts (one per workspace, at once) and starts of running agents change nothing.
+        before = {n: sup.agents[n].pid for n in names}
+        again = [f"w{w}-a0" for w in range(8)]
+        await asyncio.gather(
+            *(engine.invoke("agent.restart", {"name": n}) for n in again),
+            engine.invoke("agent.start", {"names": names}),
+        )
+        await until(
+            engine,
+            lambda s: all(s.agents[n].pid not in (None, before[n]) for n in again),
+            timeout=60,
+        )
+        assert len(processes("sleep", marker)) == 64
+        assert len(await engine.mux.list_panes()) == 64
+        assert all(sup.agents[n].pid == before[n] for n in names if n not in again)
+    finally:
+        await asyncio.gather(*(engine.invoke("agent.stop", {"name": n}) for n in names))
+        await server.stop()
+    assert processes("sleep", marker) == []
+
+
+async def test_a_stop_ends_the_whole_process_group_and_session(running: Any, tmp_path: Any) -> None:
+    pids = tmp_path / "pids"
+    # A child that ignores SIGHUP and SIGTERM, as a CLI's real program may, beside the agent.
+    script = f"sh -c 'trap \"\" HUP TERM; exec sleep 601' & echo $$ $! >> {pids}; exec sleep 602"
+    engine = await running(spec("hardy", script, restart={"policy": "always"}))
+    await engine.invoke("agent.start", {"name": "hardy"})
+    await until(engine, lambda s: state(s, "hardy") == "working")
+    agent, child = map(int, pids.read_text().split())
+    assert procgroup.alive(child)
+    await engine.invoke("agent.stop", {"name": "hardy"})
+    assert not procgroup.alive(agent) and not procgroup.alive(child)
+    assert wrappers("hardy") == []
+    runs = await engine.invoke("agent.runs", {"name": "hardy"})
+    assert runs[0]["ended_at"] is not None
+
+
+async def test_a_killed_wrapper_leaves_nothing_in_its_pane(running: Any, tmp_path: Any) -> None:
+    """SIGKILL of the wrapper: the pane closes, the child that ignores SIGHUP is ended by the
+    daemon, and the agent comes back once."""
+    pids = tmp_path / "pids"
+    script = f"sh -c 'trap \"\" HUP TERM; exec sleep 603' & echo $! >> {pids}; exec sleep 604"
+    engine = await running(spec("wrapped", script, restart={"policy": "always"}))
+    await engine.invoke("agent.start", {"name": "wrapped"})
+    await until(engine, lambda s: state(s, "wrapped") == "working")
+    child = int(pids.read_text().split()[0])
+    [wrapper] = wrappers("wrapped")
+    os.kill(wrapper, signal.SIGKILL)
+    await until(engine, lambda s: len(pids.read_text().split()) == 2 and s.agents["wrapped"].pid)
+    await async_wait_until(lambda: _gone(child), timeout=15)
+    assert len(processes("sleep", "604")) == 1 and len(processes("sleep", "603")) == 1
+
+
+async def _gone(pid: int) -> bool:
+    return not procgroup.alive(pid)
+
+
+async def test_a_crash_loops_pane_is_reused_and_a_closed_one_comes_back_in_its_tab(
+    running: Any,
+) -> None:
+    engine = await running(
+        spec("loop", "echo loop-out; exit 4",
+             restart={"policy": "on_failure", "max_restarts": 1, "backoff_seconds": 0.05}),
+        spec("svc", "exec sleep 605", restart={"policy": "always", "backoff_seconds": 0.05}),
+    )  # fmt: skip
+    sup = engine.get(Supervisor)
+    await engine.invoke("agent.start", {"names": ["loop", "svc"]})
+    await until(engine, lambda s: state(s, "loop") == "failed" and state(s, "svc") == "working")
+    held = sup.agents["loop"].pane_id
+    assert held in engine.get(PaneService).by_id  # the last output stays in its pane
+    await engine.invoke("agent.start", {"name": "loop"})
+    await until(engine, lambda s: s.agents["loop"].restarts >= 2)
+    assert sup.agents["loop"].pane_id == held
+    # A pane beside the agent's, then the agent's pane closed from outside: it comes back
+    # beside that pane, in the same tab, not in a tab of its own.
+    pane = sup.agents["svc"].pane_id
+    assert pane is not None
+    tab = engine.get(PaneService).by_id[pane].tab_id
+    await engine.mux.split(pane, argv=["sleep", "606"])
+    await engine.get(PaneService).tick()
+    await engine.mux.kill_pane(pane)
+    await until(
+        engine, lambda s: s.agents["svc"].pane_id not in (None, pane) and s.agents["svc"].pid
+    )
+    assert engine.get(PaneService).by_id[sup.agents["svc"].pane_id or ""].tab_id == tab
+
+
+async def test_a_runs_duration_leaves_out_the_backoff(running: Any) -> None:
+    engine = await running(
+        spec("slow", "exit 2",
+             restart={"policy": "on_failure", "max_restarts": 1, "backoff_seconds": 2.0}),
+    )  # fmt: skip
+    await engine.invoke("agent.start", {"name": "slow"})
+    await until(engine, lambda s: state(s, "slow") == "failed")
+    runs = await engine.invoke("agent.runs", {"name": "slow"})
+    assert len(runs) == 2
+    # The 2 s backoff lies between the runs, not inside the first one.
+    assert runs[1]["ended_at"] - runs[1]["started_at"] < 1.5
+    assert runs[0]["started_at"] - runs[1]["ended_at"] >= 1.5
+
+
+async def test_adoption_keeps_state_last_exit_lines_runs_and_uptime(
+    make_engine: Any, running: Any
+) -> None:
+    specs = [
+        spec("up", "echo started-up; exec sleep 607"),
+        spec("bad", "echo bad-line; exit 6", restart={"policy": "no"}),
+    ]
+    engine = await running(*specs)
+    await engine.invoke("agent.start", {"names": ["up", "bad"]})
+    await until(engine, lambda s: state(s, "up") == "working" and state(s, "bad") == "exited")
+    sup = engine.get(Supervisor)
+    sup.set_state("up", "waiting", "hook", "permission prompt")
+    up = sup.agents["up"]
+    pid = up.pid
+    assert pid is not None
+    # A second engine on the same store and tmux server, as after a daemon restart.
+    again = await make_engine("tmux", config=Config(agents=specs))
+    adopted = again.get(Supervisor).agents
+    assert (adopted["up"].state, adopted["up"].state_reason) == ("waiting", "permission prompt")
+    assert adopted["up"].started_at == pytest.approx(procgroup.started_at(pid))
+    assert (adopted["bad"].state, adopted["bad"].last_exit) == ("exited", 6)
+    assert "bad-line" in adopted["bad"].last_output
+    assert adopted["bad"].cpu is None and adopted["bad"].rss is None
+    # The wrapper reporting again to the new engine continues its run, not a second one.
+    await again.invoke("agent.register", {"name": "up", "pid": pid, "pane_id": up.pane_id})
+    runs = await again.invoke("agent.runs", {"name": "up"})
+    assert len(runs) == 1 and runs[0]["pid"] == pid and runs[0]["ended_at"] is None
+
+
+async def test_a_second_wrapper_of_a_running_agent_is_refused(running: Any) -> None:
+    engine = await running(spec("only", "exec sleep 608"))
+    await engine.invoke("agent.start", {"name": "only"})
+    await until(engine, lambda s: state(s, "only") == "working")
+    [wrapper] = wrappers("only")
+    answer = await engine.invoke("agent.claim", {"name": "only", "wrapper_pid": os.getpid()})
+    assert answer["ok"] is False and f"pid {wrapper}" in answer["why"]
+    late = await engine.invoke(
+        "agent.register", {"name": "only", "pid": os.getpid(), "wrapper_pid": os.getpid()}
+    )
+    assert late["ok"] is False
+    assert engine.get(Supervisor).agents["only"].pid != os.getpid()
+    # A wrapper no longer holding the agent is not listened to.
+    assert (await engine.invoke(
+        "agent.exited", {"name": "only", "code": 1, "wrapper_pid": os.getpid()}
+    ))["stop"] is True  # fmt: skip
+    assert state(engine.get(Supervisor), "only") == "working"
 
 
 async def test_a_tick_during_start_starts_each_agent_once(make_engine: Any) -> None:

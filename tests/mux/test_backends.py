@@ -125,6 +125,20 @@ async def test_tmux_with_no_server_lists_nothing(tmux_socket: str) -> None:
         await m.kill_pane("%99")
 
 
+async def test_tmux_exiting_with_its_last_session_lists_nothing(tmux_socket: str) -> None:
+    """Between its last session's end and its exit, tmux answers `list-panes -a` with "no
+    current target" or "server exited unexpectedly": no panes, not a failed command."""
+    import asyncio
+
+    m = TmuxMux(socket_name=tmux_socket)
+    for _ in range(20):
+        pane = await m.spawn(workspace="last", argv=["sleep", "60"])
+        closing = asyncio.ensure_future(m.kill_pane(pane))
+        for _ in range(5):
+            assert {p.pane_id for p in await m.list_panes()} <= {pane}
+        await closing
+
+
 async def test_tmux_missing_binary(tmp_path: Path) -> None:
     with pytest.raises(MuxUnavailable, match="Install tmux"):
         await TmuxMux(executable=str(tmp_path / "no-tmux")).list_panes()
@@ -150,6 +164,26 @@ async def test_local_screen_redraws_a_spinner_in_place() -> None:
         text = await m.get_text(pane)
         assert text == "done"
     finally:
+        await m.close()
+
+
+async def test_local_pane_reads_gemini_clis_output_without_an_error() -> None:
+    """The built-in backend raised (in its reader, so the rest of that read was lost) at Gemini
+    CLI's `CSI > 4 ; ? m`; its recorded output, through a real PTY, now reads clean."""
+    import asyncio
+
+    recorded = Path(__file__).parents[1] / "data" / "streams" / "gemini.bin"
+    errors: list[dict[str, object]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda _loop, ctx: errors.append(ctx))
+    m = LocalMux(rows=40, cols=120)
+    try:
+        pane = await m.spawn(
+            workspace="w", argv=["sh", "-c", 'cat "$0"; exec sleep 30', str(recorded)]
+        )
+        assert await async_wait_until(lambda: _local_has(m, pane, "Agent powering down."))
+        assert errors == []
+    finally:
+        asyncio.get_running_loop().set_exception_handler(None)
         await m.close()
 
 
@@ -246,7 +280,7 @@ async def test_the_psutil_process_table_matches_proc() -> None:
 def test_choose_backend(
     env: dict[str, str], config: str | None, flag: str | None, expected: str
 ) -> None:
-    name, reason = choose_backend(env, config, flag)
+    name, _source, reason = choose_backend(env, config, flag)
     assert name == expected
     assert reason
 
@@ -254,12 +288,12 @@ def test_choose_backend(
 def test_choose_backend_inside_wezterm(fake_wezterm: Path) -> None:
     import os
 
-    name, reason = choose_backend({"WEZTERM_PANE": "1", "PATH": os.environ["PATH"]}, None, None)
+    name, _, reason = choose_backend({"WEZTERM_PANE": "1", "PATH": os.environ["PATH"]}, None, None)
     assert (name, "inside WezTerm" in reason) == ("wezterm", True)
 
 
 def test_unknown_backend_names_the_source() -> None:
-    with pytest.raises(InvalidInput, match=r"config\.yaml: unknown backend 'screen'"):
+    with pytest.raises(InvalidInput, match=r"config\.yaml \(backend: screen\): unknown backend"):
         choose_backend({}, "screen")
     with pytest.raises(InvalidInput):
         create_mux("screen")

@@ -4,18 +4,32 @@ It runs the agent as its child on the pane's terminal, tells the daemon the real
 exit, and restarts the command in the same pane per policy, so the layout stays put. It keeps
 the agent running when the daemon is gone or restarted (reports are best effort, and it
 re-registers on reconnect). Standard library only: it runs on every agent start.
+
+The agent runs as the leader of its own process group, made the terminal's foreground group
+(so Ctrl-C and a full-screen UI reach it as in any terminal). When it ends, whatever it left
+behind in that group, and in the pane's session when the wrapper leads it, is ended too
+before anything starts again: one agent is one set of processes, never an orphan beside a
+new one.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
+import threading
 import time
 from typing import Any
 
-FORWARD = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
+from wezmp_tui import procgroup
+from wezmp_tui.model.restart import POLICIES, RestartPolicy
+
+# Signals passed on to the agent: these to its whole group, as a terminal would send them...
+TO_GROUP = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGINT)
+# ...these to the agent's own process only (their meaning is the program's own).
+TO_AGENT = (signal.SIGUSR1, signal.SIGUSR2)
 # SIGHUP (the pane closed) or SIGTERM (asked to stop) received: never restart after it.
 HANGUP: list[int] = []
 
@@ -28,7 +42,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         opts, command = argv, []
     p = argparse.ArgumentParser(prog="wezmp exec", description=__doc__)
     p.add_argument("--agent", required=True, help="the agent's name")
-    p.add_argument("--restart", choices=["no", "on_failure", "always"], default=None)
+    p.add_argument("--restart", choices=POLICIES, default=None)
     p.add_argument("--max-restarts", type=int, default=None)
     p.add_argument("--backoff", type=float, default=None, help="seconds before a restart")
     p.add_argument("--window", type=float, default=None, help="crash-loop window, seconds")
@@ -43,6 +57,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def session() -> int | None:
+    """Our session's id when this wrapper leads it (the pane's first process): everything in
+    it belongs to the agent. None when started from someone's shell, whose session is not
+    ours to end."""
+    sid = os.getsid(0)
+    return sid if sid == os.getpid() else None
+
+
 class Reporter:
     """Best-effort reports to the daemon; reconnects (and re-registers) when it comes back."""
 
@@ -51,14 +73,14 @@ class Reporter:
         self.client: Any = None
         self.registered_pid: int | None = None
         self.last_attempt = 0.0
+        self.refused = ""  # why the daemon said another wrapper runs this agent
 
-    def _connect(self) -> Any:
+    def _connect(self, now: bool = False) -> Any:
         if self.client is not None:
             return self.client
-        now = time.monotonic()
-        if now - self.last_attempt < 1.0:
+        if not now and time.monotonic() - self.last_attempt < 1.0:
             return None  # do not hammer a daemon that is down
-        self.last_attempt = now
+        self.last_attempt = time.monotonic()
         try:
             from wezmp_tui.ipc.client import try_connect
             from wezmp_tui.paths import resolve
@@ -71,27 +93,82 @@ class Reporter:
         return self.client
 
     def call(self, method: str, **params: Any) -> Any:
-        client = self._connect()
-        if client is None:
-            return None
-        try:
-            return client.call(method, **params)
-        except Exception as exc:
-            if type(exc).__name__ == "DaemonUnavailable":
+        # A connection to a daemon that has since restarted fails on first use: connect
+        # again at once, so the report (an exit, say) reaches the new daemon.
+        for again in (False, True):
+            client = self._connect(now=again)
+            if client is None:
+                return None
+            try:
+                return client.call(method, **params)
+            except Exception as exc:
+                if type(exc).__name__ != "DaemonUnavailable":
+                    return None
                 client.close()
                 self.client = None
-            return None
+        return None
+
+    def _answer(self, method: str, **params: Any) -> dict[str, Any]:
+        answer = self.call(
+            method,
+            name=self.agent,
+            wrapper_pid=os.getpid(),
+            pane_id=pane_id(),
+            session=session(),
+            **params,
+        )
+        answer = answer if isinstance(answer, dict) else {}
+        if answer.get("ok") is False:
+            self.refused = str(answer.get("why") or "another wrapper runs this agent")
+        return answer
+
+    def claim(self) -> dict[str, Any]:
+        """Before the agent starts: may it (no other live wrapper runs it), and its policy."""
+        return self._answer("agent.claim")
 
     def register(self, pid: int) -> dict[str, Any]:
         self.registered_pid = pid
-        answer = self.call(
-            "agent.register",
-            name=self.agent,
-            pid=pid,
-            wrapper_pid=os.getpid(),
-            pane_id=pane_id(),
-        )
-        return answer if isinstance(answer, dict) else {}
+        return self._answer("agent.register", pid=pid)
+
+
+class Registration:
+    """One run's registration with the daemon. It happens after the fork, so the daemon
+    learns the agent's own pid; the answer carries the agent's restart policy for options
+    not given as flags, or a refusal (another live wrapper runs this agent: this run ends).
+    A daemon too busy to answer (starting 64 agents) is asked again while the agent runs."""
+
+    def __init__(self, reporter: Reporter, args: argparse.Namespace, policy: RestartPolicy):
+        self.reporter = reporter
+        self.args = args
+        self.policy = policy
+        self.done = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def started(self, pid: int) -> None:
+        if not self._register(pid):
+            self.thread = threading.Thread(target=self._again, args=(pid,), daemon=True)
+            self.thread.start()
+
+    def _again(self, pid: int) -> None:
+        while not self.done.wait(1.0) and not self._register(pid):
+            pass
+
+    def _register(self, pid: int) -> bool:
+        answer = self.reporter.register(pid)
+        if not answer:
+            return False
+        self.policy = policy_of(self.args, answer, self.policy)
+        if self.reporter.refused:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+        return True
+
+    def finish(self) -> RestartPolicy:
+        """The run has ended: stop asking; the policy as the daemon last gave it."""
+        self.done.set()
+        if self.thread is not None:
+            self.thread.join()
+        return self.policy
 
 
 def wait_for_dependencies(reporter: Reporter, poll: float = 0.5) -> bool:
@@ -113,7 +190,8 @@ def wait_for_dependencies(reporter: Reporter, poll: float = 0.5) -> bool:
         elif answer.get("never"):
             sys.stderr.write(f"[wezmp] {reporter.agent} will not start: {answer.get('why')}\n")
             reporter.call("agent.failed", name=reporter.agent, code=None,
-                          reason=f"dependency: {answer.get('why')}")  # fmt: skip
+                          reason=f"dependency: {answer.get('why')}",
+                          wrapper_pid=os.getpid())  # fmt: skip
             return False
         elif answer.get("why") != shown:
             shown = str(answer.get("why"))
@@ -136,95 +214,127 @@ def exit_status(status: int) -> tuple[int, int | None]:
     return os.WEXITSTATUS(status), None
 
 
-def take_terminal() -> None:
-    """Make the wrapper's process group the terminal's foreground again. An interactive
-    child with job control (a shell, some agent CLIs) moves the terminal to a process group of
-    its own; killed, it leaves the terminal to a dead group, and the next child, finding itself
-    in the background, would stop itself waiting for a terminal that never comes back."""
+def terminal() -> int | None:
+    """Our terminal's descriptor when our process group is its foreground one (a pane, or a
+    shell that ran us in the foreground): the agent's group gets the terminal then."""
     try:
-        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
-    except OSError:
-        return  # no controlling terminal (tests, pipes): nothing to take back
-    try:
-        if os.tcgetpgrp(fd) != os.getpgrp():
-            # Asking from the background raises SIGTTOU, which would stop the wrapper.
-            previous = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
-            try:
-                os.tcsetpgrp(fd, os.getpgrp())
-            finally:
-                signal.signal(signal.SIGTTOU, previous)
-    except OSError:
+        fd = sys.stdin.fileno()
+        if os.isatty(fd) and os.tcgetpgrp(fd) == os.getpgrp():
+            return fd
+    except (OSError, ValueError, AttributeError):
         pass
+    return None
+
+
+def give_terminal(fd: int, pgid: int) -> None:
+    # A background group that sets the foreground one is stopped by SIGTTOU unless it
+    # ignores it (the parent handing the terminal back after the agent ended is such a one).
+    old = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    try:
+        with contextlib.suppress(OSError):
+            os.tcsetpgrp(fd, pgid)
     finally:
-        os.close(fd)
+        signal.signal(signal.SIGTTOU, old)
 
 
 def run_once(command: list[str], env: dict[str, str], on_start: Any = None) -> tuple[int, int]:
-    """Run the command as our child in our process group (so Ctrl-C reaches it through the
-    terminal), forwarding other signals; returns (pid, wait status)."""
-    take_terminal()
+    """Run the command as our child, leader of its own process group and in the terminal's
+    foreground; forward signals to it; when it ends, end what it left behind. Returns (pid,
+    wait status)."""
+    tty = terminal()
     pid = os.fork()
     if pid == 0:  # child
-        for sig in (signal.SIGINT, signal.SIGQUIT, *FORWARD):
+        with contextlib.suppress(OSError):
+            os.setpgid(0, 0)
+            if tty is not None:
+                give_terminal(tty, os.getpid())
+        for sig in (*TO_GROUP, *TO_AGENT, signal.SIGTTOU):
             signal.signal(sig, signal.SIG_DFL)
         try:
             os.execvpe(command[0], command, env)
         except OSError as exc:
             sys.stderr.write(f"wezmp exec: {command[0]}: {exc.strerror}\n")
             os._exit(127)
+    # Both sides set the group and the terminal: whichever runs first, the agent never runs
+    # outside its group or reads the terminal from the background.
+    with contextlib.suppress(OSError):
+        os.setpgid(pid, pid)
+    if tty is not None:
+        give_terminal(tty, pid)
 
     def forward(signum: int, _frame: Any) -> None:
         if signum in (signal.SIGHUP, signal.SIGTERM):
             HANGUP.append(signum)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(-pid if signum in TO_GROUP else pid, signum)
+
+    for sig in (*TO_GROUP, *TO_AGENT):
+        signal.signal(sig, forward)
+    try:
+        if on_start is not None:
+            on_start(pid)
+        while True:
+            try:
+                _, status = os.waitpid(pid, 0)
+                break
+            except ChildProcessError:
+                status = 0
+                break
+            except InterruptedError:  # pragma: no cover - PEP 475 retries for us
+                continue
+    finally:
+        procgroup.end(pgid=pid, sid=session())
+        if tty is not None:
+            give_terminal(tty, os.getpgrp())
+    return pid, status
+
+
+def hold(args: argparse.Namespace) -> None:
+    """Keep the pane (and the last output in it) until a person presses Enter."""
+    if args.hold if args.hold is not None else sys.stdin.isatty():
+        sys.stderr.write("[wezmp] press Enter to close this pane\n")
         try:
-            os.kill(pid, signum)
-        except ProcessLookupError:
+            sys.stdin.readline()
+        except (OSError, KeyboardInterrupt):
             pass
 
-    for sig in FORWARD:
-        signal.signal(sig, forward)
-    # Ctrl-C goes to the whole foreground group, the agent included; the wrapper ignores it
-    # and lives on to report how the agent ended.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if on_start is not None:
-        on_start(pid)
-    while True:
-        try:
-            _, status = os.waitpid(pid, 0)
-            return pid, status
-        except ChildProcessError:
-            return pid, 0
-        except InterruptedError:  # pragma: no cover - PEP 475 retries for us
-            continue
+
+def policy_of(
+    args: argparse.Namespace, answer: dict[str, Any], base: RestartPolicy
+) -> RestartPolicy:
+    """The restart policy: our own flags first, then what the daemon says for this agent."""
+    given = answer.get("restart") or {}
+    flags = {
+        "policy": args.restart,
+        "max_restarts": args.max_restarts,
+        "backoff": args.backoff,
+        "window": args.window,
+    }
+    return base._replace(
+        **{k: v if v is not None else given.get(k, getattr(base, k)) for k, v in flags.items()}
+    )
 
 
 def main(argv: list[str]) -> int:
     args = parse(argv)
     reporter = Reporter(args.agent)
     env = dict(os.environ, WEZMP_AGENT_ID=args.agent)
-    policy: dict[str, Any] = {
-        "restart": args.restart or "no",
-        "max_restarts": 5 if args.max_restarts is None else args.max_restarts,
-        "backoff": 1.0 if args.backoff is None else args.backoff,
-        "window": 60.0 if args.window is None else args.window,
-    }
-    failures: list[float] = []
-    restarts = 0
+    policy = policy_of(args, reporter.claim(), RestartPolicy())
+    if reporter.refused:
+        sys.stderr.write(f"[wezmp] not starting {args.agent}: {reporter.refused}\n")
+        return 1
+    recent: tuple[float, ...] = ()
     if args.wait_deps and not wait_for_dependencies(reporter):
         return 1
     while True:
         started = time.monotonic()
-
-        # Registration happens after the fork so the daemon learns the agent's own pid; the
-        # daemon's answer carries the agent's restart policy for options not given as flags.
-        def started_child(pid: int) -> None:
-            answer = reporter.register(pid).get("restart") or {}
-            for key, flag in (("restart", args.restart), ("max_restarts", args.max_restarts),
-                              ("backoff", args.backoff), ("window", args.window)):  # fmt: skip
-                if flag is None and key in answer:
-                    policy[key] = answer[key]
-
-        _pid, status = run_once(args.command, env, started_child)
+        registration = Registration(reporter, args, policy)
+        _pid, status = run_once(args.command, env, registration.started)
+        policy = registration.finish()
+        reporter.registered_pid = None  # nothing of it runs: not to be registered again
+        if reporter.refused:
+            sys.stderr.write(f"[wezmp] ended {args.agent}: {reporter.refused}\n")
+            return 1
         code, sig = exit_status(status)
         answer = reporter.call(
             "agent.exited",
@@ -232,34 +342,34 @@ def main(argv: list[str]) -> int:
             code=code,
             signal=sig,
             duration=round(time.monotonic() - started, 3),
-            restarts=restarts,
+            wrapper_pid=os.getpid(),
         )
-        restart = policy["restart"] == "always" or (policy["restart"] == "on_failure" and code != 0)
-        if isinstance(answer, dict) and answer.get("stop"):
-            restart = False  # stopped on purpose through wezmp
-        if HANGUP:
-            restart = False  # the pane is gone or we were told to stop
-        if not restart:
-            return code
-        now = time.monotonic()
-        failures = [t for t in failures if now - t < policy["window"]] + [now]
-        if len(failures) > policy["max_restarts"]:
-            msg = (
-                f"[wezmp] {args.agent} exited {len(failures)} times within "
-                f"{policy['window']:.0f}s (last exit {code}); giving up"
-            )
+        answer = answer if isinstance(answer, dict) else {}
+        if answer.get("stop") or HANGUP:
+            return code  # stopped on purpose through wezmp, the pane is gone, or told to stop
+        if answer.get("restart"):
+            # Restarted through wezmp: at once, whatever the policy, and not a crash.
+            recent = ()
+            if answer.get("wait_deps") and not wait_for_dependencies(reporter):
+                return 1
+            continue
+        decision = policy.decide(code, recent, time.monotonic())
+        recent = decision.recent
+        if decision.gave_up:
+            msg = f"[wezmp] {args.agent} {decision.reason}; giving up"
             sys.stderr.write(msg + "\n")
-            reporter.call("agent.failed", name=args.agent, code=code, reason=msg)
-            if args.hold if args.hold is not None else sys.stdin.isatty():
-                sys.stderr.write("[wezmp] press Enter to close this pane\n")
-                try:
-                    sys.stdin.readline()
-                except (OSError, KeyboardInterrupt):
-                    pass
+            reporter.call("agent.failed", name=args.agent, code=code, reason=decision.reason,
+                          wrapper_pid=os.getpid())  # fmt: skip
+            hold(args)
             return code
-        restarts += 1
-        delay = min(policy["backoff"] * 2 ** (len(failures) - 1), 30.0)
-        sys.stderr.write(f"[wezmp] {args.agent} exited ({code}); restarting in {delay:.1f}s\n")
+        if not decision.restart:
+            return code
+        sys.stderr.write(
+            f"[wezmp] {args.agent} exited ({code}); restarting in {decision.delay:.1f}s\n"
+        )
         # Told before the backoff, so the table shows the restart as it happens.
-        reporter.call("agent.restarting", name=args.agent, restarts=restarts, delay=delay)
-        time.sleep(delay)  # backoff between real restarts
+        reporter.call("agent.restarting", name=args.agent, delay=decision.delay,
+                      wrapper_pid=os.getpid())  # fmt: skip
+        time.sleep(decision.delay)  # backoff between real restarts
+        if HANGUP:
+            return code

@@ -78,11 +78,13 @@ def list_(workspace: str | None, as_json: bool) -> None:
         f"{'CPU%':>5} {'MEM':>7} {'RST':>3} {'UP':>7} LAST"
     )
     for a in items:
-        mem = f"{a['rss'] / 1048576:.0f}M" if a["rss"] else "-"
+        # Blank when nothing runs (not a measured 0).
+        mem = "-" if a["rss"] is None else f"{a['rss'] / 1048576:.0f}M"
+        cpu = "-" if a["cpu"] is None else f"{a['cpu']:.1f}"
         click.echo(
             f"{a['name']:<16} {a['workspace']:<12} {a['kind']:<8} "
             f"{STATE_ICONS.get(a['state'], '?')} {a['state']:<8} {a['pid'] or '-':>7} "
-            f"{a['cpu']:>5.1f} "
+            f"{cpu:>5} "
             f"{mem:>7} {a['restarts']:>3} {_uptime(a):>7} "
             f"{'' if a['last_exit'] is None else a['last_exit']}"
         )

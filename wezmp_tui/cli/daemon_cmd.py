@@ -36,13 +36,14 @@ def run(ctx: click.Context, debug: bool) -> None:
 def start(ctx: click.Context) -> None:
     """Start the daemon in the background (no-op when it runs)."""
     from wezmp_tui.ipc.autostart import start_daemon
-    from wezmp_tui.ipc.client import try_connect
+    from wezmp_tui.ipc.client import check_backend, try_connect
 
     paths = resolve(os.environ)
     c = try_connect(paths)
     if c is not None:
-        click.echo(f"already running (pid {c.server.get('pid')})")
-        c.close()
+        with c:
+            check_backend(c.server, backend_option(ctx))
+            click.echo(f"already running (pid {c.server.get('pid')}, {c.server.get('backend')})")
         return
     pid = start_daemon(paths, backend=backend_option(ctx))
     click.echo(f"started (pid {pid})")

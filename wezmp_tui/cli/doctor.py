@@ -23,13 +23,29 @@ def _version(argv: list[str]) -> str | None:
     )
 
 
+def _daemon() -> dict[str, Any] | None:
+    """The running daemon's pid, backend and why it has that backend (never starts one)."""
+    from wezmp_tui.ipc.client import try_connect
+
+    c = try_connect(resolve(os.environ), timeout=2.0)
+    if c is None:
+        return None
+    with c:
+        try:
+            status = c.call("system.status")
+        except Exception:
+            return None
+    return {k: status.get(k) for k in ("pid", "backend", "backend_reason")}
+
+
 def diagnose(flag: str | None) -> dict[str, Any]:
-    from wezmp_tui.config.loader import load_config
+    from wezmp_tui.config.loader import load_config, where_set
     from wezmp_tui.errors import WezmpError
-    from wezmp_tui.mux.choose import choose_backend
+    from wezmp_tui.mux.choose import choose_backend, explicit_choice, mismatch
 
     paths = resolve(os.environ)
     problems: list[str] = []
+    notes: list[str] = []
     config_backend = None
     config_error = None
     try:
@@ -38,10 +54,11 @@ def diagnose(flag: str | None) -> dict[str, Any]:
     except WezmpError as exc:
         config_error = exc.message
         problems.append(f"config: {exc.message} (fix the file; defaults are used meanwhile)")
+    where = where_set(paths.config_file, "backend") if config_backend else ""
     try:
-        backend, reason = choose_backend(os.environ, config_backend, flag)
+        backend, source, reason = choose_backend(os.environ, config_backend, flag, where)
     except WezmpError as exc:
-        backend, reason = "local", exc.message
+        backend, source, reason = "local", "error", exc.message
         problems.append(exc.message)
     wezterm = shutil.which(os.environ.get("WEZMP_WEZTERM") or "wezterm")
     tmux = shutil.which("tmux")
@@ -49,9 +66,21 @@ def diagnose(flag: str | None) -> dict[str, Any]:
         problems.append("backend wezterm chosen but wezterm is not on PATH: install WezTerm")
     if backend == "tmux" and not tmux:
         problems.append("backend tmux chosen but tmux is not on PATH: apt-get install tmux")
+    daemon = _daemon()
+    if daemon is not None and daemon["backend"] != backend:
+        asked = explicit_choice(os.environ, flag)
+        if asked is not None:
+            problems.append(mismatch(daemon["backend"], daemon["pid"], *asked))
+        else:
+            notes.append(
+                f"the running daemon uses {daemon['backend']}, not {backend}: commands use it "
+                "until it stops (wezmp daemon stop), and the next one chooses again"
+            )
     return {
         "backend": backend,
+        "source": source,
         "reason": reason,
+        "daemon": daemon,
         "wezterm": {
             "path": wezterm,
             "version": _version([wezterm, "--version"]) if wezterm else None,
@@ -67,6 +96,7 @@ def diagnose(flag: str | None) -> dict[str, Any]:
             "socket": str(paths.socket),
             "log": str(paths.log_file),
         },
+        "notes": notes,
         "problems": problems,
         "ok": not problems,
     }
@@ -82,6 +112,12 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
         emit_json(report)
     else:
         click.echo(f"backend:  {report['backend']} ({report['reason']})")
+        daemon = report["daemon"]
+        if daemon is not None:
+            click.echo(
+                f"daemon:   running (pid {daemon['pid']}) on {daemon['backend']} "
+                f"({daemon['backend_reason']} when it started)"
+            )
         if report["backend"] == "local":
             click.echo(
                 "          the built-in backend runs panes inside the wezmp daemon; "
@@ -99,6 +135,8 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
         )
         for name, value in report["paths"].items():
             click.echo(f"{name + ':':<9} {value}")
+        for n in report["notes"]:
+            click.echo(f"note:     {n}")
         for p in report["problems"]:
             click.echo(f"problem:  {p}", err=True)
     if report["problems"]:

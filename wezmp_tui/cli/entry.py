@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> None:
             asyncio.run(
                 run_daemon(
                     resolve(os.environ),
-                    backend=backend or os.environ.get("WEZMP_BACKEND"),
+                    backend=backend,
                     debug="--debug" in rest,
                 )
             )

@@ -67,8 +67,7 @@ def _available(target: str) -> bool:
     "--backend",
     type=click.Choice(["auto", "wezterm", "tmux", "local"]),
     default=None,
-    envvar="WEZMP_BACKEND",
-    help="Multiplexer backend (default: config, else automatic).",
+    help="Multiplexer backend (default: WEZMP_BACKEND, else config, else automatic).",
 )
 @click.pass_context
 def cli(ctx: click.Context, backend: str | None) -> None:

@@ -58,6 +58,15 @@ def _hint(key: str, known: Iterable[str]) -> str:
     if len(list(known)) > 8:
         return " (press ? in the control center for every id)"
     return f" (known: {', '.join(sorted(known))})"
+def where_set(path: Path, key: str) -> str:
+    """`path:line` of a top-level `key` in a config file (`path` alone when it cannot say):
+    for a person who wants to know which line decided something."""
+    try:
+        _, lines = parse_yaml(path.read_text(encoding="utf-8"), path.name)
+    except (OSError, UnicodeDecodeError, ConfigError):
+        return str(path)
+    line = lines.get((key,))
+    return f"{path}:{line}" if line else str(path)
 
 
 def check_agents(

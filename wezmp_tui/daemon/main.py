@@ -52,10 +52,12 @@ def load_config(paths: Paths) -> tuple[Any, str | None]:
 def create_engine(
     paths: Paths, *, backend: str | None = None, clock: Clock | None = None
 ) -> Engine:
+    from wezmp_tui.config.loader import where_set
     from wezmp_tui.mux.choose import choose_backend, create_mux
 
     config, error = load_config(paths)
-    name, reason = choose_backend(os.environ, config.backend, backend)
+    where = where_set(paths.config_file, "backend") if config.backend else ""
+    name, _source, reason = choose_backend(os.environ, config.backend, backend, where)
     log.info("backend %s: %s", name, reason)
     mux = create_mux(
         name,

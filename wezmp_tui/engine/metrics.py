@@ -190,6 +190,10 @@ class MetricsService:
             if info is not None:
                 info.cpu = vals["cpu"]
                 info.rss = int(vals["rss"])
+        for name, info in agents.items():
+            if name not in sample["agents"] and info.cpu is not None:
+                # Nothing of it runs: no figures (rather than the last ones, or a 0).
+                info.cpu = info.rss = None
         for gone in set(self.agents) - set(sample["agents"]) - set(agents):
             del self.agents[gone]
         self.last = sample

@@ -53,8 +53,10 @@ class PaneService:
                 self._lost(f"{mux.name} server went away")
                 self.apply([])
             raise
-        # The built-in backend's panes live in the daemon: they cannot all go at once.
-        if not panes and self.by_id and mux.name != "local":
+        # Only tmux answers "no panes" when its server is gone (it exits with its last
+        # session): WezTerm that went away cannot be reached at all (above), and the built-in
+        # backend's panes live in the daemon.
+        if not panes and self.by_id and mux.name == "tmux":
             self._lost(f"{mux.name} server went away")
         self.apply(panes)
         return panes
@@ -84,7 +86,10 @@ class PaneService:
                 )
         for pid, pane in old.items():
             if pid not in new:
-                bus.publish("pane.removed", {"pane_id": pid, "workspace": pane.workspace})
+                bus.publish(
+                    "pane.removed",
+                    {"pane_id": pid, "workspace": pane.workspace, "tab_id": pane.tab_id},
+                )
         self.panes = panes
         self.by_id = new
         self.ticks += 1

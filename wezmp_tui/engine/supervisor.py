@@ -5,28 +5,37 @@ Agents are not children of the daemon. Each runs in a pane under the `wezmp exec
 which restarts it in place and reports pid and exits here. The supervisor keeps the picture
 (`agents`), starts pending agents once their dependencies' conditions hold (checked on each
 tick), notices panes killed from outside, and records every run in SQLite.
+
+One live agent per name: every pane is made by the tick (one at a time per name, whatever
+asked for it), an agent whose old pane is still there comes back in that pane, and a wrapper
+must claim its agent before starting it (a second live wrapper is told to end).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import re
-import signal
 import sys
-from typing import TYPE_CHECKING, Any
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any, get_args
 
 import msgspec
 
+from wezmp_tui import procgroup
 from wezmp_tui.config.schema import AgentSpec, Restart
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.deps import dependents, find_cycle, start_order
 from wezmp_tui.engine.panes import PaneService
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
-from wezmp_tui.model.agents import STOPPED_STATES, AgentInfo
+from wezmp_tui.model.agents import STOPPED_STATES, AgentInfo, AgentState
 from wezmp_tui.model.events import Event
+from wezmp_tui.model.restart import RestartPolicy
+from wezmp_tui.mux.base import PaneNotFound
+from wezmp_tui.mux.ttypids import cmdline
 from wezmp_tui.store.agents import AgentStore
 
 if TYPE_CHECKING:
@@ -44,15 +53,23 @@ class Supervisor:
         self.specs: dict[str, AgentSpec] = {}
         self.agents: dict[str, AgentInfo] = {}
         self.pending: dict[str, float] = {}  # name -> when it was asked to start
+        self.not_before: dict[str, float] = {}  # name -> monotonic time its backoff ends
         self.run_ids: dict[str, int] = {}
-        self.failures: dict[str, list[float]] = {}  # restarts by the supervisor itself
+        # Restart times inside the crash-loop window, for restarts by the supervisor itself.
+        self.failures: dict[str, tuple[float, ...]] = {}
         self.probe_ok: dict[str, int] = {}  # readiness probes passed in a row
         self.probed_at: dict[str, float] = {}  # monotonic time of the last probe
         self.started_mono: dict[str, float] = {}  # monotonic time each agent registered
+        self.wrappers: dict[str, tuple[int, int | None]] = {}  # name -> (wrapper pid, session)
+        self.homes: dict[str, str] = {}  # name -> the tab it last ran in
+        self.restart_now: set[str] = set()  # restarted through wezmp: its exit is a restart
+        self.retired: set[int] = set()  # wrappers that held an agent and no longer do
+        # One tick at a time: a start asked for while a tick spawns waits for it, and never
+        # sees a name the running tick has taken.
+        self._tick_lock = asyncio.Lock()
         engine.bus.listen(["pane.removed"], self._on_pane_removed)
         engine.bus.listen(["workspace.created"], self._on_workspace_created)
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._tick_lock = asyncio.Lock()
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -98,19 +115,50 @@ class Supervisor:
             task.add_done_callback(self._tasks.discard)
 
     def _adopt(self, row: dict[str, Any]) -> None:
-        """After a daemon restart: an agent whose pane still exists is running as before."""
-        info = self.agents[row["name"]]
-        panes = self.engine.get(PaneService).by_id
+        """After a daemon restart: the agent as it was (its state, how its last run ended,
+        its last lines), and one whose pane still exists running as before."""
+        name = row["name"]
+        info = self.agents[name]
+        now = self.engine.clock.now()
         info.restarts = row["restarts"]
-        if row["pane_id"] and row["pane_id"] in panes and row["desired"] == "running":
-            info.pane_id = row["pane_id"]
-            info.pid = row["pid"]
-            info.started_at = row["started_at"]
-            info.desired = "running"
-            self._set(info, "unknown", "process", "adopted after a daemon restart")
-        elif row["desired"] == "running":
+        info.last_exit, info.last_exit_at = row["last_exit"], row["last_exit_at"]
+        with contextlib.suppress(ValueError, TypeError):
+            info.last_output = [str(line) for line in json.loads(row["last_output"] or "[]")]
+        if row["wrapper_pid"]:
+            self.wrappers[name] = (row["wrapper_pid"], row["session"])
+        known = row["state"] in get_args(AgentState)
+        pane = row["pane_id"] if row["pane_id"] in self.engine.get(PaneService).by_id else None
+        if pane is not None and row["desired"] == "running":
+            info.pane_id, info.pid, info.desired = pane, row["pid"], "running"
+            # Up since its process started, not since the daemon (or its pane) did.
+            up = procgroup.started_at(info.pid) if info.pid else None
+            info.started_at = up or row["started_at"]
+            # Its run goes on (one run, not a second one when it registers again).
+            run = self.store.open_run(name)
+            if run is not None:
+                self.run_ids[name] = run["id"]
+            self.store.end_open_runs(name, now, "the daemon restarted", self.run_ids.get(name))
+            if known:
+                self._restore_state(info, row)
+            else:
+                self._set(info, "working", "process", "adopted after a daemon restart")
+            return
+        # Nothing of it runs (a pane may still hold its last output after a crash loop).
+        info.pane_id = pane
+        self.store.end_open_runs(name, now, "not running when the daemon started")
+        if pane is None:
+            self.store.place(name, pane_id=None, pid=None)
+        if row["desired"] == "running":
             info.desired = "running"
             self._set(info, "exited", "process", "its pane was gone when the daemon started")
+        elif known and row["state"] in STOPPED_STATES:
+            self._restore_state(info, row)
+
+    def _restore_state(self, info: AgentInfo, row: dict[str, Any]) -> None:
+        info.state = row["state"]
+        info.state_source = row["state_source"] or "process"
+        info.state_reason = row["state_reason"]
+        info.state_since = row["state_since"] or info.state_since
 
     async def stop(self) -> None:
         for t in list(self._tasks):
@@ -224,9 +272,12 @@ class Supervisor:
         info.state_source = source
         info.state_reason = reason
         if previous == state:
+            if state in STOPPED_STATES:
+                self._keep_state(info)  # a new reason for the same end (rare, worth keeping)
             return
         info.state = state
         info.state_since = self.engine.clock.now()
+        self._keep_state(info)
         self.engine.bus.publish(
             "agent.state",
             {
@@ -238,6 +289,17 @@ class Supervisor:
                 "workspace": info.workspace,
                 "pane_id": info.pane_id,
             },
+        )
+
+    def _keep_state(self, info: AgentInfo) -> None:
+        """Written on each change of state (not on each new reason: the screen rules give
+        one every tick), so a daemon restart finds the agent as it was."""
+        self.store.place(
+            info.name,
+            state=info.state,
+            state_source=info.state_source,
+            state_reason=info.state_reason,
+            state_since=info.state_since,
         )
 
     def set_state(self, name: str, state: str, source: str, reason: str = "") -> None:
@@ -261,30 +323,53 @@ class Supervisor:
         if not wanted:
             raise InvalidInput("name an agent (or a workspace) to start")
         order = start_order(self.graph(), wanted)
-        now = self.engine.clock.monotonic()
         for agent in order:
             info = self.agents[agent]
             if info.state in STOPPED_STATES:
-                info.desired = "running"
-                self.failures.pop(agent, None)
-                self.pending.setdefault(agent, now)
-                self._set(info, "starting", "process", "waiting for its dependencies")
+                self._want(agent, "waiting for its dependencies")
         await self.tick()
         return {"order": order, "pending": sorted(self.pending)}
 
-    async def tick(self) -> None:
-        """Start every pending agent whose dependencies' conditions hold. One pass at a time:
-        the periodic tick and `agent.start` would otherwise both see an agent pending across
-        an await and start it twice."""
-        async with self._tick_lock:
-            await self._start_pending()
+    def _want(self, name: str, reason: str, delay: float = 0.0) -> None:
+        """Ask the tick to start `name` (after `delay` seconds): the one way to a new pane."""
+        info = self.agents[name]
+        info.desired = "running"
+        self.store.place(name, desired="running")
+        now = self.engine.clock.monotonic()
+        self.pending.setdefault(name, now)
+        if delay > 0:
+            self.not_before[name] = now + delay
+        self._set(info, "starting", "process", reason)
 
-    async def _start_pending(self) -> None:
-        spawned = 0
+    async def tick(self) -> None:
+        """Start every pending agent whose dependencies' conditions hold."""
+        async with self._tick_lock:
+            ready = await self._ready()
+            # Taken out of `pending` with no await in between: a name is spawned once.
+            taken = [n for n in ready if self.pending.pop(n, None) is not None]
+            if not taken:
+                return
+            by_workspace: dict[str, list[str]] = defaultdict(list)
+            for name in taken:
+                self.not_before.pop(name, None)
+                by_workspace[self._workspace_of(name)].append(name)
+            # Workspaces at once (64 agents in 8 start in an eighth of the time), the agents of
+            # one workspace one after the other (its first pane makes the workspace).
+            await asyncio.gather(*(self._spawn_each(group) for group in by_workspace.values()))
+            # One list for the whole batch, not one per agent.
+            with contextlib.suppress(LookupError):
+                await self.engine.get(PaneService).refresh()
+
+    async def _ready(self) -> list[str]:
+        """The pending agents whose conditions hold now; fails those whose never will."""
+        ready = []
+        now = self.engine.clock.monotonic()
         for name in list(self.pending):
             spec = self.specs.get(name)
             if spec is None:
                 self.pending.pop(name, None)
+                continue
+            if self.not_before.get(name, now) > now:
                 continue
             blocked = None
             for dep, cond in spec.depends_on.items():
@@ -293,6 +378,7 @@ class Supervisor:
                     self.pending.pop(name, None)
                     info = self.agents[name]
                     info.desired = "stopped"
+                    self.store.place(name, desired="stopped")
                     self._set(info, "failed", "process", f"dependency {dep}: {why}")
                     self.engine.bus.publish("agent.failed", {"agent": name, "reason": why})
                     blocked = "failed"
@@ -301,21 +387,30 @@ class Supervisor:
                     blocked = why
                     break
             if blocked is None:
-                self.pending.pop(name, None)
-                try:
-                    await self._spawn(name)
-                    spawned += 1
-                except Exception as exc:
-                    info = self.agents[name]
-                    info.desired = "stopped"
-                    self._set(info, "failed", "process", f"could not start: {exc}")
-                    self.engine.bus.publish("agent.failed", {"agent": name, "reason": str(exc)})
+                ready.append(name)
             elif blocked != "failed":
                 self.agents[name].state_reason = f"waiting: {blocked}"
-        if spawned:
-            # One list for the whole batch, not one per agent: 64 agents start in one go.
-            with contextlib.suppress(LookupError):
-                await self.engine.get(PaneService).refresh()
+        return ready
+
+    async def _spawn_each(self, names: list[str]) -> None:
+        titles = []
+        for name in names:
+            try:
+                pane = await self._spawn(name)
+                if pane is not None:
+                    titles.append(self._title(pane, name))
+            except Exception as exc:
+                info = self.agents[name]
+                info.desired = "stopped"
+                self.store.place(name, desired="stopped")
+                self._set(info, "failed", "process", f"could not start: {exc}")
+                self.engine.bus.publish("agent.failed", {"agent": name, "reason": str(exc)})
+        # Titles after the panes, all at once: the next pane is not kept waiting for them.
+        await asyncio.gather(*titles)
+
+    async def _title(self, pane: str, name: str) -> None:
+        with contextlib.suppress(Exception):  # a title is a nicety, never a reason to fail
+            await self.engine.mux.set_tab_title(pane, name)
 
     @api("agent.deps")
     async def deps(self, name: str) -> dict[str, Any]:
@@ -431,12 +526,15 @@ class Supervisor:
         row = self._workspace_row(workspace)
         return str(row["root"]) if row else None
 
+    def _workspace_of(self, name: str) -> str:
+        return self.specs[name].workspace or self.agents[name].workspace or "default"
+
     def domain_of(self, name: str) -> str | None:
         """The WezTerm domain an agent runs in: its own, else its workspace's."""
         spec = self.specs[name]
         if spec.domain:
             return spec.domain
-        row = self._workspace_row(spec.workspace or self.agents[name].workspace or "default")
+        row = self._workspace_row(self._workspace_of(name))
         return (row or {}).get("domain") or None
 
     def pane_argv(self, name: str, *, wait_deps: bool = False) -> list[str]:
@@ -446,10 +544,15 @@ class Supervisor:
             return list(self.agents[name].command)
         return self.exec_argv(name, wait_deps=wait_deps)
 
-    async def _spawn(self, name: str) -> None:
+    async def _spawn(self, name: str) -> str | None:
+        """Make the agent's pane; its id (None when it was not made after all)."""
         spec = self.specs[name]
         info = self.agents[name]
-        workspace = spec.workspace or info.workspace or "default"
+        if info.desired != "running":
+            return None  # stopped while it waited
+        if self._running(name):
+            return None  # it runs (a wrapper restarted it in place meanwhile)
+        workspace = self._workspace_of(name)
         domain = self.domain_of(name)
         if domain:
             # Paths here mean nothing there: its own cwd, else the remote shell's home.
@@ -461,24 +564,17 @@ class Supervisor:
 
             cwd = await ensure_worktree(cwd, name, getattr(self.engine.config, "worktrees", None))
         env = {"WEZMP_AGENT_ID": name, **spec.env}
-        pane = await self.engine.mux.spawn(
-            workspace=workspace,
-            cwd=cwd or None,
-            argv=self.pane_argv(name),
-            env=env,
-            domain=domain,
-        )
-        with contextlib.suppress(Exception):  # a title is a nicety, never a reason to fail
-            await self.engine.mux.set_tab_title(pane, name)
-        now = self.engine.clock.now()
-        info.workspace = workspace
-        info.pane_id = pane
-        info.pid = None
-        info.cwd = cwd
-        info.started_at = now
-        info.desired = "running"
-        self.run_ids[name] = self.store.run_started(name, pane, now, info.restarts)
-        self.store.place(name, desired="running", pane_id=pane, pid=None, started_at=now)
+        info.pid = None  # nothing of it runs: what registers from now on is the new one
+        pane = await self._place(name, workspace, cwd, self.pane_argv(name), env, domain)
+        if info.desired != "running":  # stopped while its pane was being made
+            with contextlib.suppress(Exception):
+                await self.engine.mux.kill_pane(pane)
+            return None
+        info.workspace, info.pane_id, info.cwd = workspace, pane, cwd
+        self.store.place(name, desired="running", pane_id=pane)
+        if info.pid is None:  # (its wrapper can register before the spawn command returns)
+            info.started_at = self.engine.clock.now()
+            self.store.place(name, pid=None, started_at=info.started_at)
         if domain:
             self._running_remote(info, domain)
         else:
@@ -486,22 +582,61 @@ class Supervisor:
         self.engine.bus.publish(
             "agent.started", {"agent": name, "pane_id": pane, "workspace": workspace}
         )
+        return pane
+
+    async def _place(
+        self,
+        name: str,
+        workspace: str,
+        cwd: str,
+        argv: list[str],
+        env: dict[str, str],
+        domain: str | None = None,
+    ) -> str:
+        """Where an agent (re)starts: in its old pane while that is still there (holding the
+        last output of a crash loop, or its wrapper between two runs), else beside a pane of
+        the tab it last ran in, else in a new tab of its workspace. Returns the pane id.
+        One in another domain comes back in its old pane (a split is in the domain of the
+        pane split), else in a new tab there: a pane beside it may be of another machine."""
+        mux = self.engine.mux
+        old = self.agents[name].pane_id
+        if old is not None:
+            # Whatever runs in that pane now is replaced: its late reports are not ours.
+            self._drop_wrapper(name)
+            with contextlib.suppress(PaneNotFound):
+                return await mux.respawn(old, argv=argv, cwd=cwd or None, env=env)
+        tab = self.homes.get(name, "")
+        panes = self.engine.get(PaneService).by_id.values()
+        beside = next((p for p in panes if p.tab_id == tab and p.workspace == workspace), None)
+        if beside is not None and not domain:
+            with contextlib.suppress(PaneNotFound):
+                return await mux.split(beside.pane_id, argv=argv, cwd=cwd, env=env)
+        return await mux.spawn(
+            workspace=workspace, cwd=cwd or None, argv=argv, env=env, domain=domain
+        )
 
     def _running_remote(self, info: AgentInfo, domain: str) -> None:
         """An agent in another domain has no process here to register: its pane is its
-        process, and its screen (read like any other) tells its state from the next tick."""
-        self.started_mono[info.name] = self.engine.clock.monotonic()
+        process (its run starts now), and its screen (read like any other) tells its state
+        from the next tick."""
+        name = info.name
+        self.started_mono[name] = self.engine.clock.monotonic()
+        if name not in self.run_ids:
+            self.run_ids[name] = self.store.run_started(
+                name, info.pane_id, info.started_at or self.engine.clock.now(), info.restarts
+            )
         self._set(info, "working", "process", f"running in domain {domain}; no local process")
 
     def placed(self, name: str, pane_id: str, workspace: str, cwd: str) -> None:
         """A layout started this agent in a pane it built (with `pane_argv(name)`)."""
         info = self.agents[name]
-        now = self.engine.clock.now()
-        info.workspace, info.pane_id, info.pid, info.cwd = workspace, pane_id, None, cwd
-        info.started_at = now
-        info.desired = "running"
-        self.run_ids[name] = self.store.run_started(name, pane_id, now, info.restarts)
-        self.store.place(name, desired="running", pane_id=pane_id, pid=None, started_at=now)
+        info.workspace, info.cwd, info.desired = workspace, cwd, "running"
+        self.store.place(name, desired="running", pane_id=pane_id)
+        if info.pane_id != pane_id or info.pid is None:
+            # Not registered from that pane yet (its wrapper may have been quicker).
+            info.pane_id, info.pid = pane_id, None
+            info.started_at = self.engine.clock.now()
+            self.store.place(name, pid=None, started_at=info.started_at)
         domain = self.domain_of(name)
         if domain:
             self._running_remote(info, domain)
@@ -527,41 +662,120 @@ class Supervisor:
         info.desired = "running"
         return info
 
+    def _wrapper_alive(self, name: str) -> bool:
+        """Whether the wrapper that holds `name` still runs: that pid lives and is a
+        `wezmp exec --agent name` (not a process that took a reused pid)."""
+        holder = self.wrappers.get(name)
+        pid = holder[0] if holder else None
+        if pid is None or not procgroup.alive(pid):
+            return False
+        argv = cmdline(pid)
+        if not argv:
+            return True  # no /proc to ask: alive is the best we know
+        return "exec" in argv and "--agent" in argv and name in argv
+
+    def _running(self, name: str) -> bool:
+        """Its process runs under a live wrapper."""
+        return self.agents[name].pid is not None and self._wrapper_alive(name)
+
+    def _holds(self, name: str, wrapper_pid: int | None) -> bool:
+        """A report from the wrapper holding `name`: not from one whose pane was given to
+        another or that was stopped (one too old to say which is believed)."""
+        if wrapper_pid is None:
+            return True
+        holder = self.wrappers.get(name)
+        if holder is None:
+            return wrapper_pid not in self.retired
+        return holder[0] == wrapper_pid
+
+    def _drop_wrapper(self, name: str) -> tuple[int, int | None] | None:
+        """`name`'s wrapper no longer holds it; what it reports from now on is ignored."""
+        wrapper = self.wrappers.pop(name, None)
+        if wrapper is not None:
+            self.retired.add(wrapper[0])
+            self.store.place(name, wrapper_pid=None, session=None)
+        return wrapper
+
+    def _take(
+        self, name: str, wrapper_pid: int | None, pane_id: str | None, session: int | None
+    ) -> tuple[AgentInfo, str]:
+        """The agent for a wrapper that wants to run it, and "" or why it may not: another
+        live wrapper runs it. No await: two claims never interleave."""
+        info = self._known(name, pane_id)
+        holder = self.wrappers.get(name)
+        if (
+            wrapper_pid is not None
+            and holder is not None
+            and holder[0] != wrapper_pid
+            and self._wrapper_alive(name)
+        ):
+            where = f" in pane {info.pane_id}" if info.pane_id else ""
+            return info, f"{name} already runs{where} (wezmp exec pid {holder[0]})"
+        if wrapper_pid is not None:
+            self.wrappers[name] = (wrapper_pid, session)
+            self.store.place(name, wrapper_pid=wrapper_pid, session=session)
+        if pane_id:
+            info.pane_id = pane_id
+        return info, ""
+
+    def policy(self, name: str) -> RestartPolicy:
+        r = self.specs[name].restart
+        return RestartPolicy(r.policy, r.max_restarts, r.backoff_seconds, r.window_seconds)
+
+    @api("agent.claim")
+    async def claim(
+        self,
+        name: str,
+        wrapper_pid: int,
+        pane_id: str | None = None,
+        session: int | None = None,
+    ) -> dict[str, Any]:
+        """From `wezmp exec`, before it starts the agent: `ok` (or `why` not: another live
+        wrapper runs it) and the agent's restart policy."""
+        _info, why = self._take(name, wrapper_pid, pane_id, session)
+        if why:
+            log.warning("refused a second wrapper for %s: %s", name, why)
+            return {"ok": False, "why": why}
+        return {"ok": True, "restart": self.policy(name)._asdict()}
+
     @api("agent.register")
     async def register(
-        self, name: str, pid: int, wrapper_pid: int | None = None, pane_id: str | None = None
+        self,
+        name: str,
+        pid: int,
+        wrapper_pid: int | None = None,
+        pane_id: str | None = None,
+        session: int | None = None,
     ) -> dict[str, Any]:
-        """From `wezmp exec`: the agent process `pid` runs in `pane_id`."""
-        info = self._known(name, pane_id)
+        """From `wezmp exec`: the agent process `pid` runs in `pane_id` (`ok` false: another
+        live wrapper runs this agent, and this one must end)."""
+        info, why = self._take(name, wrapper_pid, pane_id, session)
+        if why:
+            log.warning("refused a second %s (pid %s): %s", name, pid, why)
+            return {"ok": False, "why": why}
+        now = self.engine.clock.now()
         if info.pid != pid or info.started_at is None:
             # A new process (not the same one reporting again after a daemon restart): up
-            # since now, not since its pane was made (a layout's agent may wait for its
-            # dependencies first), and it proves its readiness anew.
-            info.started_at = self.engine.clock.now()
+            # since it started, not since its pane was made (a layout's agent may wait for
+            # its dependencies first), and it proves its readiness anew.
+            info.started_at = procgroup.started_at(pid) or now
             self.started_mono[name] = self.engine.clock.monotonic()
             self.probe_ok.pop(name, None)
             self.probed_at.pop(name, None)
         info.pid = pid
-        if pane_id:
-            info.pane_id = pane_id
         info.desired = "running"
         run = self.run_ids.get(name)
         if run is None:
+            # The run starts with the process: a backoff before it is not part of it.
             run = self.run_ids[name] = self.store.run_started(
-                name, info.pane_id, self.engine.clock.now(), info.restarts
+                name, info.pane_id, info.started_at, info.restarts
             )
         self.store.run_pid(run, pid)
-        self.store.place(name, pid=pid, pane_id=info.pane_id, desired="running")
+        self.store.place(
+            name, pid=pid, pane_id=info.pane_id, desired="running", started_at=info.started_at
+        )
         self._set(info, "working", "process", "process started")
-        r = self.specs[name].restart
-        return {
-            "restart": {
-                "restart": r.policy,
-                "max_restarts": r.max_restarts,
-                "backoff": r.backoff_seconds,
-                "window": r.window_seconds,
-            }
-        }
+        return {"ok": True, "restart": self.policy(name)._asdict()}
 
     async def _keep_output(self, info: AgentInfo) -> None:
         if info.pane_id is None:
@@ -569,6 +783,18 @@ class Supervisor:
         with contextlib.suppress(Exception):
             text = await self.engine.mux.get_text(info.pane_id, lines=OUTPUT_KEPT)
             info.last_output = text.splitlines()[-OUTPUT_KEPT:]
+            self.store.place(info.name, last_output=json.dumps(info.last_output))
+
+    def _end_run(self, name: str, code: int | None, signal: int | None, reason: str) -> None:
+        run = self.run_ids.pop(name, None)
+        if run is not None:
+            self.store.run_ended(run, self.engine.clock.now(), code, signal, reason)
+
+    @staticmethod
+    def _not_running(info: AgentInfo) -> None:
+        info.pid = None
+        info.cpu = None
+        info.rss = None
 
     @api("agent.exited")
     async def exited(
@@ -577,45 +803,58 @@ class Supervisor:
         code: int,
         signal: int | None = None,
         duration: float | None = None,
-        restarts: int | None = None,
+        wrapper_pid: int | None = None,
     ) -> dict[str, Any]:
-        """From `wezmp exec`: the agent process ended with `code`."""
+        """From `wezmp exec`: the agent process ended with `code` (`duration` seconds after
+        it started). The answer: `stop` (stopped through wezmp), `restart` now (restarted
+        through wezmp; `wait_deps` first), or neither (the wrapper's policy decides)."""
+        if not self._holds(name, wrapper_pid):
+            return {"stop": True}  # a wrapper whose pane was given to a new one
         info = self._known(name, None)
         now = self.engine.clock.now()
         info.last_exit = code
         info.last_exit_at = now
-        info.pid = None
+        self._not_running(info)
+        self.store.place(name, pid=None, last_exit=code, last_exit_at=now)
         await self._keep_output(info)
-        run = self.run_ids.pop(name, None)
-        if run is not None:
-            reason = f"signal {signal}" if signal else f"exit {code}"
-            self.store.run_ended(run, now, code, signal, reason)
-        self._set(info, "exited", "process", f"exited with {code}")
+        self._end_run(name, code, signal, f"signal {signal}" if signal else f"exit {code}")
         self.engine.bus.publish("agent.exited", {"agent": name, "code": code, "signal": signal})
+        if name in self.restart_now and info.desired == "running":
+            self.restart_now.discard(name)
+            self._set(info, "starting", "process", f"restarting in its pane after exit {code}")
+            return {"stop": False, "restart": True, "wait_deps": bool(self.specs[name].depends_on)}
+        self.restart_now.discard(name)
+        self._set(info, "exited", "process", f"exited with {code}")
         return {"stop": info.desired == "stopped"}
 
     @api("agent.restarting")
-    async def restarting(self, name: str, restarts: int, delay: float = 0.0) -> None:
+    async def restarting(
+        self, name: str, delay: float = 0.0, wrapper_pid: int | None = None
+    ) -> None:
         """From `wezmp exec`: restarting in place, after `delay` seconds of backoff."""
+        if not self._holds(name, wrapper_pid):
+            return
         info = self._known(name, None)
-        info.restarts = restarts
-        self.store.place(name, restarts=restarts)
-        self.run_ids[name] = self.store.run_started(
-            name, info.pane_id, self.engine.clock.now(), restarts
-        )
+        info.restarts += 1
+        self.store.place(name, restarts=info.restarts)
         last = "" if info.last_exit is None else f" after exit {info.last_exit}"
         wait = f" in {delay:.1f}s" if delay > 0 else ""
-        self._set(info, "starting", "process", f"restart {restarts}{wait}{last}")
-        self.engine.bus.publish("agent.restarting", {"agent": name, "restarts": restarts})
+        self._set(info, "starting", "process", f"restart {info.restarts}{wait}{last}")
+        self.engine.bus.publish("agent.restarting", {"agent": name, "restarts": info.restarts})
 
     @api("agent.failed")
-    async def failed(self, name: str, code: int | None = None, reason: str = "") -> None:
+    async def failed(
+        self, name: str, code: int | None = None, reason: str = "", wrapper_pid: int | None = None
+    ) -> None:
         """A crash loop: `max_restarts` exits within the window. Kept with its last output."""
+        if not self._holds(name, wrapper_pid):
+            return
         info = self._known(name, None)
         info.desired = "stopped"
         info.last_exit = code if code is not None else info.last_exit
+        self._not_running(info)
         await self._keep_output(info)
-        self.store.place(name, desired="stopped")
+        self.store.place(name, desired="stopped", last_exit=info.last_exit)
         self._set(info, "failed", "process", reason or "crash loop")
         self.engine.bus.publish(
             "agent.failed",
@@ -623,22 +862,49 @@ class Supervisor:
         )
 
     def _on_pane_removed(self, event: Event) -> None:
-        pane_id = (event.data or {}).get("pane_id")
+        data = event.data or {}
+        pane_id = data.get("pane_id")
         for info in self.agents.values():
             if info.pane_id == pane_id and info.pane_id is not None:
+                if data.get("tab_id"):
+                    self.homes[info.name] = str(data["tab_id"])
                 task = asyncio.get_running_loop().create_task(self._pane_gone(info))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
+
+    async def _end_session(self, wrapper: tuple[int, int | None] | None) -> None:
+        """End what is left of a wrapper's session (the pane closed under it, or it was
+        killed): an agent's child that ignores SIGHUP outlives its pane otherwise."""
+        if wrapper is None or wrapper[1] is None:
+            return
+        # The wrapper ends its agent's processes itself when its pane closes: give it the
+        # time to, then end what is left (all of it when the wrapper was killed).
+        await self._wait_gone([wrapper[0]], procgroup.GRACE + 1.0)
+        await self._end(sid=wrapper[1])
+
+    async def _end(self, grace: float = STOP_GRACE, **which: Any) -> None:
+        """`procgroup.end` on the event loop: SIGTERM, up to `grace` seconds, SIGKILL."""
+        found = procgroup.terminate(**which)
+        await self._wait_gone(found, grace)
+        if found:
+            procgroup.kill_rest(**which)
+
+    @staticmethod
+    async def _wait_gone(pids: list[int], timeout: float) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while any(procgroup.alive(p) for p in pids):
+            if asyncio.get_running_loop().time() >= deadline:
+                return
+            await asyncio.sleep(0.02)
 
     async def _pane_gone(self, info: AgentInfo) -> None:
         """The agent's pane closed (killed from outside, or the wrapper gave up)."""
         name = info.name
         info.pane_id = None
-        info.pid = None
-        run = self.run_ids.pop(name, None)
-        now = self.engine.clock.now()
-        if run is not None:
-            self.store.run_ended(run, now, None, None, "pane closed")
+        self._not_running(info)
+        self.store.place(name, pane_id=None, pid=None)
+        await self._end_session(self._drop_wrapper(name))
+        self._end_run(name, None, None, "pane closed")
         if info.state == "failed" or info.desired == "stopped":
             if info.state not in STOPPED_STATES:
                 self._set(info, "exited", "process", "its pane closed")
@@ -647,30 +913,21 @@ class Supervisor:
         self.engine.bus.publish(
             "agent.exited", {"agent": name, "code": None, "reason": "pane closed"}
         )
-        r = self.specs[name].restart
-        if r.policy == "no":
+        mono = self.engine.clock.monotonic()
+        decision = self.policy(name).decide(None, self.failures.get(name, ()), mono)
+        self.failures[name] = decision.recent
+        if decision.gave_up:
+            await self.failed(name, None, decision.reason)
+            return
+        if not decision.restart:
             info.desired = "stopped"
             self.store.place(name, desired="stopped")
-            return
-        mono = self.engine.clock.monotonic()
-        recent = [t for t in self.failures.get(name, []) if mono - t < r.window_seconds]
-        recent.append(mono)
-        self.failures[name] = recent
-        if len(recent) > r.max_restarts:
-            await self.failed(
-                name, None, f"its pane closed {len(recent)} times within {r.window_seconds:.0f}s"
-            )
             return
         info.restarts += 1
         self.store.place(name, restarts=info.restarts)
         self.engine.bus.publish("agent.restarting", {"agent": name, "restarts": info.restarts})
-        try:
-            await self._spawn(name)
-        except Exception as exc:
-            await self.failed(name, None, f"could not restart: {exc}")
-            return
-        with contextlib.suppress(LookupError):
-            await self.engine.get(PaneService).refresh()
+        # The tick makes the pane once the backoff is over, in the tab it ran in.
+        self._want(name, f"{decision.reason} in {decision.delay:.1f}s", decision.delay)
 
     def mux_lost(self, pane_ids: set[str], reason: str) -> list[str]:
         """The multiplexer's server died with these panes: their agents' runs end, and
@@ -704,38 +961,60 @@ class Supervisor:
         return {"stopped": order}
 
     async def _stop_one(self, info: AgentInfo) -> None:
+        name = info.name
         info.desired = "stopped"
-        self.pending.pop(info.name, None)
-        self.store.place(info.name, desired="stopped")
-        if info.state in STOPPED_STATES:
-            return
+        self.pending.pop(name, None)
+        self.not_before.pop(name, None)
+        self.restart_now.discard(name)
+        self.store.place(name, desired="stopped")
         pid, pane = info.pid, info.pane_id
-        if pid:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGTERM)
-            deadline = self.engine.clock.monotonic() + STOP_GRACE
-            while info.pid == pid and _alive(pid) and self.engine.clock.monotonic() < deadline:
-                await asyncio.sleep(0.02)
-            if _alive(pid):
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
-        if pane:
+        if pid is None and pane is None:
+            if info.state not in STOPPED_STATES:
+                self._set(info, "exited", "process", "stopped")
+            return
+        if pane is not None:
+            known = self.engine.get(PaneService).by_id.get(pane)
+            if known is not None:
+                self.homes[name] = known.tab_id
+        if pid is not None:
+            # The agent's whole group first, while its wrapper lives to see it end (it is
+            # told `stop`); the agent itself too in case it leads no group of its own.
+            await self._end(pgid=pid, also=(pid,))
+        wrapper = self._drop_wrapper(name)
+        if pane is not None:
             with contextlib.suppress(Exception):
                 await self.engine.mux.kill_pane(pane)
-        run = self.run_ids.pop(info.name, None)
-        if run is not None:
-            # Closed here: `wezmp exec` may have been killed with its pane before reporting,
-            # and an agent in another domain has no wrapper to report at all.
-            self.store.run_ended(run, self.engine.clock.now(), None, None, "stopped")
-        info.pid = None
+        await self._end_session(wrapper)
         info.pane_id = None
+        self._not_running(info)
+        self.store.place(name, pane_id=None, pid=None)
+        self._end_run(name, None, None, "stopped")
         self._set(info, "exited", "process", "stopped")
 
     @api("agent.restart")
     async def restart(self, name: str) -> dict[str, Any]:
-        """Stop and start an agent again (its dependents too)."""
-        stopped = (await self.stop_agent(name))["stopped"]
-        return await self.start_agents(names=stopped)
+        """Restart an agent in its own pane, and what depends on it after it. One that is
+        not running is started (in the tab it last ran in)."""
+        self.get(name)
+        order = [*dependents(self.graph(), name), name]
+        live = [a for a in order if self._running(a)]
+        # All marked before any ends: a dependent's wrapper, restarting, waits for `name` to
+        # be up again instead of finding the old process still there.
+        for agent in live:
+            info = self.agents[agent]
+            info.desired = "running"
+            self.failures.pop(agent, None)
+            self.restart_now.add(agent)
+            self._set(info, "starting", "process", "restarting in its pane")
+        for agent in live:
+            # Its wrapper sees it end, is answered `restart`, and starts it again at once.
+            pid = self.agents[agent].pid
+            if pid is not None:
+                await self._end(pgid=pid, also=(pid,))
+        start = [a for a in order if a not in live]
+        if start:
+            await self.start_agents(names=start)
+        return {"order": start_order(self.graph(), [name, *order])}
 
     @api("agent.send")
     async def send(
@@ -763,17 +1042,3 @@ class Supervisor:
                 failed.append({"agent": a.name, "error": str(exc)})
         return {"sent": sent, "failed": failed}
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie is not alive for our purposes.
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            return f.read().split(b") ")[-1][:1] != b"Z"
-    except OSError:
-        return False

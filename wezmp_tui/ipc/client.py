@@ -118,19 +118,39 @@ def connect(
     each later call, which may be long (starting 64 agents, applying a big layout)."""
     paths = paths or resolve(os.environ)
     c = try_connect(paths, timeout, client)
-    if c is not None:
-        c.sock.settimeout(call_timeout or timeout)
-        return c
-    if not autostart:
-        raise DaemonUnavailable("the wezmp daemon is not running (start it: wezmp daemon start)")
-    from wezmp_tui.ipc.autostart import start_daemon
-
-    start_daemon(paths, backend=backend)
-    c = try_connect(paths, timeout, client)
     if c is None:
-        raise DaemonUnavailable(f"the wezmp daemon did not answer; see {paths.log_file}")
+        if not autostart:
+            raise DaemonUnavailable(
+                "the wezmp daemon is not running (start it: wezmp daemon start)"
+            )
+        from wezmp_tui.ipc.autostart import start_daemon
+
+        start_daemon(paths, backend=backend)
+        c = try_connect(paths, timeout, client)
+        if c is None:
+            raise DaemonUnavailable(f"the wezmp daemon did not answer; see {paths.log_file}")
+    try:
+        check_backend(c.server, backend)
+    except Exception:
+        c.close()
+        raise
     c.sock.settimeout(call_timeout or timeout)
     return c
+
+
+def check_backend(server: dict[str, Any], flag: str | None) -> None:
+    """A daemon cannot change backends while it runs: when this command asks for one (the
+    --backend flag, else WEZMP_BACKEND) that the running daemon does not use, that is an
+    error naming both and how to switch, not a silent use of the other one."""
+    if not flag and not os.environ.get("WEZMP_BACKEND"):
+        return
+    from wezmp_tui.errors import Conflict
+    from wezmp_tui.mux.choose import explicit_choice, mismatch
+
+    asked = explicit_choice(os.environ, flag)
+    running = server.get("backend")
+    if asked is not None and running and running != asked[0]:
+        raise Conflict(mismatch(running, server.get("pid"), *asked))
 
 
 class AsyncClient:
@@ -244,16 +264,20 @@ async def connect_async(
         return c
 
     c = await attempt()
-    if c is not None:
-        return c
-    if not autostart:
-        raise DaemonUnavailable("the wezmp daemon is not running")
-    from wezmp_tui.ipc.autostart import start_daemon
-
-    await asyncio.get_running_loop().run_in_executor(
-        None, lambda: start_daemon(paths, backend=backend)
-    )
-    c = await attempt()
     if c is None:
-        raise DaemonUnavailable(f"the wezmp daemon did not answer; see {paths.log_file}")
+        if not autostart:
+            raise DaemonUnavailable("the wezmp daemon is not running")
+        from wezmp_tui.ipc.autostart import start_daemon
+
+        await asyncio.get_running_loop().run_in_executor(
+            None, lambda: start_daemon(paths, backend=backend)
+        )
+        c = await attempt()
+        if c is None:
+            raise DaemonUnavailable(f"the wezmp daemon did not answer; see {paths.log_file}")
+    try:
+        check_backend(c.server, backend)
+    except Exception:
+        await c.close()
+        raise
     return c

@@ -42,6 +42,6 @@ class AgentInfo(msgspec.Struct, kw_only=True):
     last_exit_at: float | None = None
     last_output: list[str] = msgspec.field(default_factory=list)  # kept when it fails
     desired: Literal["running", "stopped"] = "stopped"
-    cpu: float = 0.0  # percent of one core, whole process tree
-    rss: int = 0  # bytes, whole process tree
+    cpu: float | None = None  # percent of one core, whole process tree; None: not running
+    rss: int | None = None  # bytes, whole process tree; None: not running
     task_id: int | None = None  # board task it is working on, if any

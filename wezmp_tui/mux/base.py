@@ -110,6 +110,20 @@ class Mux(Protocol):
         `direction` side. Returns the new pane id."""
         ...
 
+    async def respawn(
+        self,
+        pane_id: str,
+        *,
+        argv: Sequence[str] | None = None,
+        cwd: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> str:
+        """Run `argv` in the pane in place of what runs there (which is ended, as closing the
+        pane would end it): an agent started again comes back where it was, never in a new
+        tab. Returns the pane id: the same one, or on WezTerm (which cannot restart a pane's
+        program) that of the pane that took the old one's place."""
+        ...
+
     async def send_text(
         self, pane_id: str, text: str, *, paste: bool = True, enter: bool = False
     ) -> None:

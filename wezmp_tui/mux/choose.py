@@ -1,10 +1,11 @@
-"""Which backend to use, and why (the reason is what `wezmp doctor` prints)."""
+"""Which backend to use, and exactly why (the reason is what `wezmp doctor` prints)."""
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 from wezmp_tui.errors import InvalidInput
 from wezmp_tui.mux.base import Mux
@@ -12,21 +13,37 @@ from wezmp_tui.mux.base import Mux
 BACKENDS = ("wezterm", "tmux", "local")
 
 
+class BackendChoice(NamedTuple):
+    name: str
+    source: str  # "flag", "environment", "config" or "auto"
+    reason: str  # for a person: where the choice came from, with the value as written there
+
+
 def choose_backend(
-    env: Mapping[str, str], config_backend: str | None = None, flag: str | None = None
-) -> tuple[str, str]:
-    """(backend name, human reason): --backend flag > WEZMP_BACKEND > config > automatic."""
-    for value, source in (
-        (flag, "the --backend flag"),
-        (env.get("WEZMP_BACKEND"), "WEZMP_BACKEND"),
-        (config_backend, "config.yaml"),
+    env: Mapping[str, str],
+    config_backend: str | None = None,
+    flag: str | None = None,
+    config_where: str = "config.yaml",
+) -> BackendChoice:
+    """The --backend flag, else WEZMP_BACKEND, else the config's `backend` (`config_where`
+    says where the file and line are), else what is around (automatic)."""
+    for value, source, label in (
+        (flag, "flag", "the --backend flag (--backend "),
+        (env.get("WEZMP_BACKEND"), "environment", "the environment (WEZMP_BACKEND="),
+        (config_backend, "config", f"{config_where} (backend: "),
     ):
         if value and value != "auto":
+            where = f"{label}{value})"
             if value not in BACKENDS:
                 raise InvalidInput(
-                    f"{source}: unknown backend {value!r} (choose from {', '.join(BACKENDS)})"
+                    f"{where}: unknown backend {value!r} (choose from {', '.join(BACKENDS)})"
                 )
-            return value, f"chosen by {source}"
+            return BackendChoice(value, source, f"chosen by {where}")
+    name, why = _automatic(env)
+    return BackendChoice(name, "auto", f"automatic: {why}")
+
+
+def _automatic(env: Mapping[str, str]) -> tuple[str, str]:
     wezterm = shutil.which(env.get("WEZMP_WEZTERM") or "wezterm", path=env.get("PATH"))
     if (env.get("WEZTERM_PANE") or env.get("WEZTERM_UNIX_SOCKET")) and wezterm:
         return "wezterm", "running inside WezTerm (WEZTERM_PANE is set and wezterm is on PATH)"
@@ -35,6 +52,27 @@ def choose_backend(
     if env.get("WEZTERM_PANE") and not wezterm:
         return "local", "WEZTERM_PANE is set but the wezterm executable is not on PATH"
     return "local", "not inside WezTerm or tmux: using the built-in PTY backend"
+
+
+def explicit_choice(env: Mapping[str, str], flag: str | None) -> tuple[str, str] | None:
+    """(backend, how it was asked for) when the person chose one for this command: the
+    --backend flag, else WEZMP_BACKEND. A running daemon must use that one."""
+    if flag and flag != "auto":
+        return flag, f"--backend {flag}"
+    value = env.get("WEZMP_BACKEND")
+    if value and value != "auto":
+        return value, f"WEZMP_BACKEND={value}"
+    return None
+
+
+def mismatch(running: str, pid: object, wanted: str, asked: str) -> str:
+    """What to say when the running daemon uses another backend than the one asked for."""
+    ends = " (the built-in backend's panes, and the agents in them, end with it)"
+    return (
+        f"the running wezmp daemon (pid {pid}) uses the {running} backend, not {wanted} as "
+        f"{asked} asks. To switch: wezmp daemon stop{ends if running == 'local' else ''}, then "
+        f"run this again; or leave out {asked} to use the running daemon."
+    )
 
 
 def create_mux(

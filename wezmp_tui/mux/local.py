@@ -35,6 +35,7 @@ from wezmp_tui.mux.base import (
     tidy_text,
 )
 from wezmp_tui.mux.ttypids import cwd_of, pids_by_tty
+from wezmp_tui.mux.vt import VtStream
 
 HISTORY = 5000
 BRACKETED_PASTE = 2004 << 5  # how pyte stores private mode 2004
@@ -54,7 +55,7 @@ class LocalPane:
     cols: int
     cwd: str
     screen: pyte.HistoryScreen = field(repr=False)
-    stream: pyte.ByteStream = field(repr=False)
+    stream: VtStream = field(repr=False)
     zoomed: bool = False
     left: int = 0  # cells from the tab's left edge
     top: int = 0
@@ -108,13 +109,46 @@ class LocalMux:
         cols: int,
     ) -> LocalPane:
         pane_id = str(next(self._ids))
+        workdir = cwd or os.getcwd()
+        proc, master, tty = self._run(pane_id, argv, workdir, env, rows, cols)
+        screen = pyte.HistoryScreen(cols, rows, history=HISTORY, ratio=0.5)
+        pane = LocalPane(
+            pane_id=pane_id,
+            window_id=window_id,
+            tab_id=tab_id,
+            workspace=workspace,
+            proc=proc,
+            master=master,
+            tty=tty,
+            rows=rows,
+            cols=cols,
+            cwd=workdir,
+            screen=screen,
+            stream=VtStream(screen),
+        )
+        self.panes[pane_id] = pane
+        asyncio.get_running_loop().add_reader(master, self._on_output, pane)
+        self._active[tab_id] = pane_id
+        self._active_tab[workspace] = tab_id
+        return pane
+
+    def _run(
+        self,
+        pane_id: str,
+        argv: Sequence[str] | None,
+        workdir: str,
+        env: Mapping[str, str] | None,
+        rows: int,
+        cols: int,
+    ) -> tuple[subprocess.Popen[bytes], int, str]:
+        """A new terminal of `rows` x `cols` with `argv` running on it: (process, master
+        descriptor, tty path)."""
         master, slave = os.openpty()
         tty = os.ttyname(slave)
         _set_size(master, rows, cols)
         full_env = dict(os.environ)
         full_env.update({"TERM": "xterm-256color", "WEZMP_PANE_ID": pane_id})
         full_env.update(env or {})
-        workdir = cwd or os.getcwd()
         try:
             proc = subprocess.Popen(
                 list(argv) if argv else [self.shell],
@@ -133,26 +167,7 @@ class LocalMux:
         finally:
             os.close(slave)
         os.set_blocking(master, False)
-        screen = pyte.HistoryScreen(cols, rows, history=HISTORY, ratio=0.5)
-        pane = LocalPane(
-            pane_id=pane_id,
-            window_id=window_id,
-            tab_id=tab_id,
-            workspace=workspace,
-            proc=proc,
-            master=master,
-            tty=tty,
-            rows=rows,
-            cols=cols,
-            cwd=workdir,
-            screen=screen,
-            stream=pyte.ByteStream(screen),
-        )
-        self.panes[pane_id] = pane
-        asyncio.get_running_loop().add_reader(master, self._on_output, pane)
-        self._active[tab_id] = pane_id
-        self._active_tab[workspace] = tab_id
-        return pane
+        return proc, master, tty
 
     def _on_output(self, pane: LocalPane) -> None:
         try:
@@ -297,6 +312,34 @@ class LocalMux:
         else:
             self.resize(parent.pane_id, max(rest, 1), parent.cols)
         return new.pane_id
+
+    async def respawn(
+        self,
+        pane_id: str,
+        *,
+        argv: Sequence[str] | None = None,
+        cwd: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> str:
+        pane = self._pane(pane_id)
+        loop = asyncio.get_running_loop()
+        # Stop reading first: the old program's end must not close the pane.
+        loop.remove_reader(pane.master)
+        with contextlib.suppress(OSError):
+            os.close(pane.master)
+        await _terminate(pane.proc)
+        workdir = cwd or pane.cwd
+        try:
+            proc, master, tty = self._run(pane_id, argv, workdir, env, pane.rows, pane.cols)
+        except OSError:
+            self._close(pane)
+            raise
+        pane.proc, pane.master, pane.tty, pane.cwd = proc, master, tty, workdir
+        pane.screen.reset()  # a fresh terminal, as a new pane would have
+        pane.stream = VtStream(pane.screen)
+        pane.shown = None
+        loop.add_reader(master, self._on_output, pane)
+        return pane_id
 
     async def send_text(
         self, pane_id: str, text: str, *, paste: bool = True, enter: bool = False

@@ -199,6 +199,18 @@ class TmuxMux:
         out = await self._tmux(*args, *self._env_args(env), *self._cmd(argv), pane_id=pane_id)
         return out.strip()
 
+    async def respawn(
+        self,
+        pane_id: str,
+        *,
+        argv: Sequence[str] | None = None,
+        cwd: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> str:
+        args = ["respawn-pane", "-k", "-t", pane_id, *(["-c", cwd] if cwd else [])]
+        await self._tmux(*args, *self._env_args(env), *self._cmd(argv), pane_id=pane_id)
+        return pane_id
+
     async def send_text(
         self, pane_id: str, text: str, *, paste: bool = True, enter: bool = False
     ) -> None:

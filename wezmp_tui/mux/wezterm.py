@@ -100,6 +100,9 @@ class WeztermMux:
         # Each pane's height from the last list: `get-text` without an end line may begin
         # above the screen, so reading "the screen" names its last row.
         self._rows: dict[str, int] = {}
+        # A window of each workspace as last listed: a spawn into a known workspace needs no
+        # `wezterm cli list` of its own (64 agents started: 64 processes fewer).
+        self._windows: dict[str, str] = {}
 
     def _argv(self, *args: str) -> list[str]:
         argv = [self.executable, "cli", "--no-auto-start"]
@@ -132,17 +135,17 @@ class WeztermMux:
                 self.feed.changed()
 
     async def _list_raw(self) -> list[dict[str, Any]]:
-        if self.feed is not None:
-            fed = self.feed.panes()
-            if fed is not None:
-                return fed
-        out = await self._cli("list", "--format", "json")
-        try:
-            data = json.loads(out)
-        except json.JSONDecodeError as exc:
-            raise MuxCommandFailed(self._argv("list"), 0, f"bad JSON from wezterm: {exc}") from None
-        if not isinstance(data, list):
-            raise MuxCommandFailed(self._argv("list"), 0, "wezterm list did not return a list")
+        data = self.feed.panes() if self.feed is not None else None
+        if data is None:
+            out = await self._cli("list", "--format", "json")
+            try:
+                data = json.loads(out)
+            except json.JSONDecodeError as exc:
+                argv = self._argv("list")
+                raise MuxCommandFailed(argv, 0, f"bad JSON from wezterm: {exc}") from None
+            if not isinstance(data, list):
+                raise MuxCommandFailed(self._argv("list"), 0, "wezterm list did not return a list")
+        self._windows = {str(p.get("workspace", "default")): str(p["window_id"]) for p in data}
         return data
 
     async def list_panes(self) -> list[PaneInfo]:
@@ -191,16 +194,28 @@ class WeztermMux:
         env: Mapping[str, str] | None = None,
         domain: str | None = None,
     ) -> str:
-        args = ["spawn"]
-        if domain:
-            args += ["--domain-name", domain]
-        window = next((p for p in await self._list_raw() if p.get("workspace") == workspace), None)
+        where = ["--domain-name", domain] if domain else []
+        window = self._windows.get(workspace)
         if window is not None:
-            args += ["--window-id", str(window["window_id"])]
-        else:
-            args += ["--new-window", "--workspace", workspace]
-        if cwd:
-            args += ["--cwd", cwd]
+            try:
+                return await self._spawn([*where, "--window-id", window], cwd, argv, env)
+            except MuxCommandFailed:
+                pass  # that window may have closed since we last looked: look again
+        await self._list_raw()
+        window = self._windows.get(workspace)
+        if window is not None:
+            return await self._spawn([*where, "--window-id", window], cwd, argv, env)
+        new = ["--new-window", "--workspace", workspace]
+        return await self._spawn([*where, *new], cwd, argv, env)
+
+    async def _spawn(
+        self,
+        where: list[str],
+        cwd: str | None,
+        argv: Sequence[str] | None,
+        env: Mapping[str, str] | None,
+    ) -> str:
+        args = ["spawn", *where, *(["--cwd", cwd] if cwd else [])]
         out = await self._changing(*args, *self._prog(argv, env))
         return out.strip()
 
@@ -227,6 +242,20 @@ class WeztermMux:
             args += ["--cwd", cwd]
         out = await self._changing(*args, *self._prog(argv, env), pane_id=pane_id)
         return out.strip()
+
+    async def respawn(
+        self,
+        pane_id: str,
+        *,
+        argv: Sequence[str] | None = None,
+        cwd: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> str:
+        # `wezterm cli` cannot restart a pane's program: split the pane and close the old
+        # half, and the new one fills the place the old one had in the tab.
+        new = await self.split(pane_id, direction="bottom", argv=argv, cwd=cwd, env=env)
+        await self.kill_pane(pane_id)
+        return new
 
     async def send_text(
         self, pane_id: str, text: str, *, paste: bool = True, enter: bool = False
@@ -288,6 +317,7 @@ class WeztermMux:
         if not any(p.get("workspace") == old for p in await self._list_raw()):
             raise PaneNotFound(old, f"no workspace named {old}")
         await self._changing("rename-workspace", "--workspace", old, "--", new)
+        self._windows.pop(old, None)
 
     async def zoom_pane(self, pane_id: str, mode: ZoomMode = "zoom") -> None:
         await self._changing("zoom-pane", "--pane-id", pane_id, f"--{mode}", pane_id=pane_id)

@@ -31,7 +31,20 @@ MIGRATIONS = [
         reason TEXT
     );
     CREATE INDEX agent_runs_by_agent ON agent_runs(agent, started_at);
+    """,
+    # What a daemon restart must not lose: the state and how the last run ended, and which
+    # wrapper (and the session it leads) runs the agent now.
     """
+    ALTER TABLE agents ADD COLUMN state TEXT;
+    ALTER TABLE agents ADD COLUMN state_source TEXT NOT NULL DEFAULT '';
+    ALTER TABLE agents ADD COLUMN state_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE agents ADD COLUMN state_since REAL;
+    ALTER TABLE agents ADD COLUMN last_exit INTEGER;
+    ALTER TABLE agents ADD COLUMN last_exit_at REAL;
+    ALTER TABLE agents ADD COLUMN last_output TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE agents ADD COLUMN wrapper_pid INTEGER;
+    ALTER TABLE agents ADD COLUMN session INTEGER;
+    """,
 ]
 
 
@@ -77,6 +90,26 @@ class AgentStore:
             "UPDATE agent_runs SET ended_at = ?, exit_code = ?, signal = ?, reason = ?"
             " WHERE id = ? AND ended_at IS NULL",
             (ended_at, code, signal, reason, run_id),
+        )
+
+    def open_run(self, agent: str) -> dict[str, Any] | None:
+        """The agent's newest run that has not ended."""
+        rows = self.db.query(
+            "SELECT * FROM agent_runs WHERE agent = ? AND ended_at IS NULL"
+            " ORDER BY id DESC LIMIT 1",
+            (agent,),
+        )
+        return dict(rows[0]) if rows else None
+
+    def end_open_runs(
+        self, agent: str, ended_at: float, reason: str, keep: int | None = None
+    ) -> None:
+        """End every run of the agent still open (but `keep`): runs a daemon that stopped
+        could not close."""
+        self.db.execute(
+            "UPDATE agent_runs SET ended_at = ?, reason = ?"
+            " WHERE agent = ? AND ended_at IS NULL AND id IS NOT ?",
+            (ended_at, reason, agent, keep),
         )
 
     def runs(self, agent: str, limit: int = 50) -> list[dict[str, Any]]:

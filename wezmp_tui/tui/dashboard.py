@@ -238,8 +238,9 @@ class DashboardScreen(Screen[None]):
                 Text(a.get("kind") or ""),
                 state_text(a["state"], colors),
                 Text(str(a.get("pid") or "-")),
-                Text(f"{a.get('cpu', 0.0):.1f}"),
-                Text(human_bytes(int(a.get("rss") or 0))),
+                # Blank, not 0, when nothing runs: there is nothing to measure.
+                Text("-" if a.get("cpu") is None else f"{a['cpu']:.1f}"),
+                Text("-" if a.get("rss") is None else human_bytes(int(a["rss"]))),
                 Text(str(a.get("restarts", 0))),
                 Text(up),
                 Text("" if a.get("last_exit") is None else str(a["last_exit"])),
