@@ -79,7 +79,7 @@ async def test_an_agent_in_a_domain_runs_its_command_there(engine: Engine) -> No
         return info.state == "waiting"
 
     assert await async_wait_until(waiting)  # read from its screen like any other
-    assert info.pid is None and info.cpu == 0.0
+    assert info.pid is None and info.cpu is None  # nothing of it runs here
 
     # Its pane closing is its exit: restarted by policy, in the domain again.
     first = info.pane_id
