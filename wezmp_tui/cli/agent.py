@@ -10,7 +10,7 @@ import click
 
 from wezmp_tui.cli.common import call, emit_json, handle_errors
 from wezmp_tui.errors import ConfigError
-from wezmp_tui.model.agents import STATE_ICONS
+from wezmp_tui.model.states import STATE_ICONS, STOPPED_STATES
 
 
 @click.group()
@@ -49,7 +49,7 @@ def restart(names: tuple[str, ...]) -> None:
 
 
 def _uptime(a: dict[str, Any]) -> str:
-    if a["state"] in ("exited", "failed") or not a["started_at"]:
+    if a["state"] in STOPPED_STATES or not a["started_at"]:
         return "-"
     secs = int(time.time() - a["started_at"])
     return (

@@ -34,6 +34,7 @@ from wezmp_tui.engine.api import api
 from wezmp_tui.engine.panes import PaneService
 from wezmp_tui.errors import ConfigError, InvalidInput, NotFound, WezmpError
 from wezmp_tui.model.panes import PaneInfo
+from wezmp_tui.model.states import STOPPED_STATES
 from wezmp_tui.mux.ttypids import cmdline
 
 if TYPE_CHECKING:
@@ -194,7 +195,7 @@ class LayoutService:
         build.agents.append(name)
         sup = self.engine.get(Supervisor)
         info = sup.agents[name]
-        if info.state not in ("exited", "failed"):
+        if info.state not in STOPPED_STATES:
             raise InvalidInput(f"agent {name} is already running")
         return sup.exec_argv(name, wait_deps=True)
 

@@ -16,7 +16,7 @@ import os
 import re
 import signal
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 
@@ -27,6 +27,7 @@ from wezmp_tui.engine.panes import PaneService
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
 from wezmp_tui.model.agents import STOPPED_STATES, AgentInfo
 from wezmp_tui.model.events import Event
+from wezmp_tui.model.states import AgentState, state_def
 from wezmp_tui.store.agents import AgentStore
 
 if TYPE_CHECKING:
@@ -80,7 +81,8 @@ class Supervisor:
             info.pid = row["pid"]
             info.started_at = row["started_at"]
             info.desired = "running"
-            self._set(info, "unknown", "process", "adopted after a daemon restart")
+            # Nothing is known of it yet: the next screen read or hook says what it does.
+            self._set(info, "quiet", "process", "adopted after a daemon restart")
         elif row["desired"] == "running":
             info.desired = "running"
             self._set(info, "exited", "process", "its pane was gone when the daemon started")
@@ -103,7 +105,7 @@ class Supervisor:
                 name=spec.name,
                 kind=spec.kind,
                 workspace=spec.workspace or "",
-                state="exited",
+                state="stopped",
                 state_source="process",
                 state_reason="not started",
                 state_since=self.engine.clock.now(),
@@ -192,14 +194,21 @@ class Supervisor:
 
     # -- state --------------------------------------------------------------------------
 
-    def _set(self, info: AgentInfo, state: str, source: str, reason: str) -> None:
+    def _set(
+        self, info: AgentInfo, state: str, source: str, reason: str, *, error: bool = False
+    ) -> None:
+        """The one place a state changes. `error`: a state the agent cannot work past (not
+        signed in, an API error), which sends its task back to the queue."""
         previous = info.state
+        was_error = info.state_error
         info.state_source = source
         info.state_reason = reason
-        if previous == state:
+        info.state_error = error
+        if previous == state and was_error == error:
             return
-        info.state = state
-        info.state_since = self.engine.clock.now()
+        info.state = cast(AgentState, state_def(state).name)
+        if previous != state:
+            info.state_since = self.engine.clock.now()
         self.engine.bus.publish(
             "agent.state",
             {
@@ -208,17 +217,20 @@ class Supervisor:
                 "previous": previous,
                 "source": source,
                 "reason": reason,
+                "error": error,
                 "workspace": info.workspace,
                 "pane_id": info.pane_id,
             },
         )
 
-    def set_state(self, name: str, state: str, source: str, reason: str = "") -> None:
-        """For the agent-state service: a running agent's working/waiting/idle state."""
+    def set_state(
+        self, name: str, state: str, source: str, reason: str = "", *, error: bool = False
+    ) -> None:
+        """For the agent-state service: a running agent's working/waiting/idle/quiet state."""
         info = self.agents.get(name)
         if info is None or info.state in STOPPED_STATES or info.state == "starting":
             return
-        self._set(info, state, source, reason)
+        self._set(info, state, source, reason, error=error)
 
     # -- starting -----------------------------------------------------------------------
 
@@ -479,7 +491,8 @@ class Supervisor:
             )
         self.store.run_pid(run, pid)
         self.store.place(name, pid=pid, pane_id=info.pane_id, desired="running")
-        self._set(info, "working", "process", "process started")
+        # Started says nothing of what it does: its screen or its hooks tell next.
+        self._set(info, "quiet", "process", "process started; nothing seen yet")
         r = self.specs[name].restart
         return {
             "restart": {
@@ -517,7 +530,10 @@ class Supervisor:
         if run is not None:
             reason = f"signal {signal}" if signal else f"exit {code}"
             self.store.run_ended(run, now, code, signal, reason)
-        self._set(info, "exited", "process", f"exited with {code}")
+        if info.desired == "stopped":
+            self._set(info, "stopped", "process", f"stopped (exit {code})")
+        else:
+            self._set(info, "exited", "process", f"exited with {code}")
         self.engine.bus.publish("agent.exited", {"agent": name, "code": code, "signal": signal})
         return {"stop": info.desired == "stopped"}
 
@@ -631,7 +647,7 @@ class Supervisor:
                 await self.engine.mux.kill_pane(pane)
         info.pid = None
         info.pane_id = None
-        self._set(info, "exited", "process", "stopped")
+        self._set(info, "stopped", "process", "stopped")
 
     @api("agent.restart")
     async def restart(self, name: str) -> dict[str, Any]:

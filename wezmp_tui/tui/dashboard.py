@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static,
 
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.model.events import Event
+from wezmp_tui.model.states import STOPPED_STATES
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
 from wezmp_tui.tui.states import human_age, human_bytes, state_text
 
@@ -37,7 +38,6 @@ AGENT_COLUMNS = (
 )
 PANE_COLUMNS = ("pane", "workspace", "tab", "title", "cwd", "size")
 SYNC_KEYS = {"enter": "\r", "backspace": "\x7f", "tab": "\t", "ctrl+c": "\x03", "ctrl+d": "\x04"}
-STOPPED = {"exited", "failed"}
 
 
 # Pane fields a change of which is drawn in place; anything else (a pane moving to another
@@ -230,7 +230,7 @@ class DashboardScreen(Screen[None]):
                 table.remove_row(key)
         for name, a in self.agents.items():
             up = "-"
-            if a.get("started_at") and a["state"] not in STOPPED:
+            if a.get("started_at") and a["state"] not in STOPPED_STATES:
                 up = human_age(now - a["started_at"])
             cells = (
                 Text(name),
@@ -388,7 +388,7 @@ class DashboardScreen(Screen[None]):
         agent = self.agents.get(self.selected_agent or "")
         signature = (
             agent is not None,
-            agent is not None and agent["state"] not in STOPPED,
+            agent is not None and agent["state"] not in STOPPED_STATES,
             self.selected_pane is not None,
             self.selected_ws is not None,
         )
@@ -403,7 +403,7 @@ class DashboardScreen(Screen[None]):
             agent = self.agents.get(self.selected_agent or "")
             if agent is None:
                 return False
-            running = agent["state"] not in STOPPED
+            running = agent["state"] not in STOPPED_STATES
             if action == "agent_start":
                 return not running
             return running
