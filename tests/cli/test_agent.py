@@ -44,7 +44,7 @@ def states() -> dict[str, str]:
 def test_agent_commands(configured: Paths, daemon: Paths, tmp_path: Path) -> None:
     r = wezmp("agent", "start", "api")
     assert r.stdout.strip() == "starting db → api", r.stderr
-    running = {"working", "idle", "waiting"}
+    running = {"working", "idle", "waiting", "quiet"}
     wait_until(lambda: set(states().values()) <= running, timeout=20)
     table = wezmp("agent", "list").stdout
     assert "db" in table and "proj" in table
@@ -64,7 +64,7 @@ def test_agent_commands(configured: Paths, daemon: Paths, tmp_path: Path) -> Non
     assert "running" in wezmp("agent", "runs", "db").stdout
     assert wezmp("agent", "restart", "api").stdout.startswith("restarted")
     assert wezmp("agent", "stop", "db").stdout.strip() == "stopped api, db"
-    assert states() == {"db": "exited", "api": "exited"}
+    assert states() == {"db": "stopped", "api": "stopped"}
     spec = tmp_path / "more.yaml"
     spec.write_text("agents:\n  - name: extra\n    command: [sleep, '1']\n")
     assert wezmp("agent", "define", str(spec)).stdout.strip() == "defined extra"

@@ -81,7 +81,7 @@ async def test_dependencies_start_in_order_with_their_conditions(running: Any) -
     # Stopping db stops what depends on it first.
     stopped = await engine.invoke("agent.stop", {"name": "db"})
     assert stopped["stopped"] == ["web", "api", "db"]
-    assert {state(sup, n) for n in ("db", "api", "web")} == {"exited"}
+    assert {state(sup, n) for n in ("db", "api", "web")} == {"stopped"}
 
 
 async def test_completed_successfully_and_a_failed_dependency(running: Any) -> None:
@@ -193,7 +193,8 @@ async def test_agents_are_adopted_after_a_daemon_restart(make_engine: Any, runni
     # A second engine on the same store and tmux server, as after a daemon restart.
     again = await make_engine("tmux", config=Config(agents=[spec("long", "exec sleep 60")]))
     info = again.get(Supervisor).agents["long"]
-    assert (info.pane_id, info.pid, info.state) == (pane, pid, "unknown")
+    # Nothing seen of it yet since the daemon came back: quiet until its screen tells.
+    assert (info.pane_id, info.pid, info.state) == (pane, pid, "quiet")
     explained = await again.invoke("agent.list")
     assert explained[0].desired == "running"
 

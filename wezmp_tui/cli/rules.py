@@ -4,6 +4,7 @@ decided (for people writing rule files, and for tests)."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -38,7 +39,7 @@ def test(kind: str, title: str, as_json: bool, files: tuple[Path, ...]) -> None:
     for f in files:
         try:
             if str(f) == "-":
-                text = click.get_text_stream("stdin").read()
+                text = sys.stdin.read()
             else:
                 text = f.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:

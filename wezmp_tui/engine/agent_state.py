@@ -23,6 +23,7 @@ from wezmp_tui.engine.panes import PaneService
 from wezmp_tui.engine.rules import RuleBook, rule_dirs
 from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import ConfigError, NotFound
+from wezmp_tui.model.claude_hooks import hook_state
 from wezmp_tui.model.events import Event
 from wezmp_tui.model.states import STOPPED_STATES, state_def
 from wezmp_tui.mux.ttypids import write_counts
@@ -32,65 +33,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wezmp.state")
 
-# Claude Code's hook events (named as its settings schema names them) → state. None: the event
-# says nothing about the main agent's state. `hooks install` installs exactly the events here
-# with a state, so what is installed and what is mapped cannot drift apart.
-HOOK_STATES: dict[str, str | None] = {
-    "UserPromptSubmit": "working",
-    "UserPromptExpansion": "working",
-    "PreToolUse": "working",
-    "PostToolUse": "working",  # a tool ran: after a permission prompt, work goes on
-    "PostToolUseFailure": "working",  # a tool failed or was denied: the turn goes on
-    "PermissionDenied": "working",  # auto mode refused a tool: the turn goes on
-    "SubagentStart": "working",
-    "PreCompact": "working",
-    "ElicitationResult": "working",
-    "PermissionRequest": "waiting",  # a permission dialog is on screen
-    "Elicitation": "waiting",  # an MCP server asks the person for input
-    "Notification": "waiting",  # refined by its notification_type below
-    "StopFailure": "waiting",  # the turn ended on an API error: an error, its task goes back
-    "Stop": "idle",
-    "SessionStart": "idle",  # refined by its source below
-    "SubagentStop": None,  # a subagent finishing says nothing about the main agent
-    "SessionEnd": None,  # the process exit (from `wezmp exec`) decides
-}
-NOTIFICATION_STATES = {
-    "permission_prompt": "waiting",
-    "elicitation_dialog": "waiting",
-    "idle_prompt": "idle",  # "Claude is waiting for your input": done, ready for more
-    "auth_success": "idle",  # signed in: the composer is ready
-    "elicitation_complete": "working",
-    "elicitation_response": "working",
-}
 NOT_EVALUATED = {"starting", *STOPPED_STATES}
 # Even a pane whose processes wrote nothing is read this often: a person's typing echoed by
 # the terminal itself (not by a process) changes the screen too.
 REREAD_SECONDS = 10.0
-
-
-def hook_state(event: str, payload: dict[str, Any]) -> tuple[str | None, str, bool]:
-    """What one Claude Code hook event says: (state or None, reason, error)."""
-    state = HOOK_STATES.get(event)
-    reason = f"hook {event}"
-    if event == "Notification":
-        kind = str(payload.get("notification_type", ""))
-        message = str(payload.get("message", ""))
-        if not kind and "waiting for your input" in message:
-            kind = "idle_prompt"  # versions before notification_type said it in words
-        state = NOTIFICATION_STATES.get(kind, "waiting")
-        reason = f"hook Notification ({kind or 'untyped'})" + (f": {message}" if message else "")
-    elif event == "SessionStart":
-        source = str(payload.get("source", ""))
-        if source == "compact":
-            state = None  # compaction in the middle of a turn: the turn goes on
-        reason += f" ({source})" if source else ""
-    elif event == "StopFailure":
-        error = str(payload.get("error") or "unknown error")
-        details = str(payload.get("error_details") or "").strip()
-        reason = f"hook StopFailure: the turn failed: {error}"
-        reason += f" ({details})" if details else ""
-        return state, reason[:300], True
-    return state, reason, False
 
 
 @dataclass
@@ -287,7 +233,7 @@ class AgentStateService:
         """Hooks decide, except while the screen shows what needs the person."""
         if match is not None and match.rule.state == "waiting":
             s.rule, s.text = f"{match.rule.name} ({match.rule.source})", match.text
-            s.source, s.reason = "rule", f"rule {match.rule.name} (over hook {s.hook_reason})"
+            s.source, s.reason = "rule", f"rule {match.rule.name} (over {s.hook_reason})"
             self.supervisor.set_state(name, "waiting", "rule", s.reason, error=match.rule.error)
             return "waiting"
         assert s.hook_state is not None

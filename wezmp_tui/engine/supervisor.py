@@ -491,8 +491,8 @@ class Supervisor:
             )
         self.store.run_pid(run, pid)
         self.store.place(name, pid=pid, pane_id=info.pane_id, desired="running")
-        # Started says nothing of what it does: its screen or its hooks tell next.
-        self._set(info, "quiet", "process", "process started; nothing seen yet")
+        # A process that just started is busy starting; its screen or hooks tell more next.
+        self._set(info, "working", "process", "process started")
         r = self.specs[name].restart
         return {
             "restart": {
