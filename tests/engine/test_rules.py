@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from wezmp_tui.engine.rules import RuleBook, classify, parse_rules
-from wezmp_tui.model.states import STATE_NAMES
 from wezmp_tui.errors import ConfigError
+from wezmp_tui.model.states import STATE_NAMES
 
 SCREENS = Path(__file__).parent.parent / "data" / "screens"
 CASES = sorted(SCREENS.glob("*/*.txt"))

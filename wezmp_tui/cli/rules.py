@@ -38,10 +38,7 @@ def test(kind: str, title: str, as_json: bool, files: tuple[Path, ...]) -> None:
     results = []
     for f in files:
         try:
-            if str(f) == "-":
-                text = sys.stdin.read()
-            else:
-                text = f.read_text(encoding="utf-8")
+            text = sys.stdin.read() if str(f) == "-" else f.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{f}: cannot read: {exc}") from None
         results.append({"file": str(f), **classify(book, kind, text, title)})
