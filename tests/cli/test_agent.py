@@ -56,6 +56,15 @@ def test_agent_commands(configured: Paths, daemon: Paths, tmp_path: Path) -> Non
         wezmp("agent", "send", "--workspace", "proj", "again").stdout.strip() == "sent to db, api"
     )
     assert wezmp("agent", "send", "api").returncode == 2
+    pressed = wezmp("agent", "keys", "api", *"echo", "Space", *"k3y", "Enter")
+    assert pressed.stdout.strip() == "pressed e c h o Space k 3 y Enter in api", pressed.stderr
+
+    def screen() -> str:
+        return str(json.loads(wezmp("agent", "explain", "api", "--json").stdout)["screen"])
+
+    wait_until(lambda: "echo k3y\necho k3y" in screen())  # typed, then echoed by cat
+    bad = wezmp("agent", "keys", "api", "Dwn")
+    assert bad.returncode == 1 and "unknown key 'Dwn'" in bad.stderr
     explained = wezmp("agent", "explain", "api")
     assert explained.stdout.startswith("api: ")
     assert json.loads(wezmp("agent", "explain", "api", "--json").stdout)["agent"] == "api"

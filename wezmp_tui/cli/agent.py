@@ -148,6 +148,19 @@ def send(args: tuple[str, ...], workspace: str | None, no_enter: bool) -> None:
 
 @agent.command()
 @click.argument("name")
+@click.argument("keys", nargs=-1, required=True)
+@handle_errors
+def keys(name: str, keys: tuple[str, ...]) -> None:
+    """Press keys in an agent's pane, e.g. `keys NAME Down Down Enter` to answer a menu.
+
+    Keys: Up Down Left Right Enter Esc Tab BTab Space Backspace Delete Insert Home End
+    PageUp PageDown F1-F12, ctrl-a … ctrl-z, or one character (y, n, 1)."""
+    result = call("agent.keys", name=name, keys=list(keys))
+    click.echo(f"pressed {' '.join(result['keys'])} in {result['agent']}")
+
+
+@agent.command()
+@click.argument("name")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
 def runs(name: str, as_json: bool) -> None:

@@ -27,6 +27,7 @@ from wezmp_tui.engine.panes import PaneService
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
 from wezmp_tui.model.agents import STOPPED_STATES, AgentInfo
 from wezmp_tui.model.events import Event
+from wezmp_tui.model.keys import parse_keys
 from wezmp_tui.model.states import AgentState, state_def
 from wezmp_tui.store.agents import AgentStore
 
@@ -680,6 +681,18 @@ class Supervisor:
             except Exception as exc:
                 failed.append({"agent": a.name, "error": str(exc)})
         return {"sent": sent, "failed": failed}
+
+
+    @api("agent.keys")
+    async def keys(self, name: str, keys: list[str]) -> dict[str, Any]:
+        """Press named keys in an agent's pane (`Down Down Enter`, `Esc`, `ctrl-c`, `y`): a
+        person answering a menu or dialog without going to the pane."""
+        info = self.get(name)
+        pressed = parse_keys(keys)
+        if info.pane_id is None or info.state in STOPPED_STATES:
+            raise Conflict(f"agent {name} is {info.state}: no pane to press keys in")
+        await self.engine.mux.send_keys(info.pane_id, pressed)
+        return {"agent": name, "keys": pressed}
 
 
 def _alive(pid: int) -> bool:
