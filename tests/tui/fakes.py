@@ -76,6 +76,7 @@ class ScriptedClient:
             "broadcast.send": {"sent": ["1", "2"], "failed": [{"pane_id": "4", "error": "gone"}]},
             "broadcast.keys": {"sent": ["1"], "failed": []},
             "send.copy": {"source": "1", "target": "3", "lines": 2, "chars": 10},
+            "agent.keys": {"agent": params.get("name"), "keys": params.get("keys")},
         }
         if method in answers:
             # A copy, as JSON over a socket would give: the app may change what it gets.

@@ -45,6 +45,16 @@ SYNC_KEYS = {"enter": "\r", "backspace": "\x7f", "tab": "\t", "ctrl+c": "\x03", 
 IN_PLACE_PANE_FIELDS = {"pids", "title", "cwd", "is_active", "is_zoomed", "rows", "cols", "tty"}
 
 
+def validate_keys(text: str) -> str | None:
+    from wezmp_tui.model.keys import parse_keys
+
+    try:
+        parse_keys(text.split())
+    except WezmpError as exc:
+        return exc.message
+    return None
+
+
 def validate_ws_name(name: str) -> str | None:
     from wezmp_tui.engine.workspaces import validate_name
 
@@ -67,6 +77,7 @@ class DashboardScreen(Screen[None]):
         Binding("R", "agent_restart", "Restart", id="agent.restart"),
         Binding("a", "agent_attach", "Attach", id="agent.attach"),
         Binding("i", "agent_send", "Send line", id="agent.send"),
+        Binding("k", "agent_keys", "Keys", id="agent.keys"),
         Binding("w", "next_waiting", "Next waiting", id="agent.next_waiting"),
         Binding("b", "broadcast", "Broadcast", id="broadcast.send"),
         Binding("y", "sync", "Sync input", id="sync.toggle"),
@@ -399,7 +410,10 @@ class DashboardScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("ws_rename", "ws_delete", "ws_switch"):
             return self.selected_ws is not None
-        if action in ("agent_start", "agent_stop", "agent_restart", "agent_send", "agent_attach"):
+        if action in (
+            "agent_start", "agent_stop", "agent_restart", "agent_send", "agent_attach",
+            "agent_keys",
+        ):  # fmt: skip
             agent = self.agents.get(self.selected_agent or "")
             if agent is None:
                 return False
@@ -494,6 +508,27 @@ class DashboardScreen(Screen[None]):
                 await self.call("agent.send", name=name, text=line)
 
         self.app.push_screen(PromptModal(f"Send a line to {name}"), done)
+
+    def action_agent_keys(self) -> None:
+        """Answer a menu or dialog in the agent's pane without leaving the control center."""
+        name = self.selected_agent
+        if not name:
+            return
+
+        async def done(keys: str | None) -> None:
+            if keys and (r := await self.call("agent.keys", name=name, keys=keys.split())):
+                self.notify(f"pressed {' '.join(r['keys'])} in {name}")
+
+        agent = self.agents.get(name) or {}
+        why = f" — {agent['state_reason']}" if agent.get("state") == "waiting" else ""
+        self.app.push_screen(
+            PromptModal(
+                f"Keys to press in {name}{why}",
+                placeholder="Down Down Enter · Esc · Tab · y · ctrl-c",
+                validate=validate_keys,
+            ),
+            done,
+        )
 
     async def action_next_waiting(self) -> None:
         waiting = [n for n, a in self.agents.items() if a["state"] == "waiting"]
