@@ -35,7 +35,10 @@ AGENT_COLUMNS = (
     "restarts",
     "up",
     "exit",
+    "why",
 )
+# A state's reason is cut to this many characters in the table (`agent explain` has it all).
+WHY_CHARS = 48
 PANE_COLUMNS = ("pane", "workspace", "tab", "title", "cwd", "size")
 SYNC_KEYS = {"enter": "\r", "backspace": "\x7f", "tab": "\t", "ctrl+c": "\x03", "ctrl+d": "\x04"}
 
@@ -43,6 +46,21 @@ SYNC_KEYS = {"enter": "\r", "backspace": "\x7f", "tab": "\t", "ctrl+c": "\x03", 
 # Pane fields a change of which is drawn in place; anything else (a pane moving to another
 # tab or workspace, a tab title) rebuilds the tree.
 IN_PLACE_PANE_FIELDS = {"pids", "title", "cwd", "is_active", "is_zoomed", "rows", "cols", "tty"}
+
+
+def kind_text(agent: dict[str, Any]) -> Text:
+    """The kind, marked when its rules were recorded against another version of it."""
+    text = Text(agent.get("kind") or "")
+    if agent.get("rules_note"):
+        text.append(f" ⚠ {agent.get('version') or ''}".rstrip(), style="bold yellow")
+    return text
+
+
+def why_text(agent: dict[str, Any]) -> Text:
+    why = str(agent.get("state_reason") or "")
+    if len(why) > WHY_CHARS:
+        why = why[: WHY_CHARS - 1] + "…"
+    return Text(why, style="bold" if agent.get("state") == "waiting" else "dim")
 
 
 def validate_keys(text: str) -> str | None:
@@ -246,7 +264,7 @@ class DashboardScreen(Screen[None]):
             cells = (
                 Text(name),
                 Text(a.get("workspace") or ""),
-                Text(a.get("kind") or ""),
+                kind_text(a),
                 state_text(a["state"], colors),
                 Text(str(a.get("pid") or "-")),
                 Text(f"{a.get('cpu', 0.0):.1f}"),
@@ -254,6 +272,7 @@ class DashboardScreen(Screen[None]):
                 Text(str(a.get("restarts", 0))),
                 Text(up),
                 Text("" if a.get("last_exit") is None else str(a["last_exit"])),
+                why_text(a),
             )
             self._upsert(table, name, cells, AGENT_COLUMNS)
         if self.selected_agent is None and self.agents:
