@@ -15,6 +15,9 @@ import sys
 import time
 from typing import Any
 
+# A resumed run that fails within this many seconds could not resume (no conversation to
+# continue yet, say): the next run starts fresh, at once.
+RESUME_GRACE = 10.0
 FORWARD = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 # SIGHUP (the pane closed) or SIGTERM (asked to stop) received: never restart after it.
 HANGUP: list[int] = []
@@ -36,6 +39,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
                    help="start once the daemon says its dependencies hold")  # fmt: skip
     p.add_argument("--hold", action=argparse.BooleanOptionalAction, default=None,
                    help="keep the pane open with the last output when giving up")  # fmt: skip
+    p.add_argument("--resume-arg", action="append", default=[], metavar="ARG",
+                   help="an argument (after the program) that continues its last session on "
+                        "a restart; repeat for several (--resume-arg=--continue)")  # fmt: skip
+    p.add_argument("--resume-now", action="store_true",
+                   help="resume already on the first run (a restart made by the daemon)")
     args = p.parse_args(opts)
     if not command:
         p.error("no command given (wezmp exec --agent NAME -- COMMAND ARGS…)")
@@ -50,6 +58,8 @@ class Reporter:
         self.agent = agent
         self.client: Any = None
         self.registered_pid: int | None = None
+        self.version: str | None = None
+        self.resumed = False
         self.last_attempt = 0.0
 
     def _connect(self) -> Any:
@@ -67,7 +77,7 @@ class Reporter:
         except Exception:
             self.client = None
         if self.client is not None and self.registered_pid is not None:
-            self.register(self.registered_pid)
+            self.register(self.registered_pid, resumed=self.resumed)
         return self.client
 
     def call(self, method: str, **params: Any) -> Any:
@@ -82,14 +92,21 @@ class Reporter:
                 self.client = None
             return None
 
-    def register(self, pid: int) -> dict[str, Any]:
+    def register(
+        self, pid: int, *, version: str | None = None, resumed: bool = False
+    ) -> dict[str, Any]:
         self.registered_pid = pid
+        if version is not None:
+            self.version = version
+        self.resumed = resumed
         answer = self.call(
             "agent.register",
             name=self.agent,
             pid=pid,
             wrapper_pid=os.getpid(),
             pane_id=pane_id(),
+            version=self.version,
+            resumed=self.resumed,
         )
         return answer if isinstance(answer, dict) else {}
 
@@ -188,19 +205,29 @@ def main(argv: list[str]) -> int:
     restarts = 0
     if args.wait_deps and not wait_for_dependencies(reporter):
         return 1
+    resume = bool(args.resume_arg) and args.resume_now
+    version: list[str | None] = []  # looked up once, after the first fork
     while True:
         started = time.monotonic()
+        resumed = resume
+        command = args.command
+        if resumed:
+            command = [command[0], *args.resume_arg, *command[1:]]
 
         # Registration happens after the fork so the daemon learns the agent's own pid; the
         # daemon's answer carries the agent's restart policy for options not given as flags.
-        def started_child(pid: int) -> None:
-            answer = reporter.register(pid).get("restart") or {}
+        def started_child(pid: int, resumed: bool = resumed) -> None:
+            if not version:
+                from wezmp_tui.agentexec.version import agent_version
+
+                version.append(agent_version(args.command[0], env.get("PATH")))
+            answer = reporter.register(pid, version=version[0], resumed=resumed)
             for key, flag in (("restart", args.restart), ("max_restarts", args.max_restarts),
                               ("backoff", args.backoff), ("window", args.window)):  # fmt: skip
-                if flag is None and key in answer:
-                    policy[key] = answer[key]
+                if flag is None and key in (answer.get("restart") or {}):
+                    policy[key] = answer["restart"][key]
 
-        _pid, status = run_once(args.command, env, started_child)
+        _pid, status = run_once(command, env, started_child)
         code, sig = exit_status(status)
         answer = reporter.call(
             "agent.exited",
@@ -215,6 +242,17 @@ def main(argv: list[str]) -> int:
             restart = False  # stopped on purpose through wezmp
         if HANGUP:
             restart = False  # the pane is gone or we were told to stop
+        if restart and resumed and code != 0 and time.monotonic() - started < RESUME_GRACE:
+            # It could not continue (no conversation yet): start it fresh, now, uncounted.
+            sys.stderr.write(
+                f"[wezmp] {args.agent} could not resume its last session (exit {code}); "
+                "starting fresh\n"
+            )
+            resume = False
+            restarts += 1
+            reporter.call("agent.restarting", name=args.agent, restarts=restarts, delay=0.0)
+            continue
+        resume = bool(args.resume_arg)
         if not restart:
             return code
         now = time.monotonic()

@@ -103,13 +103,18 @@ def show(name: str, as_json: bool) -> None:
     )
     click.echo(f"  command: {' '.join(a['command'])}")
     click.echo(f"  pane {a['pane_id'] or '-'}  pid {a['pid'] or '-'}  restarts {a['restarts']}")
+    if a["version"]:
+        click.echo(f"  version: {a['version']}")
+    if a["rules_note"]:
+        click.echo(f"  note: {a['rules_note']}")
     if a["last_output"]:
         click.echo("  last output:")
         for line in a["last_output"]:
             click.echo(f"    {line}")
     for r in data["runs"]:
         end = "running" if r["ended_at"] is None else (r["reason"] or "")
-        click.echo(f"  run {r['id']}: pid {r['pid'] or '-'} {end}")
+        resumed = " (resumed its last session)" if r["resumed"] else ""
+        click.echo(f"  run {r['id']}: pid {r['pid'] or '-'} {end}{resumed}")
 
 
 @agent.command()
@@ -174,7 +179,7 @@ def runs(name: str, as_json: bool) -> None:
         code = "-" if r["exit_code"] is None else r["exit_code"]
         click.echo(
             f"{r['id']:>5} pid {r['pid'] or '-':>7} exit {code:>4} {dur:>8} "
-            f"{r['reason'] or 'running'}"
+            f"{r['reason'] or 'running'}" + ("  (resumed its last session)" if r["resumed"] else "")
         )
 
 

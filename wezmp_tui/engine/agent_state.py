@@ -157,6 +157,8 @@ class AgentStateService:
         miss dialogs), decide."""
         sup = self.supervisor
         todo = [a for a in sup.agents.values() if a.state not in NOT_EVALUATED and a.pane_id]
+        for a in todo:
+            a.rules_note = self.rules.version_note(a.kind, a.version) or ""
         if not todo:
             return
         now = self.engine.clock.monotonic()

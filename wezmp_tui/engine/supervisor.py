@@ -51,6 +51,7 @@ class Supervisor:
         self.probe_ok: dict[str, int] = {}  # readiness probes passed in a row
         self.probed_at: dict[str, float] = {}  # monotonic time of the last probe
         self.started_mono: dict[str, float] = {}  # monotonic time each agent registered
+        self.resume_next: set[str] = set()  # restarted by us: its next run resumes
         engine.bus.listen(["pane.removed"], self._on_pane_removed)
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -392,11 +393,17 @@ class Supervisor:
         info = self.agents[name]
         r = spec.restart
         wait = ["--wait-deps"] if wait_deps and spec.depends_on else []
+        resume: list[str] = []
+        if r.resume:
+            kinds = getattr(self.engine.config, "resume_args", {}) or {}
+            resume = [f"--resume-arg={a}" for a in kinds.get(spec.kind, [])]
+            if resume and name in self.resume_next:
+                resume.append("--resume-now")
         return [
             sys.executable, "-m", "wezmp_tui", "exec", "--agent", name,
             "--restart", r.policy, "--max-restarts", str(r.max_restarts),
             "--backoff", str(r.backoff_seconds), "--window", str(r.window_seconds),
-            *wait, "--", *info.command,
+            *wait, *resume, "--", *info.command,
         ]  # fmt: skip
 
     def _workspace_root(self, workspace: str) -> str | None:
@@ -418,9 +425,9 @@ class Supervisor:
 
             cwd = await ensure_worktree(cwd, name)
         env = {"WEZMP_AGENT_ID": name, **spec.env}
-        pane = await self.engine.mux.spawn(
-            workspace=workspace, cwd=cwd, argv=self.exec_argv(name), env=env
-        )
+        argv = self.exec_argv(name)
+        self.resume_next.discard(name)
+        pane = await self.engine.mux.spawn(workspace=workspace, cwd=cwd, argv=argv, env=env)
         with contextlib.suppress(Exception):  # a title is a nicety, never a reason to fail
             await self.engine.mux.set_tab_title(pane, name)
         now = self.engine.clock.now()
@@ -469,10 +476,18 @@ class Supervisor:
 
     @api("agent.register")
     async def register(
-        self, name: str, pid: int, wrapper_pid: int | None = None, pane_id: str | None = None
+        self,
+        name: str,
+        pid: int,
+        wrapper_pid: int | None = None,
+        pane_id: str | None = None,
+        version: str | None = None,
+        resumed: bool = False,
     ) -> dict[str, Any]:
-        """From `wezmp exec`: the agent process `pid` runs in `pane_id`."""
+        """From `wezmp exec`: the agent process `pid` runs in `pane_id`; `version` is its
+        CLI's version where found, `resumed` whether it continues its last session."""
         info = self._known(name, pane_id)
+        info.version = version or info.version
         if info.pid != pid or info.started_at is None:
             # A new process (not the same one reporting again after a daemon restart): up
             # since now, not since its pane was made (a layout's agent may wait for its
@@ -490,7 +505,7 @@ class Supervisor:
             run = self.run_ids[name] = self.store.run_started(
                 name, info.pane_id, self.engine.clock.now(), info.restarts
             )
-        self.store.run_pid(run, pid)
+        self.store.run_pid(run, pid, resumed=resumed)
         self.store.place(name, pid=pid, pane_id=info.pane_id, desired="running")
         # A process that just started is busy starting; its screen or hooks tell more next.
         self._set(info, "working", "process", "process started")
@@ -608,6 +623,7 @@ class Supervisor:
         info.restarts += 1
         self.store.place(name, restarts=info.restarts)
         self.engine.bus.publish("agent.restarting", {"agent": name, "restarts": info.restarts})
+        self.resume_next.add(name)
         try:
             await self._spawn(name)
         except Exception as exc:
@@ -652,8 +668,10 @@ class Supervisor:
 
     @api("agent.restart")
     async def restart(self, name: str) -> dict[str, Any]:
-        """Stop and start an agent again (its dependents too)."""
+        """Stop and start an agent again (its dependents too); with `restart.resume` each
+        continues its last session."""
         stopped = (await self.stop_agent(name))["stopped"]
+        self.resume_next.update(stopped)
         return await self.start_agents(names=stopped)
 
     @api("agent.send")

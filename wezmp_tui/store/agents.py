@@ -31,7 +31,9 @@ MIGRATIONS = [
         reason TEXT
     );
     CREATE INDEX agent_runs_by_agent ON agent_runs(agent, started_at);
-    """
+    """,
+    # Whether a run continued the agent's last session (restart.resume).
+    "ALTER TABLE agent_runs ADD COLUMN resumed INTEGER NOT NULL DEFAULT 0;",
 ]
 
 
@@ -67,8 +69,10 @@ class AgentStore:
         )
         return int(cur.lastrowid or 0)
 
-    def run_pid(self, run_id: int, pid: int) -> None:
-        self.db.execute("UPDATE agent_runs SET pid = ? WHERE id = ?", (pid, run_id))
+    def run_pid(self, run_id: int, pid: int, *, resumed: bool = False) -> None:
+        self.db.execute(
+            "UPDATE agent_runs SET pid = ?, resumed = ? WHERE id = ?", (pid, int(resumed), run_id)
+        )
 
     def run_ended(
         self, run_id: int, ended_at: float, code: int | None, signal: int | None, reason: str
