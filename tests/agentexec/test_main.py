@@ -170,7 +170,9 @@ def test_a_restart_resumes_the_last_session(tmp_path: Path) -> None:
 
 def test_a_resume_that_fails_at_once_starts_fresh(tmp_path: Path) -> None:
     # Like `claude --continue` where there is no conversation yet: exit 1 at once.
-    exe = fake_agent(tmp_path, "sys.exit(1 if '--continue' in args else (4 if len(runs) == 1 else 0))\n")
+    exe = fake_agent(
+        tmp_path, "sys.exit(1 if '--continue' in args else (4 if len(runs) == 1 else 0))\n"
+    )
     r = run_exec("--agent", "c", "--restart", "on_failure", "--backoff", "0.01",
                  "--resume-arg=resume", "--resume-arg=--continue", "--", str(exe))  # fmt: skip
     assert r.returncode == 0, r.stderr
