@@ -26,7 +26,7 @@ def test_the_list_is_complete_and_each_state_says_what_it_claims() -> None:
     assert STATE_NAMES == (
         "stopped", "starting", "working", "waiting", "idle", "quiet", "exited", "failed"
     )  # fmt: skip
-    assert STOPPED_STATES == {"stopped", "exited", "failed"}
+    assert {"stopped", "exited", "failed"} == STOPPED_STATES
     assert len({s.icon for s in STATES}) == len(STATES)
     for s in STATES:
         assert s.meaning and s.label and s.theme_var == f"wezmp-state-{s.name}"
