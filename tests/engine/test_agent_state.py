@@ -152,7 +152,10 @@ async def test_idle_is_confirmed_on_the_screen_just_before_a_task_is_typed(
     await show(engine, info, recorded("claude", "quiet_draft"))
     assert await svc.confirm_idle("a") == "its idle prompt is no longer on screen"
     await engine.invoke("hook.event", {"event": "Stop", "agent": "a"})
-    assert await svc.confirm_idle("a") is None  # a hook's idle, and nothing waiting on screen
+    # A hook's idle, nothing waiting on screen, once it has held a moment.
+    assert await svc.confirm_idle("a") == "idle for 0.0s only (< 1.5s)"
+    clock.advance(1.5)
+    assert await svc.confirm_idle("a") is None
     info.state = "quiet"
     assert await svc.confirm_idle("a") == "a is quiet"
 
@@ -226,6 +229,11 @@ async def test_quiet_panes_are_not_read_again(make_engine: Any) -> None:
         return write_counts(panes.by_id[pane].pids) != before
 
     assert await async_wait_until(cat_wrote)
+
+    async def drawn() -> bool:  # the write reached the built-in backend's screen too
+        return "hello" in await engine.mux.get_text(pane)
+
+    assert await async_wait_until(drawn)
     await svc.tick()
     assert svc.reads == 2
     assert "hello" in svc.seen["a"].screen  # type: ignore[operator]

@@ -150,7 +150,11 @@ async def test_waiting_agent_marks_the_card(engine: Any) -> None:
     await engine.invoke("hook.event", {"event": "Stop", "agent": "bot2"})
     t = await engine.invoke("task.add", {"title": "ask me", "column": "Queue", "agent": "bot2"})
     engine.mux.send_text = _noop  # the pane is the keeper's; nothing is typed into it
-    await queue.tick()
+
+    async def dispatched() -> bool:  # once the hook's idle has held idle_debounce
+        return bool(await queue.tick())
+
+    await async_wait_until(dispatched)
     sup._set(info, "waiting", "hook", "permission")
 
     async def waiting() -> bool:
@@ -291,3 +295,40 @@ async def test_a_dialog_opened_since_the_last_tick_stops_the_dispatch(engine: An
     assert (await engine.invoke("task.show", {"id": t.id}))["task"].column == "Queue"
     why = {a["agent"]: a["why"] for a in (await engine.invoke("queue.status"))["agents"]}
     assert why["cc"] == "idle, but not on a second look: its screen now shows rule dialog"
+
+
+async def test_an_enter_the_agent_dropped_is_pressed_again(engine: Any) -> None:
+    """Like Claude Code still settling: the prompt lands but the first Enter is lost. With no
+    hook or rule seeing it taken, the queue presses Enter once more."""
+    script = (
+        "import os, sys, time, tty\n"
+        "tty.setraw(0)\n"
+        f"sys.stdout.write(open({str(SCREENS / 'claude' / 'idle_composer_80x24.txt')!r})"
+        ".read().replace('\\n', '\\r\\n')); sys.stdout.flush()\n"
+        "enters = 0\n"
+        "while enters < 2:\n"
+        "    enters += os.read(0, 256).count(b'\\r')\n"
+        f"sys.stdout.write(open({str(SCREENS / 'claude' / 'working_retrying_80x24.txt')!r})"
+        ".read().replace('\\n', '\\r\\n')); sys.stdout.flush()\n"
+        "time.sleep(300)\n"
+    )
+    sup = engine.get(Supervisor)
+    await engine.invoke("agent.define", {"spec": {
+        "name": "cc", "kind": "claude", "workspace": "w",
+        "command": [sys.executable, "-c", script]}})  # fmt: skip
+    await engine.invoke("agent.start", {"name": "cc"})
+
+    async def idle() -> bool:
+        return sup.agents["cc"].state == "idle"
+
+    await settle(engine, idle)
+    t = await engine.invoke("task.add", {"title": "fix the test", "column": "Queue"})
+
+    async def taken_up() -> bool:
+        await engine.get(QueueService).tick()
+        info = sup.agents["cc"]
+        return (info.state, info.state_source) == ("working", "rule")
+
+    await settle(engine, taken_up)
+    history = (await engine.invoke("task.show", {"id": t.id}))["history"]
+    assert [h["action"] for h in history].count("enter pressed again") == 1

@@ -103,6 +103,10 @@ def test_every_installed_event_changes_a_state() -> None:
         ("SessionStart", {"source": "compact"}, (None, "hook SessionStart (compact)", False)),
         ("StopFailure", {"error": "authentication_failed", "error_details": "401"},
          ("waiting", "hook StopFailure: the turn failed: authentication_failed (401)", True)),
+        ("StopFailure", {"error": "server_error",
+                         "last_assistant_message": "API Error: Unable to connect to API"},
+         ("waiting", "hook StopFailure: the turn failed: server_error "
+                     "(API Error: Unable to connect to API)", True)),
         ("SubagentStop", {}, (None, "hook SubagentStop", False)),
         ("NoSuchEvent", {}, (None, "hook NoSuchEvent", False)),
     ],

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wezmp.state")
 
+HOOKS_KEPT = 8  # the last hook events of each agent, for `agent explain`
 NOT_EVALUATED = {"starting", *STOPPED_STATES}
 # Even a pane whose processes wrote nothing is read this often: a person's typing echoed by
 # the terminal itself (not by a process) changes the screen too.
@@ -50,11 +52,13 @@ class Seen:
     hook_at: float = 0.0
     hook_reason: str = ""
     hook_error: bool = False
+    hooks: deque[tuple[float, str]] = field(default_factory=lambda: deque(maxlen=HOOKS_KEPT))
     text: str = ""
     rule: str = ""
     source: str = ""
     reason: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    dispatched_on: str | None = None  # the screen's digest when a task was typed in
     screen: str | None = None  # the text last read from the pane
     writes: tuple[tuple[int, int], ...] | None = None  # its processes' write counts then
     read_at: float = 0.0
@@ -103,6 +107,13 @@ class AgentStateService:
 
     def _on_state(self, event: Event) -> None:
         data = event.data or {}
+        if data.get("source") == "dispatch":
+            # A task was just typed in: its idle prompt must hold anew, on a screen that has
+            # changed since (a prompt that never showed was not taken).
+            s = self.seen.get(data.get("agent", ""))
+            if s is not None:
+                s.idle_since = None
+                s.dispatched_on = s.digest
         if data.get("state") in NOT_EVALUATED:
             # A new process (or none): what hooks said about the old one no longer holds.
             s = self.seen.get(data.get("agent", ""))
@@ -140,9 +151,10 @@ class AgentStateService:
         if name is None:
             return {"agent": None, "state": None}
         state, reason, error = hook_state(event, payload or {})
+        s = self.seen.setdefault(name, Seen())
+        s.hooks.append((self.engine.clock.now(), reason))
         if state is None:
             return {"agent": name, "state": None}
-        s = self.seen.setdefault(name, Seen())
         s.hook_state, s.hook_reason, s.hook_error = state, reason, error
         s.hook_at = self.engine.clock.now()
         s.source, s.reason, s.rule, s.text = "hook", reason, "", ""
@@ -209,6 +221,8 @@ class AgentStateService:
             s.rule = f"{match.rule.name} ({match.rule.source})"
             s.text = match.text
             if match.rule.state == "idle":
+                if s.dispatched_on == digest:
+                    return None  # the task typed in has not even shown yet
                 if s.idle_since is None:
                     s.idle_since = now
                 if now - s.idle_since < self._cfg("idle_debounce", 1.5):
@@ -259,7 +273,11 @@ class AgentStateService:
         if match is not None and match.rule.state == "waiting":
             return f"its screen now shows rule {match.rule.name}"
         if info.state_source == "hook" and s is not None and s.hook_state == "idle":
-            return None
+            # Idle must hold a moment whoever said it: Claude Code reports SessionStart before
+            # its composer takes an Enter (a prompt typed then sits there unsent).
+            held = self.engine.clock.now() - s.hook_at
+            debounce = self._cfg("idle_debounce", 1.5)
+            return None if held >= debounce else f"idle for {held:.1f}s only (< {debounce}s)"
         if match is None or match.rule.state != "idle":
             return "its idle prompt is no longer on screen"
         return None
@@ -283,6 +301,11 @@ class AgentStateService:
             lines.append("an error it cannot work past: a task sent to it goes back to the queue")
         if s.rule:
             lines.append(f"rule: {s.rule}")
+        now = self.engine.clock.now()
+        hooks = [{"ago": round(now - at, 1), "hook": reason} for at, reason in s.hooks]
+        if hooks:
+            lines.append("recent hooks: " + "; ".join(f"{h['hook']} ({h['ago']:.0f}s ago)"
+                                                      for h in hooks[-4:]))  # fmt: skip
         if info.state_source == "hook":
             lines.append("hooks decide until the next hook or the process exits; a waiting "
                          "rule on screen (a dialog no hook reports) wins meanwhile")  # fmt: skip
@@ -310,6 +333,7 @@ class AgentStateService:
             "rule": s.rule or None,
             "version": info.version,
             "rules_note": info.rules_note or None,
+            "hooks": hooks,
             "text": "\n".join(lines),
             "screen": s.text,
             "since": info.state_since,

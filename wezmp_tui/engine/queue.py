@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
 
 log = logging.getLogger("wezmp.queue")
+# A prompt typed while an agent UI is still settling can stay in its composer unsent (Claude
+# Code 2.1.197 drops an Enter in its first second). With no hook or rule seen after this
+# many checks a quarter second apart, Enter is pressed once more.
+SUBMIT_CHECKS = 12
+SUBMIT_CHECK_EVERY = 0.25
 
 
 class QueueService:
@@ -37,7 +42,9 @@ class QueueService:
         cfg = getattr(engine.config, "queue", None)
         self.paused = bool(getattr(cfg, "paused", False))
         self.worked: set[int] = set()  # dispatched tasks whose agent has been seen working
-        self.refused: dict[str, str] = {}  # agent -> why its idleness was not confirmed
+        self.taken: set[int] = set()  # dispatched tasks a hook or rule has seen taken up
+        # agent -> why its idleness was not confirmed on the last try (tried again each tick)
+        self.refused: dict[str, str] = {}
         self._busy = False
         self._tasks: set[asyncio.Task[None]] = set()
         engine.bus.listen(
@@ -49,6 +56,10 @@ class QueueService:
 
     async def start(self) -> None:
         self.engine.every("queue", lambda: 1.0, self.tick)
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
 
     # -- decisions ----------------------------------------------------------------------
 
@@ -91,12 +102,7 @@ class QueueService:
         """Which task would go to which agent now."""
         limit = int(self._cfg("per_agent_limit", 1))
         load = self.load()
-        # Refused on a second look: not again until its state changes.
-        idle = [
-            a
-            for a in self._agents()
-            if a.state == "idle" and a.pane_id and a.name not in self.refused
-        ]
+        idle = [a for a in self._agents() if a.state == "idle" and a.pane_id]
         out = []
         for task in self.candidates():
             for agent in idle:
@@ -114,10 +120,10 @@ class QueueService:
         planned = {agent: task.id for task, agent in self.plan()}
         out = []
         for a in self._agents():
-            if a.name in planned:
-                why = f"takes #{planned[a.name]} next"
-            elif a.state == "idle" and a.name in self.refused:
+            if a.state == "idle" and a.name in self.refused:
                 why = f"idle, but not on a second look: {self.refused[a.name]}"
+            elif a.name in planned:
+                why = f"takes #{planned[a.name]} next"
             elif a.state != "idle":
                 why = {
                     "quiet": "quiet: not known to be idle (no hook or idle-prompt rule says so)",
@@ -177,10 +183,30 @@ class QueueService:
         # The agent has work now, whether or not its screen shows it by the next tick: a
         # task done in a blink still goes working -> idle, and so to Review.
         self._mark_working(agent, task.id)
+        self._spawn(self._ensure_submitted(agent, task.id))
         self.board.history(task.id, "dispatched", agent=agent)
         self.engine.bus.publish("queue.dispatched", {"task_id": task.id, "agent": agent})
         log.info("task #%s -> %s", task.id, agent)
         return {"task_id": task.id, "agent": agent}
+
+    async def _ensure_submitted(self, agent: str, task_id: int) -> None:
+        for _ in range(SUBMIT_CHECKS):
+            await asyncio.sleep(SUBMIT_CHECK_EVERY)
+            if task_id in self.taken or self._task_of(agent) != task_id:
+                return
+        from wezmp_tui.engine.supervisor import Supervisor
+
+        info = self.engine.get(Supervisor).agents.get(agent)
+        if info is None or info.pane_id is None:
+            return
+        log.info("task #%s: no sign %s took it; Enter pressed again", task_id, agent)
+        self.board.history(task_id, "enter pressed again", agent=agent)
+        await self.engine.mux.send_keys(info.pane_id, ["Enter"])
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _mark_working(self, agent: str, task_id: int) -> None:
         from wezmp_tui.engine.supervisor import Supervisor
@@ -217,6 +243,7 @@ class QueueService:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+
     async def react(self, ev: Event) -> None:
         data = ev.data or {}
         if ev.topic.startswith("task."):
@@ -229,6 +256,8 @@ class QueueService:
         task_id = self._task_of(agent)
         if task_id is not None:
             state = data.get("state")
+            if data.get("source") in ("hook", "rule"):
+                self.taken.add(task_id)
             if ev.topic == "agent.failed" or state in ("failed", "exited", "stopped"):
                 await self._requeue(task_id, agent, data.get("reason") or state or "failed")
             elif state == "waiting" and data.get("error"):

@@ -81,7 +81,9 @@ def hook_state(event: str, payload: dict[str, Any]) -> tuple[str | None, str, bo
         reason += f" ({source})" if source else ""
     elif event == "StopFailure":
         error = str(payload.get("error") or "unknown error")
-        details = str(payload.get("error_details") or "").strip()
+        # Offline, Claude Code 2.1.197 sends no error_details but the message it showed.
+        details = str(payload.get("error_details") or payload.get("last_assistant_message") or "")
+        details = details.strip()
         reason = f"hook StopFailure: the turn failed: {error}"
         reason += f" ({details})" if details else ""
         return state, reason[:300], True
