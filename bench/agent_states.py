@@ -60,7 +60,8 @@ def prepare(kind: str, home: Path, project: Path) -> tuple[list[str], dict[str, 
     if kind == "gemini":
         return [exe], env | {"GEMINI_API_KEY": KEYS["gemini"]}
     if kind == "aider":
-        return [exe, "--no-check-update", "--no-gitignore"], env | {"OPENAI_API_KEY": KEYS["openai"]}
+        argv = [exe, "--no-check-update", "--no-gitignore"]
+        return argv, env | {"OPENAI_API_KEY": KEYS["openai"]}
     return [exe], env
 
 
