@@ -64,8 +64,8 @@ class Tmux(Base):
 
 
 class State(Base):
-    idle_debounce: float = 1.5  # seconds a rule must say idle before the state is idle
-    silence_seconds: float = 10.0  # unchanged screen with no rule matching -> idle
+    idle_debounce: float = 1.5  # seconds idle must hold (from a rule or a hook) to be believed
+    silence_seconds: float = 10.0  # unchanged screen with no rule matching -> quiet
     rules_dirs: list[str] = []  # extra rule directories beside the config dir's rules/
 
 
