@@ -211,6 +211,7 @@ class AgentStateService:
         if digest != s.digest:
             s.digest = digest
             s.changed_at = now
+            s.dispatched_on = None  # the task typed in has shown
         s.text = text
         match = self.rules.evaluate(kind, text, title)
         if s.hook_state is not None:
@@ -221,7 +222,7 @@ class AgentStateService:
             s.rule = f"{match.rule.name} ({match.rule.source})"
             s.text = match.text
             if match.rule.state == "idle":
-                if s.dispatched_on == digest:
+                if s.dispatched_on is not None:
                     return None  # the task typed in has not even shown yet
                 if s.idle_since is None:
                     s.idle_since = now
