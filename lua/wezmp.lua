@@ -149,37 +149,68 @@ local function count(tbl, key)
   return n or 0
 end
 
--- The wezterm.format items for a workspace's agent counts (empty when nothing runs).
+-- How a state looks: the daemon writes its table of states (icon, label, colour) into the
+-- status file; these are used only until the first status file is read.
+local STATE_LOOK = {
+  working = { icon = '●', label = 'working', color = '#7aa2f7' },
+  waiting = { icon = '◆', label = 'waiting', color = '#e0af68' },
+  failed = { icon = '✖', label = 'failed', color = '#f7768e' },
+}
+-- Waiting reasons shown in the bar are cut to this many characters each.
+local REASON_CHARS = 40
+
+local function look(status, name)
+  local states = type(status.states) == 'table' and status.states or {}
+  local colors = type(status.colors) == 'table' and status.colors or {}
+  local s = type(states[name]) == 'table' and states[name] or {}
+  local d = STATE_LOOK[name]
+  return s.icon or d.icon, s.label or d.label, colors[name] or s.color or d.color
+end
+
+local function short(text)
+  text = tostring(text or '')
+  local n = utf8.len(text)
+  if n and n > REASON_CHARS then
+    -- cut between characters, never inside one (the bar must stay valid UTF-8)
+    return text:sub(1, utf8.offset(text, REASON_CHARS) - 1) .. '…'
+  end
+  return text
+end
+
+-- The wezterm.format items for a workspace's agent counts (empty when nothing runs). An agent
+-- waiting here says why (the rule or hook that decided), so the bar tells what to answer.
 function M.status_cells(status, workspace)
   if type(status) ~= 'table' then
     return {}
   end
   local ws = type(status.workspaces) == 'table' and status.workspaces[workspace] or nil
-  local colors = type(status.colors) == 'table' and status.colors or {}
   local items = {}
-  local parts = {
-    { 'working', '●', colors.working or '#5fafff' },
-    { 'waiting', '◆', colors.waiting or '#ffaf00' },
-    { 'failed', '✖', colors.failed or '#ff5f5f' },
-  }
-  for _, p in ipairs(parts) do
-    local n = count(ws, p[1])
+  for _, name in ipairs({ 'working', 'waiting', 'failed' }) do
+    local n = count(ws, name)
     if n > 0 then
-      items[#items + 1] = { Foreground = { Color = p[3] } }
-      items[#items + 1] = { Text = ' ' .. p[2] .. ' ' .. n .. ' ' .. p[1] }
+      local icon, label, color = look(status, name)
+      items[#items + 1] = { Foreground = { Color = color } }
+      items[#items + 1] = { Text = ' ' .. icon .. ' ' .. n .. ' ' .. label }
     end
   end
   -- Agents waiting elsewhere still deserve a hint: they block until someone answers.
-  local elsewhere = 0
+  local elsewhere, why = 0, {}
   if type(status.waiting) == 'table' then
     for _, w in ipairs(status.waiting) do
       if type(w) == 'table' and w.workspace ~= workspace then
         elsewhere = elsewhere + 1
+      elseif type(w) == 'table' and w.reason and w.reason ~= '' then
+        why[#why + 1] = tostring(w.agent) .. ': ' .. short(w.reason)
       end
     end
   end
+  local _, _, waiting_color = look(status, 'waiting')
+  if #why > 0 then
+    items[#items + 1] = { Foreground = { Color = waiting_color } }
+    items[#items + 1] = { Text = ' (' .. table.concat(why, '; ') .. ')' }
+  end
   if elsewhere > 0 then
-    items[#items + 1] = { Foreground = { Color = colors.waiting or '#ffaf00' } }
+    items[#items + 1] = { Foreground = { Color = waiting_color } }
     items[#items + 1] = { Text = ' (+' .. elsewhere .. ' waiting elsewhere)' }
   end
   if #items > 0 then

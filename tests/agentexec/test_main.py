@@ -299,3 +299,44 @@ def test_a_restarted_shell_gets_the_terminal_back() -> None:
         os.killpg(proc.pid, signal.SIGKILL)  # the wrapper and the shell: its session
         proc.wait(timeout=10)
         os.close(master)
+
+
+def fake_agent(tmp_path: Path, body: str) -> Path:
+    """An executable that logs its arguments, then runs `body` (Python, `args` bound)."""
+    exe = tmp_path / "fake-agent"
+    log = tmp_path / "argv.log"
+    exe.write_text(
+        f"#!{sys.executable}\n"
+        "import sys\n"
+        "args = sys.argv[1:]\n"
+        f"open({str(log)!r}, 'a').write(' '.join(args) + '\\n')\n"
+        f"runs = open({str(log)!r}).read().splitlines()\n" + body
+    )
+    exe.chmod(0o755)
+    return exe
+
+
+def test_a_restart_resumes_the_last_session(tmp_path: Path) -> None:
+    exe = fake_agent(tmp_path, "sys.exit(0 if '--continue' in args else 4)\n")
+    r = run_exec("--agent", "c", "--restart", "on_failure", "--backoff", "0.01",
+                 "--resume-arg=--continue", "--", str(exe), "--model", "x")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    # The first run starts fresh; the restart continues, the flag right after the program.
+    assert (tmp_path / "argv.log").read_text().splitlines() == ["--model x", "--continue --model x"]
+
+
+def test_a_resume_that_fails_at_once_starts_fresh(tmp_path: Path) -> None:
+    # Like `claude --continue` where there is no conversation yet: exit 1 at once.
+    exe = fake_agent(
+        tmp_path, "sys.exit(1 if '--continue' in args else (4 if len(runs) == 1 else 0))\n"
+    )
+    r = run_exec("--agent", "c", "--restart", "on_failure", "--backoff", "0.01",
+                 "--resume-arg=resume", "--resume-arg=--continue", "--", str(exe))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "argv.log").read_text().splitlines() == ["", "resume --continue", ""]
+    assert "could not resume its last session (exit 1); starting fresh" in r.stderr
+    # A restart made by the daemon resumes already on the first run.
+    (tmp_path / "argv.log").unlink()
+    exe = fake_agent(tmp_path, "sys.exit(0)\n")
+    run_exec("--agent", "c", "--resume-arg=--continue", "--resume-now", "--", str(exe))
+    assert (tmp_path / "argv.log").read_text().splitlines() == ["--continue"]

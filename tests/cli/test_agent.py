@@ -44,7 +44,7 @@ def states() -> dict[str, str]:
 def test_agent_commands(configured: Paths, daemon: Paths, tmp_path: Path) -> None:
     r = wezmp("agent", "start", "api")
     assert r.stdout.strip() == "starting db → api", r.stderr
-    running = {"working", "idle", "waiting"}
+    running = {"working", "idle", "waiting", "quiet"}
     wait_until(lambda: set(states().values()) <= running, timeout=20)
     table = wezmp("agent", "list").stdout
     assert "db" in table and "proj" in table
@@ -56,6 +56,15 @@ def test_agent_commands(configured: Paths, daemon: Paths, tmp_path: Path) -> Non
         wezmp("agent", "send", "--workspace", "proj", "again").stdout.strip() == "sent to db, api"
     )
     assert wezmp("agent", "send", "api").returncode == 2
+    pressed = wezmp("agent", "keys", "api", *"echo", "Space", *"k3y", "Enter")
+    assert pressed.stdout.strip() == "pressed e c h o Space k 3 y Enter in api", pressed.stderr
+
+    def screen() -> str:
+        return str(json.loads(wezmp("agent", "explain", "api", "--json").stdout)["screen"])
+
+    wait_until(lambda: "echo k3y\necho k3y" in screen())  # typed, then echoed by cat
+    bad = wezmp("agent", "keys", "api", "Dwn")
+    assert bad.returncode == 1 and "unknown key 'Dwn'" in bad.stderr
     explained = wezmp("agent", "explain", "api")
     assert explained.stdout.startswith("api: ")
     assert json.loads(wezmp("agent", "explain", "api", "--json").stdout)["agent"] == "api"
@@ -64,7 +73,7 @@ def test_agent_commands(configured: Paths, daemon: Paths, tmp_path: Path) -> Non
     assert "running" in wezmp("agent", "runs", "db").stdout
     assert wezmp("agent", "restart", "api").stdout.startswith("restarted")
     assert wezmp("agent", "stop", "db").stdout.strip() == "stopped api, db"
-    assert states() == {"db": "exited", "api": "exited"}
+    assert states() == {"db": "stopped", "api": "stopped"}
     spec = tmp_path / "more.yaml"
     spec.write_text("agents:\n  - name: extra\n    command: [sleep, '1']\n")
     assert wezmp("agent", "define", str(spec)).stdout.strip() == "defined extra"

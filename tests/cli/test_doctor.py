@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +77,21 @@ def test_it_says_exactly_where_the_backend_was_chosen(
                                      text=True).stdout)  # fmt: skip
     source = "flag" if args[:1] == ["--backend"] and args[1] != "auto" else None
     assert data["source"] == source or (source is None and data["source"] != "flag")
+
+
+def test_says_when_an_agent_cli_is_not_the_version_its_rules_were_recorded_against(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pkg = tmp_path / "node_modules" / "@openai" / "codex"
+    (pkg / "bin").mkdir(parents=True)
+    (pkg / "bin" / "codex.js").write_text("#!/bin/sh\n")
+    (pkg / "bin" / "codex.js").chmod(0o755)
+    (pkg / "package.json").write_text(json.dumps({"version": "0.999.0", "bin": {"codex": "x"}}))
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "codex").symlink_to(pkg / "bin" / "codex.js")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    r = doctor()
+    assert "codex:    0.999.0 (state rules recorded with 0.171.0)" in r.stdout
+    assert "note:     codex 0.999.0: its rules were recorded against 0.171.0" in r.stdout
+    out = subprocess.run(wezmp_argv("doctor", "--json"), capture_output=True, text=True).stdout
+    assert json.loads(out)["agents"]["codex"]["version"] == "0.999.0"

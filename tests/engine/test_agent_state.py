@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,8 @@ from wezmp_tui.engine.agent_state import AgentStateService
 from wezmp_tui.engine.facade import Engine
 from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.model.agents import AgentInfo
+
+SCREENS = Path(__file__).parent.parent / "data" / "screens"
 
 
 async def setup(make_engine: Any, kind: str = "claude") -> tuple[Engine, FakeClock, AgentInfo]:
@@ -32,25 +35,45 @@ async def show(engine: Engine, info: AgentInfo, text: str) -> None:
     pane.stream.feed(("\x1b[2J\x1b[H" + text.replace("\n", "\r\n")).encode())
 
 
+def recorded(kind: str, name: str) -> str:
+    """A screen recorded from the real agent (80x24, the built-in backend's pane size)."""
+    return (SCREENS / kind / f"{name}_80x24.txt").read_text(encoding="utf-8").rstrip("\n")
+
+
 async def test_rules_decide_and_idle_is_debounced(make_engine: Any) -> None:
     engine, clock, info = await setup(make_engine)
     svc = engine.get(AgentStateService)
-    await show(engine, info, "Do you want to proceed?\n❯ 1. Yes")
+    await show(engine, info, recorded("claude", "waiting_trust-folder"))
     await svc.tick()
-    assert (info.state, info.state_source) == ("waiting", "rule")
-    await show(engine, info, "╭───╮\n│ > │\n╰───╯")
+    assert (info.state, info.state_source, info.state_error) == ("waiting", "rule", False)
+    await show(engine, info, recorded("claude", "idle_composer"))
     await svc.tick()
     assert info.state == "waiting"  # idle not believed yet
     clock.advance(2.0)
     await svc.tick()
-    assert (info.state, info.state_reason) == ("idle", "rule empty-prompt")
+    assert (info.state, info.state_reason) == ("idle", "rule empty-composer")
     explained = await engine.invoke("agent.explain", {"name": "a"})
     assert explained["source"] == "rule"
-    assert "empty-prompt (claude.yaml:" in explained["text"]
-    assert "│ > │" in explained["text"]
+    assert "empty-composer (claude.yaml:" in explained["text"]
+    assert "idle means: ready for work" in explained["text"]
+    assert "? for shortcuts" in explained["text"]
 
 
-async def test_activity_without_rules(make_engine: Any) -> None:
+async def test_an_error_on_screen_is_waiting_with_the_error_flag(make_engine: Any) -> None:
+    engine, _, info = await setup(make_engine)
+    states = engine.bus.subscribe(["agent.state"])
+    await show(engine, info, recorded("claude", "waiting_composer-not-logged-in"))
+    await engine.get(AgentStateService).tick()
+    assert (info.state, info.state_error, info.state_reason) == (
+        "waiting", True, "rule not-signed-in"
+    )
+    ev = states.get_nowait()
+    assert ev is not None and ev.data["error"] is True
+    explained = await engine.invoke("agent.explain", {"name": "a"})
+    assert "goes back to the queue" in explained["text"]
+
+
+async def test_activity_says_working_then_quiet_never_idle(make_engine: Any) -> None:
     engine, clock, info = await setup(make_engine, kind="generic")
     svc = engine.get(AgentStateService)
     await show(engine, info, "compiling 1/3")
@@ -58,21 +81,24 @@ async def test_activity_without_rules(make_engine: Any) -> None:
     assert (info.state, info.state_source) == ("working", "activity")
     clock.advance(11)
     await svc.tick()
-    assert (info.state, info.state_source) == ("idle", "activity")
+    assert (info.state, info.state_source) == ("quiet", "activity")
+    assert "no rule recognises the screen" in info.state_reason
+    explained = await engine.invoke("agent.explain", {"name": "a"})
+    assert "wezmp rules test --kind generic" in explained["text"]
     await show(engine, info, "compiling 2/3")
     await svc.tick()
     assert info.state == "working"
 
 
-async def test_hooks_win_over_rules_until_the_process_ends(make_engine: Any) -> None:
+async def test_hooks_decide_but_a_dialog_on_screen_wins(make_engine: Any) -> None:
     engine, _, info = await setup(make_engine)
     svc = engine.get(AgentStateService)
-    await show(engine, info, "✻ Thinking… (3s · esc to interrupt)")
+    await show(engine, info, recorded("claude", "working_retrying"))
     r = await engine.invoke(
         "hook.event",
         {
             "event": "Notification",
-            "payload": {"message": "Claude needs your permission to use Bash"},
+            "payload": {"notification_type": "permission_prompt", "message": "Bash?"},
             "agent": "a",
         },
     )
@@ -80,16 +106,58 @@ async def test_hooks_win_over_rules_until_the_process_ends(make_engine: Any) -> 
     await svc.tick()
     assert (info.state, info.state_source) == ("waiting", "hook")
     explained = await engine.invoke("agent.explain", {"name": "a"})
-    assert "trusted until the next hook" in explained["text"]
+    assert "hooks decide until the next hook" in explained["text"]
     await engine.invoke("hook.event", {"event": "Stop", "pane_id": info.pane_id})
     assert info.state == "idle"
     await engine.invoke("hook.event", {"event": "SubagentStop", "agent": "a"})
     assert info.state == "idle"
+    # A dialog no hook reports (here: signed out) wins while it is on screen...
+    await show(engine, info, recorded("claude", "waiting_login-method"))
+    await svc.tick()
+    assert (info.state, info.state_source) == ("waiting", "rule")
+    assert info.state_reason == "rule dialog (over hook Stop)"
+    # ...and the hook's state is back once it is gone.
+    await show(engine, info, recorded("claude", "idle_composer"))
+    await svc.tick()
+    assert (info.state, info.state_source) == ("idle", "hook")
+    await engine.invoke(
+        "hook.event",
+        {"event": "StopFailure", "payload": {"error": "authentication_failed"}, "agent": "a"},
+    )
+    assert (info.state, info.state_error) == ("waiting", True)
+    await svc.tick()
+    assert (info.state, info.state_error) == ("waiting", True)
     # The process restarts: hooks no longer describe it, rules take over.
     engine.get(Supervisor)._set(info, "starting", "process", "restart")
     engine.get(Supervisor)._set(info, "working", "process", "started")
+    await show(engine, info, recorded("claude", "working_retrying"))
     await svc.tick()
-    assert info.state_source == "rule"
+    assert (info.state, info.state_source, info.state_error) == ("working", "rule", False)
+
+
+async def test_idle_is_confirmed_on_the_screen_just_before_a_task_is_typed(
+    make_engine: Any,
+) -> None:
+    engine, clock, info = await setup(make_engine)
+    svc = engine.get(AgentStateService)
+    await show(engine, info, recorded("claude", "idle_composer"))
+    await svc.tick()
+    clock.advance(2.0)
+    await svc.tick()
+    assert info.state == "idle"
+    assert await svc.confirm_idle("a") is None
+    # A dialog opened since the last tick.
+    await show(engine, info, recorded("claude", "waiting_custom-api-key"))
+    assert await svc.confirm_idle("a") == "its screen now shows rule dialog"
+    await show(engine, info, recorded("claude", "quiet_draft"))
+    assert await svc.confirm_idle("a") == "its idle prompt is no longer on screen"
+    await engine.invoke("hook.event", {"event": "Stop", "agent": "a"})
+    # A hook's idle, nothing waiting on screen, once it has held a moment.
+    assert await svc.confirm_idle("a") == "idle for 0.0s only (< 1.5s)"
+    clock.advance(1.5)
+    assert await svc.confirm_idle("a") is None
+    info.state = "quiet"
+    assert await svc.confirm_idle("a") == "a is quiet"
 
 
 async def test_unknown_hook_targets_are_ignored(make_engine: Any) -> None:
@@ -113,12 +181,12 @@ async def test_broken_user_rules_keep_the_shipped_ones(make_engine: Any) -> None
     assert result["error"].startswith("claude.yaml:")
     ev = errors.get_nowait()
     assert ev is not None and ev.data["source"] == "rules"
-    await show(engine, info, "Do you want to proceed?")
+    await show(engine, info, recorded("claude", "waiting_trust-folder"))
     await svc.tick()
     assert info.state == "waiting"
 
 
-@pytest.mark.parametrize("state", ["exited", "failed", "starting"])
+@pytest.mark.parametrize("state", ["exited", "failed", "starting", "stopped"])
 async def test_stopped_agents_are_not_evaluated(make_engine: Any, state: str) -> None:
     engine, _, info = await setup(make_engine)
     info.state = state
@@ -162,6 +230,11 @@ async def test_quiet_panes_are_not_read_again(make_engine: Any) -> None:
         return wrote and "hello" in await engine.mux.get_text(pane)
 
     assert await async_wait_until(cat_wrote)
+
+    async def drawn() -> bool:  # the write reached the built-in backend's screen too
+        return "hello" in await engine.mux.get_text(pane)
+
+    assert await async_wait_until(drawn)
     await svc.tick()
     assert svc.reads == 2
     assert "hello" in svc.seen["a"].screen  # type: ignore[operator]
@@ -169,13 +242,13 @@ async def test_quiet_panes_are_not_read_again(make_engine: Any) -> None:
     clock.advance(REREAD_SECONDS)
     await svc.tick()
     assert svc.reads == 3  # read again however quiet, now and then
-    # Unchanged for silence_seconds: idle.
-    assert (info.state, info.state_source) == ("idle", "activity")
+    # Unchanged for silence_seconds and no rule recognising it: quiet, not idle.
+    assert (info.state, info.state_source) == ("quiet", "activity")
     skipped = svc.skipped
     clock.advance(REREAD_SECONDS / 2)
     await svc.tick()
     assert (svc.reads, svc.skipped) == (3, skipped + 1)
-    assert info.state == "idle"
+    assert info.state == "quiet"
 
 
 def test_write_counts_of_gone_or_no_processes() -> None:

@@ -91,7 +91,7 @@ async def test_an_agent_in_a_domain_runs_its_command_there(engine: Engine) -> No
 
     assert await async_wait_until(restarted)
     await sup.stop_agent("asker")
-    assert info.state == "exited" and info.pane_id is None
+    assert info.state == "stopped" and info.pane_id is None
     runs = await sup.runs("asker")
     assert len(runs) == 2 and all(r["ended_at"] for r in runs)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -144,10 +145,16 @@ async def test_waiting_agent_marks_the_card(engine: Any) -> None:
     sup = engine.get(Supervisor)
     queue = engine.get(QueueService)
     info = sup.agents["bot2"]
-    info.state, info.pane_id = "idle", "%0"
+    info.state, info.pane_id = "quiet", "%0"
+    # Idle by a hook: no screen rule needs to agree (the keeper's pane shows nothing).
+    await engine.invoke("hook.event", {"event": "Stop", "agent": "bot2"})
     t = await engine.invoke("task.add", {"title": "ask me", "column": "Queue", "agent": "bot2"})
     engine.mux.send_text = _noop  # the pane is the keeper's; nothing is typed into it
-    await queue.tick()
+
+    async def dispatched() -> bool:  # once the hook's idle has held idle_debounce
+        return bool(await queue.tick())
+
+    await async_wait_until(dispatched)
     sup._set(info, "waiting", "hook", "permission")
 
     async def waiting() -> bool:
@@ -183,3 +190,145 @@ async def test_a_task_done_in_a_blink_still_reaches_review(engine: Any) -> None:
         return (await engine.invoke("task.show", {"id": t.id}))["task"].column == "Review"
 
     await settle(engine, reviewed)
+
+
+SCREENS = Path(__file__).parent.parent / "data" / "screens"
+
+
+def screens_agent(name: str, first: str, after: str | None = None) -> dict[str, Any]:
+    """A stand-in that shows a screen recorded from real Claude Code, and after a line is
+    typed into it, another one."""
+    script = (
+        "import sys, time\n"
+        f"sys.stdout.write(open({str(SCREENS / 'claude' / first)!r}).read()); sys.stdout.flush()\n"
+        "line = sys.stdin.readline()\n"
+        + (f"sys.stdout.write(open({str(SCREENS / 'claude' / after)!r}).read())\n" if after else "")
+        + "sys.stdout.flush(); time.sleep(300)\n"
+    )
+    return {"name": name, "kind": "claude", "workspace": "w",
+            "command": [sys.executable, "-c", script]}  # fmt: skip
+
+
+async def test_no_task_goes_to_an_agent_in_a_dialog_or_quiet_and_status_says_why(
+    engine: Any,
+) -> None:
+    sup = engine.get(Supervisor)
+    queue = engine.get(QueueService)
+    for spec in (
+        screens_agent("trusting", "waiting_trust-folder_80x24.txt"),
+        screens_agent("signed-out", "waiting_composer-not-logged-in_80x24.txt"),
+        {"name": "silent", "kind": "generic", "workspace": "w",
+         "command": [sys.executable, "-c", "print('booting'); import time; time.sleep(300)"]},
+    ):  # fmt: skip
+        await engine.invoke("agent.define", {"spec": spec})
+    engine.config.state.silence_seconds = 0.3
+    await engine.invoke("agent.start", {"names": ["trusting", "signed-out", "silent"]})
+
+    async def settled() -> bool:
+        return [sup.agents[n].state for n in ("trusting", "signed-out", "silent")] == [
+            "waiting", "waiting", "quiet"
+        ]
+
+    await settle(engine, settled)
+    t = await engine.invoke("task.add", {"title": "fix the test", "column": "Queue"})
+    assert await queue.tick() == []
+    assert await engine.invoke("queue.dispatch", {"task_id": t.id}) == []
+    assert (await engine.invoke("task.show", {"id": t.id}))["task"].column == "Queue"
+    why = {a["agent"]: a["why"] for a in (await engine.invoke("queue.status"))["agents"]}
+    assert why["trusting"] == "waiting for you: rule dialog"
+    assert why["signed-out"] == "waiting on an error: rule not-signed-in"
+    assert why["silent"].startswith("quiet: not known to be idle")
+    assert why["bot1"] == "stopped: not started"
+
+
+async def test_an_agent_answering_with_an_error_sends_its_task_back(engine: Any) -> None:
+    sup = engine.get(Supervisor)
+    await engine.invoke(
+        "agent.define",
+        {"spec": screens_agent("cc", "idle_composer_80x24.txt", "waiting_api-error_80x24.txt")},
+    )
+    await engine.invoke("agent.start", {"name": "cc"})
+
+    async def idle() -> bool:
+        return sup.agents["cc"].state == "idle"
+
+    await settle(engine, idle)
+    t = await engine.invoke("task.add", {"title": "fix the test", "column": "Queue"})
+    await engine.get(QueueService).tick()
+    assert (await engine.invoke("task.show", {"id": t.id}))["task"].assigned == "cc"
+
+    async def requeued() -> bool:
+        task = (await engine.invoke("task.show", {"id": t.id}))["task"]
+        return task.column == "Queue" and task.assigned is None
+
+    await settle(engine, requeued)
+    task = (await engine.invoke("task.show", {"id": t.id}))["task"]
+    assert "answered with an error: rule api-error" in task.note
+    assert (sup.agents["cc"].state, sup.agents["cc"].state_error) == ("waiting", True)
+    # It is not given the task again while the error is on its screen.
+    assert await engine.get(QueueService).tick() == []
+
+
+async def test_a_dialog_opened_since_the_last_tick_stops_the_dispatch(engine: Any) -> None:
+    sup = engine.get(Supervisor)
+    queue = engine.get(QueueService)
+    spec = screens_agent("cc", "idle_composer_80x24.txt", "waiting_custom-api-key_80x24.txt")
+    await engine.invoke("agent.define", {"spec": spec})
+    await engine.invoke("agent.start", {"name": "cc"})
+
+    async def idle() -> bool:
+        return sup.agents["cc"].state == "idle"
+
+    await settle(engine, idle)
+    pane = sup.agents["cc"].pane_id
+    # The dialog opens; no state tick sees it before the queue's.
+    await engine.mux.send_text(pane, "", paste=False, enter=True)
+
+    async def dialog_drawn() -> bool:
+        return "Detected a custom API key" in await engine.mux.get_text(pane)
+
+    await async_wait_until(dialog_drawn)
+    assert sup.agents["cc"].state == "idle"
+    t = await engine.invoke("task.add", {"title": "fix the test", "column": "Queue"})
+    assert await queue.tick() == []
+    assert "fix the test" not in await engine.mux.get_text(pane)
+    assert (await engine.invoke("task.show", {"id": t.id}))["task"].column == "Queue"
+    why = {a["agent"]: a["why"] for a in (await engine.invoke("queue.status"))["agents"]}
+    assert why["cc"] == "idle, but not on a second look: its screen now shows rule dialog"
+
+
+async def test_an_enter_the_agent_dropped_is_pressed_again(engine: Any) -> None:
+    """Like Claude Code still settling: the prompt lands but the first Enter is lost. With no
+    hook or rule seeing it taken, the queue presses Enter once more."""
+    script = (
+        "import os, sys, time, tty\n"
+        "tty.setraw(0)\n"
+        f"sys.stdout.write(open({str(SCREENS / 'claude' / 'idle_composer_80x24.txt')!r})"
+        ".read().replace('\\n', '\\r\\n')); sys.stdout.flush()\n"
+        "enters = 0\n"
+        "while enters < 2:\n"
+        "    enters += os.read(0, 256).count(b'\\r')\n"
+        f"sys.stdout.write(open({str(SCREENS / 'claude' / 'working_retrying_80x24.txt')!r})"
+        ".read().replace('\\n', '\\r\\n')); sys.stdout.flush()\n"
+        "time.sleep(300)\n"
+    )
+    sup = engine.get(Supervisor)
+    await engine.invoke("agent.define", {"spec": {
+        "name": "cc", "kind": "claude", "workspace": "w",
+        "command": [sys.executable, "-c", script]}})  # fmt: skip
+    await engine.invoke("agent.start", {"name": "cc"})
+
+    async def idle() -> bool:
+        return sup.agents["cc"].state == "idle"
+
+    await settle(engine, idle)
+    t = await engine.invoke("task.add", {"title": "fix the test", "column": "Queue"})
+
+    async def taken_up() -> bool:
+        await engine.get(QueueService).tick()
+        info = sup.agents["cc"]
+        return (info.state, info.state_source) == ("working", "rule")
+
+    await settle(engine, taken_up)
+    history = (await engine.invoke("task.show", {"id": t.id}))["history"]
+    assert [h["action"] for h in history].count("enter pressed again") == 1

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from wezmp_tui.engine.rules import RuleBook, parse_rules
+from wezmp_tui.engine.rules import RuleBook, classify, parse_rules
 from wezmp_tui.errors import ConfigError
+from wezmp_tui.model.states import STATE_NAMES
 
 SCREENS = Path(__file__).parent.parent / "data" / "screens"
 CASES = sorted(SCREENS.glob("*/*.txt"))
@@ -21,22 +23,50 @@ def book() -> RuleBook:
 @pytest.mark.parametrize("screen", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_recorded_screens(book: RuleBook, screen: Path) -> None:
     kind = screen.parent.name
-    expected = screen.stem.rsplit("_", 1)[0]
-    match = book.evaluate(kind, screen.read_text())
-    assert match is not None, f"no rule matched {screen.name}"
-    assert match.rule.state == expected, f"{match.rule.name} ({match.rule.source})"
+    expected = screen.stem.split("_", 1)[0]
+    got = classify(book, kind, screen.read_text(encoding="utf-8"))
+    assert got["state"] == expected, f"{screen.name}: {got['rule']} ({got['source']})"
 
 
-def test_every_kind_has_screens_of_each_important_state() -> None:
-    have = {(p.parent.name, p.stem.rsplit("_", 1)[0]) for p in CASES}
-    for kind in ("claude", "codex", "gemini"):
-        assert {(kind, s) for s in ("working", "waiting", "idle")} <= have
+def test_every_recorded_screen_says_how_it_was_made() -> None:
+    """Each screen of a real agent has its provenance (version, size, keys sent) and its
+    expected state in its kind's manifest, agreeing with the file name."""
+    for kind_dir in sorted(p for p in SCREENS.iterdir() if p.is_dir()):
+        manifest = json.loads((kind_dir / "manifest.json").read_text(encoding="utf-8"))
+        files = {p.name for p in kind_dir.glob("*.txt")}
+        assert set(manifest) == files, kind_dir.name
+        for name, entry in manifest.items():
+            assert entry["state"] == name.split("_", 1)[0], name
+            assert entry["state"] in STATE_NAMES, name
+            assert {"version", "size", "keys", "env", "note"} <= set(entry), name
+
+
+def test_every_agent_kind_has_real_screens_of_each_state_rules_can_give() -> None:
+    have = {(p.parent.name, p.stem.split("_", 1)[0]) for p in CASES}
+    for kind in ("claude", "codex", "gemini", "aider"):
+        assert {(kind, s) for s in ("working", "waiting", "idle", "quiet")} <= have, kind
+
+
+def test_shipped_rules_name_the_versions_they_were_recorded_against(book: RuleBook) -> None:
+    for kind in ("claude", "codex", "gemini", "aider"):
+        manifest = json.loads((SCREENS / kind / "manifest.json").read_text(encoding="utf-8"))
+        recorded = {e["version"].rsplit(" ", 1)[-1] for e in manifest.values()}
+        assert recorded <= set(book.versions[kind]), kind
+    assert book.version_note("claude", book.versions["claude"][0]) is None
+    note = book.version_note("claude", "9.9.9")
+    assert note is not None and "9.9.9" in note and "rules test" in note
+    assert book.version_note("claude", None) is None
+
+
+def test_a_screen_no_rule_matches_is_quiet_never_idle(book: RuleBook) -> None:
+    got = classify(book, "codex", "some output nobody wrote a rule for\n")
+    assert (got["state"], got["rule"]) == ("quiet", None)
 
 
 def test_user_rules_override_by_name_and_extend(tmp_path: Path) -> None:
     (tmp_path / "claude.yaml").write_text(
         "rules:\n"
-        "  - name: thinking\n"
+        "  - name: working\n"
         "    state: waiting\n"
         "    priority: 50\n"
         "    match: {contains: esc to interrupt}\n"
@@ -48,7 +78,7 @@ def test_user_rules_override_by_name_and_extend(tmp_path: Path) -> None:
     )
     book = RuleBook.load([tmp_path])
     m = book.evaluate("claude", "✻ Thinking… (3s · esc to interrupt)")
-    assert m is not None and (m.rule.name, m.rule.state) == ("thinking", "waiting")
+    assert m is not None and (m.rule.name, m.rule.state) == ("working", "waiting")
     t = book.evaluate("claude", "anything", title="BUSY building")
     assert t is not None and t.rule.name == "custom" and t.text == "BUSY building"
 
@@ -91,6 +121,11 @@ def test_matchers_all_any_not_and_case(tmp_path: Path) -> None:
          "rules[0].region: expected screen, title or {last_lines: N}"),
         ("rules: 3\n", "t.yaml:1: rules: expected a list of rules"),
         ("- a\n", "expected a mapping with a `rules:` list"),
+        ("versions: 2\n", "t.yaml:1: versions: expected a list of version strings"),
+        ("rules:\n  - name: a\n    state: idle\n    error: true\n    match: {contains: x}\n",
+         "t.yaml:4: rules[0].error: only a waiting rule can be an error"),
+        ("rules:\n  - name: a\n    state: waiting\n    error: 1\n    match: {contains: x}\n",
+         "t.yaml:4: rules[0].error: expected true or false"),
     ],
 )  # fmt: skip
 def test_rule_file_errors_name_file_line_and_key(text: str, message: str) -> None:

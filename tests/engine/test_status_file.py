@@ -8,6 +8,7 @@ from typing import Any
 from wezmp_tui.clock import FakeClock
 from wezmp_tui.engine.status_file import StatusFileService
 from wezmp_tui.engine.supervisor import Supervisor
+from wezmp_tui.model.states import STATE_NAMES
 
 
 async def test_written_at_start_and_on_agent_changes_coalesced(make_engine: Any) -> None:
@@ -32,7 +33,11 @@ async def test_written_at_start_and_on_agent_changes_coalesced(make_engine: Any)
     data = json.loads(path.read_text())
     assert data["workspaces"]["w1"]["waiting"] == 1
     assert data["totals"]["failed"] == 1
-    assert data["waiting"] == [{"agent": "a", "workspace": "w1", "pane_id": None}]
+    assert data["waiting"] == [
+        {"agent": "a", "workspace": "w1", "pane_id": None, "reason": "permission"}
+    ]
+    assert set(data["states"]) == set(STATE_NAMES) == set(data["totals"])
+    assert data["states"]["waiting"]["icon"] == "◆"
     svc.set_colors({"waiting": "#ff0000", "bogus": "x"})
     clock.advance(1)
     svc.request()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -86,7 +87,7 @@ async def test_dependencies_start_in_order_with_their_conditions(running: Any) -
     # Stopping db stops what depends on it first.
     stopped = await engine.invoke("agent.stop", {"name": "db"})
     assert stopped["stopped"] == ["web", "api", "db"]
-    assert {state(sup, n) for n in ("db", "api", "web")} == {"exited"}
+    assert {state(sup, n) for n in ("db", "api", "web")} == {"stopped"}
 
 
 async def test_completed_successfully_and_a_failed_dependency(running: Any) -> None:
@@ -488,3 +489,59 @@ async def test_a_tick_during_start_starts_each_agent_once(make_engine: Any) -> N
     panes = await engine.mux.list_panes()
     assert sorted(p.pane_id for p in panes) == sorted(sup.agents[n].pane_id or "" for n in "abcd")
     assert len(panes) == 4
+
+
+async def test_a_restart_resumes_the_conversation_and_the_runs_say_so(
+    running: Any, tmp_path: Any
+) -> None:
+    """restart.resume: the kind's resume arguments on each restart (here Claude Code's
+    --continue), whether the wrapper restarts in place or the daemon restarts the agent."""
+    log = tmp_path / "argv.log"
+    exe = tmp_path / "claude"
+    exe.write_text(
+        f"#!{sys.executable}\nimport sys, time\n"
+        f"open({str(log)!r}, 'a').write(' '.join(sys.argv[1:]) + '\\n')\n"
+        "sys.exit(4) if '--continue' not in sys.argv else time.sleep(60)\n"
+    )
+    exe.chmod(0o755)
+    engine = await running(
+        msgspec.convert(
+            {"name": "cc", "kind": "claude", "workspace": "w", "command": [str(exe)],
+             "restart": {"resume": True, "backoff_seconds": 0.01}},
+            AgentSpec,
+        )
+    )  # fmt: skip
+    await engine.invoke("agent.start", {"name": "cc"})
+    sup = engine.get(Supervisor)
+    await until(engine, lambda s: log.exists() and len(log.read_text().splitlines()) == 2)
+    assert log.read_text().splitlines() == ["", "--continue"]
+    assert sup.agents["cc"].restarts == 1
+
+    async def resumed_run() -> bool:
+        runs = await engine.invoke("agent.runs", {"name": "cc"})
+        return [r["resumed"] for r in runs] == [1, 0]
+
+    await async_wait_until(resumed_run)
+    await engine.invoke("agent.restart", {"name": "cc"})
+    await until(engine, lambda s: log.read_text().count("--continue") == 2)
+    assert sup.agents["cc"].state == "working"
+
+
+async def test_the_agent_version_is_kept_and_rules_of_another_version_are_said(
+    running: Any,
+) -> None:
+    engine = await running()
+    await engine.invoke("agent.define", {"spec": {"name": "cc", "kind": "claude"}})
+    pane = await engine.mux.spawn(workspace="w", argv=["sleep", "60"])
+    await engine.invoke(
+        "agent.register", {"name": "cc", "pid": 1, "pane_id": pane, "version": "9.9.9"}
+    )
+    from wezmp_tui.engine.agent_state import AgentStateService
+
+    await engine.get(PaneService).refresh()
+    await engine.get(AgentStateService).tick()
+    info = engine.get(Supervisor).agents["cc"]
+    assert info.version == "9.9.9"
+    assert info.rules_note.startswith("claude 9.9.9: its rules were recorded against 2.1.197")
+    explained = (await engine.invoke("agent.explain", {"name": "cc"}))["text"]
+    assert "version: claude 9.9.9" in explained and "note: claude 9.9.9" in explained

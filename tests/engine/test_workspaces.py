@@ -84,7 +84,7 @@ async def test_delete_refuses_while_agents_run_unless_forced(make_engine: Any) -
     with pytest.raises(Conflict, match="running agents \\(a\\)"):
         await engine.invoke("ws.delete", {"name": "w"})
     await engine.invoke("ws.delete", {"name": "w", "force": True})
-    assert (await engine.invoke("agent.show", {"name": "a"}))["agent"]["state"] == "exited"
+    assert (await engine.invoke("agent.show", {"name": "a"}))["agent"]["state"] == "stopped"
 
 
 async def test_reconcile_adopts_new_panes_and_workspaces_and_marks_gone(

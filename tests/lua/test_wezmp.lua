@@ -245,6 +245,22 @@ function T.status_bar_reads_the_status_file()
   eq(#w.logs, 0, 'nothing logged as an error')
 end
 
+function T.status_bar_says_why_an_agent_waits_with_the_daemons_state_table()
+  local path = os.tmpname()
+  local w, wezmp, _, win, pane = setup({ status_file = path })
+  write(path, '{"version": 1, "workspaces": {"proj": {"waiting": 1}},'
+    .. ' "states": {"waiting": {"icon": "W", "label": "needs you", "color": "#123456"}},'
+    .. ' "waiting": [{"agent": "a", "workspace": "proj", "pane_id": 3,'
+    .. ' "reason": "rule trust-folder: Quick safety check, is this a project you trust?"}]}')
+  w.emit('update-status', win, pane)
+  truthy(win.right_status:find('W 1 needs you', 1, true), win.right_status)
+  truthy(win.right_status:find('a: rule trust-folder', 1, true), win.right_status)
+  truthy(win.right_status:find('…', 1, true), 'a long reason is cut')
+  local cells = wezmp.status_cells(wezmp.read_status(path), 'proj')
+  eq(cells[1].Foreground.Color, '#123456')
+  os.remove(path)
+end
+
 function T.jump_to_next_waiting_agent()
   local path = os.tmpname()
   local w, _, config, win, pane = setup({ status_file = path })

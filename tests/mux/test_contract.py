@@ -53,6 +53,39 @@ async def _text_has(mux: Mux, pane_id: str, needle: str, lines: int | None = Non
     return needle in await mux.get_text(pane_id, lines=lines)
 
 
+# Reads raw bytes until a carriage return and shows them in hex.
+KEY_ECHO = (
+    "import os, tty\n"
+    "tty.setraw(0)\n"
+    "os.write(1, b'READY\\r\\n')\n"
+    "buf = b''\n"
+    "while not buf.endswith(b'\\r'):\n"
+    "    buf += os.read(0, 64)\n"
+    "os.write(1, ('GOT:' + buf.hex() + '\\r\\n').encode())\n"
+    "import time; time.sleep(30)\n"
+)
+
+
+async def test_named_keys_reach_the_program_as_a_terminal_sends_them(mux: Mux) -> None:
+    pane = await mux.spawn(workspace="ws", argv=[sys.executable, "-c", KEY_ECHO])
+    await async_wait_until(lambda: _text_has(mux, pane, "READY"))
+    await mux.send_keys(pane, ["Down", "Down", "Esc", "ctrl-c", "y", "Tab", "Enter"])
+    want = "GOT:" + b"\x1b[B\x1b[B\x1b\x03y\t\r".hex()
+    assert await async_wait_until(lambda: _text_has(mux, pane, want)), await mux.get_text(pane)
+
+
+async def test_cursor_keys_follow_application_cursor_mode(mux: Mux) -> None:
+    if mux.name == "wezterm":
+        pytest.skip("wezterm cli send-text types bytes as given; the terminal mode is not seen")
+    app = KEY_ECHO.replace("tty.setraw(0)\n", "tty.setraw(0)\nos.write(1, b'\\x1b[?1h')\n")
+    assert app != KEY_ECHO
+    pane = await mux.spawn(workspace="ws", argv=[sys.executable, "-c", app])
+    await async_wait_until(lambda: _text_has(mux, pane, "READY"))
+    await mux.send_keys(pane, ["Up", "Enter"])
+    want = "GOT:" + b"\x1bOA\r".hex()
+    assert await async_wait_until(lambda: _text_has(mux, pane, want)), await mux.get_text(pane)
+
+
 async def test_spawn_split_and_list(mux: Mux, tmp_path: Path) -> None:
     a = tmp_path / "a dir"
     a.mkdir()

@@ -48,8 +48,11 @@ def agent(
 
 
 AGENTS = [
-    agent("claude-api", "api", "claude", "working", "1", 4101),
-    agent("codex-api", "api", "codex", "waiting", "2", 4102, cpu=0.4),
+    agent("claude-api", "api", "claude", "working", "1", 4101, state_source="hook",
+          state_reason="hook UserPromptSubmit", version="2.1.198",
+          rules_note="claude 2.1.198: its rules were recorded against 2.1.197"),
+    agent("codex-api", "api", "codex", "waiting", "2", 4102, cpu=0.4,
+          state_reason="rule dialog"),
     agent("gemini-web", "web", "gemini", "failed", "4", 0, restarts=5, last_exit=1,
           started_at=None, desired="stopped"),
 ]  # fmt: skip
@@ -76,6 +79,7 @@ class ScriptedClient:
             "broadcast.send": {"sent": ["1", "2"], "failed": [{"pane_id": "4", "error": "gone"}]},
             "broadcast.keys": {"sent": ["1"], "failed": []},
             "send.copy": {"source": "1", "target": "3", "lines": 2, "chars": 10},
+            "agent.keys": {"agent": params.get("name"), "keys": params.get("keys")},
         }
         if method in answers:
             # A copy, as JSON over a socket would give: the app may change what it gets.

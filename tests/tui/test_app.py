@@ -162,9 +162,22 @@ async def test_scripted_actions_call_the_api() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         d = dash(app)
+        table = app.screen.query_one("#agents", DataTable)
+        claude = table.get_row("claude-api")
+        assert str(claude[2]) == "claude ⚠ 2.1.198"  # rules recorded against another version
+        assert str(table.get_row("codex-api")[-1]) == "rule dialog"  # why it waits
         await pilot.press("w")  # next waiting agent: codex-api, attached
         assert d.selected_agent == "codex-api"
         assert ("pane.activate", {"pane_id": "2"}) in client.calls
+        # Answer its menu from here: named keys, checked before they are sent.
+        await pilot.press("k", *"Dwn", "enter")
+        assert isinstance(app.screen, PromptModal)
+        assert "unknown key 'Dwn'" in str(app.screen.query_one("#prompt-error", Static).render())
+        await pilot.press(*["backspace"] * 3, *"Down Down Enter", "enter")
+        assert not isinstance(app.screen, PromptModal)
+        assert ("agent.keys", {"name": "codex-api", "keys": ["Down", "Down", "Enter"]}) in (
+            client.calls
+        )
         await pilot.press("b", *"make test", "enter")
         assert (
             "broadcast.send",

@@ -20,4 +20,6 @@ def test_bytes_and_state_text() -> None:
     assert human_bytes(180 * 1024 * 1024) == "180M"
     text = state_text("waiting", {"waiting": "#ff8800"})
     assert text.plain == "◆ waiting" and str(text.style) == "#ff8800"
-    assert state_text("mystery").plain == "? mystery"
+    assert state_text("quiet").plain == "◇ quiet" and str(state_text("quiet").style) == "#a9b1d6"
+    with pytest.raises(ValueError, match="not an agent state"):
+        state_text("mystery")  # only the model's list of states is ever shown

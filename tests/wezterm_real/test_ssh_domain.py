@@ -176,7 +176,7 @@ def test_an_agent_on_another_machine(remote_wez: MuxServer, tmp_path: Path) -> N
     (sleeper,) = [p for p in procs if cmdline(p) == "sleep 300"]
     assert "sshd" in ancestors(int(sleeper.name))
     wezmp("agent", "stop", "deployer")
-    wait_until(lambda: agent("deployer")["state"] == "exited")
+    wait_until(lambda: agent("deployer")["state"] == "stopped")
     listed = json.loads(remote_wez.cli("list", "--format", "json").stdout)
     assert str(pane) not in {str(p["pane_id"]) for p in listed}
     wait_until(lambda: not sleeper.exists())  # the remote process ended with its pane

@@ -30,6 +30,9 @@ from wezmp_tui.model.restart import POLICIES, RestartPolicy
 TO_GROUP = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGINT)
 # ...these to the agent's own process only (their meaning is the program's own).
 TO_AGENT = (signal.SIGUSR1, signal.SIGUSR2)
+# A resumed run that fails within this many seconds could not resume (no conversation to
+# continue yet, say): the next run starts fresh, at once.
+RESUME_GRACE = 10.0
 # SIGHUP (the pane closed) or SIGTERM (asked to stop) received: never restart after it.
 HANGUP: list[int] = []
 
@@ -50,6 +53,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
                    help="start once the daemon says its dependencies hold")  # fmt: skip
     p.add_argument("--hold", action=argparse.BooleanOptionalAction, default=None,
                    help="keep the pane open with the last output when giving up")  # fmt: skip
+    p.add_argument("--resume-arg", action="append", default=[], metavar="ARG",
+                   help="an argument (after the program) that continues its last session on "
+                        "a restart; repeat for several (--resume-arg=--continue)")  # fmt: skip
+    p.add_argument("--resume-now", action="store_true",
+                   help="resume already on the first run (a restart made by the daemon)")
     args = p.parse_args(opts)
     if not command:
         p.error("no command given (wezmp exec --agent NAME -- COMMAND ARGS…)")
@@ -72,6 +80,8 @@ class Reporter:
         self.agent = agent
         self.client: Any = None
         self.registered_pid: int | None = None
+        self.version: str | None = None
+        self.resumed = False
         self.last_attempt = 0.0
         self.refused = ""  # why the daemon said another wrapper runs this agent
 
@@ -127,24 +137,39 @@ class Reporter:
         return self._answer("agent.claim")
 
     def register(self, pid: int) -> dict[str, Any]:
+        """The agent runs as `pid` (with the CLI's version, and whether this run resumed
+        its last session, as set on this reporter)."""
         self.registered_pid = pid
-        return self._answer("agent.register", pid=pid)
+        return self._answer("agent.register", pid=pid, version=self.version, resumed=self.resumed)
 
 
 class Registration:
     """One run's registration with the daemon. It happens after the fork, so the daemon
     learns the agent's own pid; the answer carries the agent's restart policy for options
     not given as flags, or a refusal (another live wrapper runs this agent: this run ends).
-    A daemon too busy to answer (starting 64 agents) is asked again while the agent runs."""
+    A daemon too busy to answer (starting 64 agents) is asked again while the agent runs.
+    The agent CLI's version is looked up once, after the first fork (files beside its
+    executable: no process of its own)."""
 
-    def __init__(self, reporter: Reporter, args: argparse.Namespace, policy: RestartPolicy):
+    def __init__(
+        self,
+        reporter: Reporter,
+        args: argparse.Namespace,
+        policy: RestartPolicy,
+        env: dict[str, str],
+    ) -> None:
         self.reporter = reporter
         self.args = args
         self.policy = policy
+        self.env = env
         self.done = threading.Event()
         self.thread: threading.Thread | None = None
 
     def started(self, pid: int) -> None:
+        if self.reporter.version is None:
+            from wezmp_tui.agentexec.version import agent_version
+
+            self.reporter.version = agent_version(self.args.command[0], self.env.get("PATH"))
         if not self._register(pid):
             self.thread = threading.Thread(target=self._again, args=(pid,), daemon=True)
             self.thread.start()
@@ -326,10 +351,15 @@ def main(argv: list[str]) -> int:
     recent: tuple[float, ...] = ()
     if args.wait_deps and not wait_for_dependencies(reporter):
         return 1
+    resume = bool(args.resume_arg) and args.resume_now
     while True:
         started = time.monotonic()
-        registration = Registration(reporter, args, policy)
-        _pid, status = run_once(args.command, env, registration.started)
+        command = args.command
+        reporter.resumed = resume
+        if resume:
+            command = [command[0], *args.resume_arg, *command[1:]]
+        registration = Registration(reporter, args, policy, env)
+        _pid, status = run_once(command, env, registration.started)
         policy = registration.finish()
         reporter.registered_pid = None  # nothing of it runs: not to be registered again
         if reporter.refused:
@@ -348,11 +378,29 @@ def main(argv: list[str]) -> int:
         if answer.get("stop") or HANGUP:
             return code  # stopped on purpose through wezmp, the pane is gone, or told to stop
         if answer.get("restart"):
-            # Restarted through wezmp: at once, whatever the policy, and not a crash.
+            # Restarted through wezmp: at once, whatever the policy, and not a crash; with
+            # `restart.resume` it continues its last session.
             recent = ()
+            resume = bool(args.resume_arg)
             if answer.get("wait_deps") and not wait_for_dependencies(reporter):
                 return 1
             continue
+        if (
+            reporter.resumed
+            and code != 0
+            and policy.policy != "no"
+            and time.monotonic() - started < RESUME_GRACE
+        ):
+            # It could not continue (no conversation yet): start it fresh, now, uncounted.
+            sys.stderr.write(
+                f"[wezmp] {args.agent} could not resume its last session (exit {code}); "
+                "starting fresh\n"
+            )
+            resume = False
+            reporter.call("agent.restarting", name=args.agent, delay=0.0,
+                          wrapper_pid=os.getpid())  # fmt: skip
+            continue
+        resume = bool(args.resume_arg)
         decision = policy.decide(code, recent, time.monotonic())
         recent = decision.recent
         if decision.gave_up:

@@ -11,7 +11,7 @@ import click
 
 from wezmp_tui.cli.common import call, emit_json, handle_errors
 from wezmp_tui.errors import ConfigError, Conflict
-from wezmp_tui.model.agents import STATE_ICONS
+from wezmp_tui.model.states import STATE_ICONS, STOPPED_STATES
 
 
 @click.group()
@@ -50,7 +50,7 @@ def restart(names: tuple[str, ...]) -> None:
 
 
 def _uptime(a: dict[str, Any]) -> str:
-    if a["state"] in ("exited", "failed") or not a["started_at"]:
+    if a["state"] in STOPPED_STATES or not a["started_at"]:
         return "-"
     secs = int(time.time() - a["started_at"])
     return (
@@ -106,13 +106,18 @@ def show(name: str, as_json: bool) -> None:
     )
     click.echo(f"  command: {' '.join(a['command'])}")
     click.echo(f"  pane {a['pane_id'] or '-'}  pid {a['pid'] or '-'}  restarts {a['restarts']}")
+    if a["version"]:
+        click.echo(f"  version: {a['version']}")
+    if a["rules_note"]:
+        click.echo(f"  note: {a['rules_note']}")
     if a["last_output"]:
         click.echo("  last output:")
         for line in a["last_output"]:
             click.echo(f"    {line}")
     for r in data["runs"]:
         end = "running" if r["ended_at"] is None else (r["reason"] or "")
-        click.echo(f"  run {r['id']}: pid {r['pid'] or '-'} {end}")
+        resumed = " (resumed its last session)" if r["resumed"] else ""
+        click.echo(f"  run {r['id']}: pid {r['pid'] or '-'} {end}{resumed}")
 
 
 @agent.command()
@@ -151,6 +156,19 @@ def send(args: tuple[str, ...], workspace: str | None, no_enter: bool) -> None:
 
 @agent.command()
 @click.argument("name")
+@click.argument("keys", nargs=-1, required=True)
+@handle_errors
+def keys(name: str, keys: tuple[str, ...]) -> None:
+    """Press keys in an agent's pane, e.g. `keys NAME Down Down Enter` to answer a menu.
+
+    Keys: Up Down Left Right Enter Esc Tab BTab Space Backspace Delete Insert Home End
+    PageUp PageDown F1-F12, ctrl-a … ctrl-z, or one character (y, n, 1)."""
+    result = call("agent.keys", name=name, keys=list(keys))
+    click.echo(f"pressed {' '.join(result['keys'])} in {result['agent']}")
+
+
+@agent.command()
+@click.argument("name")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
 def runs(name: str, as_json: bool) -> None:
@@ -164,7 +182,7 @@ def runs(name: str, as_json: bool) -> None:
         code = "-" if r["exit_code"] is None else r["exit_code"]
         click.echo(
             f"{r['id']:>5} pid {r['pid'] or '-':>7} exit {code:>4} {dur:>8} "
-            f"{r['reason'] or 'running'}"
+            f"{r['reason'] or 'running'}" + ("  (resumed its last session)" if r["resumed"] else "")
         )
 
 

@@ -62,13 +62,20 @@ def queue(action: str, as_json: bool) -> None:
     result = call(method)
     if as_json:
         emit_json(result)
-    elif isinstance(result, list):
+        return
+    if isinstance(result, list):
         for r in result:
             click.echo(
                 f"#{r['task_id']} -> {r['agent']}" + (f"  {r['title']}" if "title" in r else "")
             )
-        if not result:
-            click.echo("nothing to dispatch (no queued task, or no idle agent may take one)")
+        if result:
+            return
+        click.echo("nothing to dispatch:")
+        result = call("queue.status")
+        if not result["queued"]:
+            click.echo("  no queued task (or all are blocked)")
     else:
         state = "paused" if result["paused"] else "running"
         click.echo(f"queue {state}: {result['queued']} queued; load {result['load'] or '-'}")
+    for a in result["agents"]:
+        click.echo(f"  {a['agent']:<16} {a['why']}")

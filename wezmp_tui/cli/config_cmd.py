@@ -27,13 +27,14 @@ keymap: {}               # binding id -> key, e.g. {ws.create: ctrl+n} (ids: pre
 #     workspace: api
 #     cwd: ~/src/api
 #     depends_on: {db: log_ready}
-#     restart: {policy: on_failure, backoff_seconds: 1, max_restarts: 5, window_seconds: 60}
+#     restart: {policy: on_failure, backoff_seconds: 1, max_restarts: 5, window_seconds: 60,
+#               resume: false}   # true: a restart continues the last session (resume_args)
 #     autostart: false        # true: start with the daemon and the workspace
 #     worktree: false         # true: a git worktree of its own (see worktrees:)
 
 state:
-  idle_debounce: 1.5     # seconds a rule must say idle before it is believed
-  silence_seconds: 10    # no output and no rule -> idle
+  idle_debounce: 1.5     # seconds idle must hold (rule or hook) before it is believed
+  silence_seconds: 10    # no output and no rule -> quiet (never idle: no task goes to it)
 
 metrics:
   interval: 1.0

@@ -38,6 +38,33 @@ def _daemon() -> dict[str, Any] | None:
     return {k: status.get(k) for k in ("pid", "backend", "backend_reason")}
 
 
+def agent_kinds(config: Any, paths: Any) -> dict[str, dict[str, Any]]:
+    """Each agent kind's CLI as installed here: its version, the versions its state rules
+    were recorded against, and a note when they differ (states may then go unrecognised)."""
+    from wezmp_tui.agentexec.version import agent_version
+    from wezmp_tui.engine.rules import RuleBook, rule_dirs
+    from wezmp_tui.errors import WezmpError
+
+    try:
+        book = RuleBook.load(rule_dirs(paths, config))
+    except WezmpError:
+        book = RuleBook.load([])
+    out = {}
+    for kind, argv in sorted((getattr(config, "agent_kinds", None) or {}).items()):
+        recorded = book.versions.get(kind)
+        if not argv or not recorded:
+            continue
+        path = shutil.which(argv[0])
+        version = agent_version(argv[0]) if path else None
+        out[kind] = {
+            "path": path,
+            "version": version,
+            "rules_recorded_with": list(recorded),
+            "note": book.version_note(kind, version),
+        }
+    return out
+
+
 def diagnose(flag: str | None) -> dict[str, Any]:
     from wezmp_tui.config.loader import load_config, where_set
     from wezmp_tui.errors import WezmpError
@@ -48,6 +75,9 @@ def diagnose(flag: str | None) -> dict[str, Any]:
     notes: list[str] = []
     config_backend = None
     config_error = None
+    from wezmp_tui.config.schema import Config
+
+    config = Config()
     try:
         config = load_config(paths.config_file)
         config_backend = config.backend
@@ -88,6 +118,7 @@ def diagnose(flag: str | None) -> dict[str, Any]:
         "tmux": {"path": tmux, "version": _version([tmux, "-V"]) if tmux else None},
         "config_file": str(paths.config_file),
         "config_error": config_error,
+        "agents": agent_kinds(config, paths),
         "paths": {
             "config dir": str(paths.config_dir),
             "data": str(paths.data_dir),
@@ -135,6 +166,12 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
         )
         for name, value in report["paths"].items():
             click.echo(f"{name + ':':<9} {value}")
+        for kind, a in report["agents"].items():
+            found = a["version"] or ("version unknown" if a["path"] else "not found")
+            recorded = ", ".join(a["rules_recorded_with"])
+            click.echo(f"{kind + ':':<9} {found} (state rules recorded with {recorded})")
+            if a["note"]:
+                click.echo(f"note:     {a['note']}")
         for n in report["notes"]:
             click.echo(f"note:     {n}")
         for p in report["problems"]:

@@ -12,7 +12,12 @@ from wezmp_tui.hooks import claude_settings as cs
 project_option = click.option(
     "--project",
     type=click.Path(file_okay=False, path_type=Path),
-    help="A project's .claude/settings.json instead of the user's.",
+    help="A project's personal .claude/settings.local.json instead of the user's settings.",
+)
+shared_option = click.option(
+    "--shared",
+    is_flag=True,
+    help="With --project: the project's committed .claude/settings.json instead.",
 )
 
 
@@ -21,12 +26,20 @@ def hooks() -> None:
     """Claude Code hooks: exact working/waiting/idle states from Claude Code itself."""
 
 
+def _path(project: Path | None, shared: bool) -> Path:
+    if shared and project is None:
+        raise click.UsageError("--shared goes with --project DIR")
+    return cs.settings_path(project, shared=shared)
+
+
 @hooks.command()
 @project_option
+@shared_option
 @handle_errors
-def install(project: Path | None) -> None:
-    """Add wezmp's hooks (your own hooks are kept; a backup is written first)."""
-    r = cs.install(cs.settings_path(project))
+def install(project: Path | None, shared: bool) -> None:
+    """Add wezmp's hooks for every event that changes an agent's state (your own hooks are
+    kept; a backup is written first)."""
+    r = cs.install(_path(project, shared))
     if r["changed"]:
         click.echo(
             f"installed in {r['path']}" + (f" (backup: {r['backup']})" if r["backup"] else "")
@@ -37,20 +50,22 @@ def install(project: Path | None) -> None:
 
 @hooks.command()
 @project_option
+@shared_option
 @handle_errors
-def uninstall(project: Path | None) -> None:
+def uninstall(project: Path | None, shared: bool) -> None:
     """Remove wezmp's hooks only."""
-    r = cs.uninstall(cs.settings_path(project))
+    r = cs.uninstall(_path(project, shared))
     click.echo(f"removed {r['removed']} hook(s) from {r['path']}")
 
 
 @hooks.command()
 @project_option
+@shared_option
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
-def status(project: Path | None, as_json: bool) -> None:
+def status(project: Path | None, shared: bool, as_json: bool) -> None:
     """Which wezmp hooks are installed."""
-    r = cs.status(cs.settings_path(project))
+    r = cs.status(_path(project, shared))
     if as_json:
         emit_json(r)
         return

@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "ws": "wezmp_tui.cli.ws:ws",
     "agent": "wezmp_tui.cli.agent:agent",
     "hooks": "wezmp_tui.cli.hooks:hooks",
+    "rules": "wezmp_tui.cli.rules:rules",
     "task": "wezmp_tui.cli.task:task",
     "board": "wezmp_tui.cli.board:board",
     "time": "wezmp_tui.cli.timecmd:time_",

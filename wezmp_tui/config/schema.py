@@ -24,6 +24,9 @@ class Restart(Base):
     backoff_seconds: float = 1.0  # doubles after each quick failure, capped at 30 s
     max_restarts: int = 5  # within window_seconds; one more and the agent is `failed`
     window_seconds: float = 60.0
+    # A restart continues the last conversation, for kinds with `resume_args` (a resume that
+    # fails at once, e.g. with no conversation yet, falls back to a fresh start).
+    resume: bool = False
 
 
 class Readiness(Base):
@@ -64,8 +67,8 @@ class Tmux(Base):
 
 
 class State(Base):
-    idle_debounce: float = 1.5  # seconds a rule must say idle before the state is idle
-    silence_seconds: float = 10.0  # unchanged screen with no rule matching -> idle
+    idle_debounce: float = 1.5  # seconds idle must hold (from a rule or a hook) to be believed
+    silence_seconds: float = 10.0  # unchanged screen with no rule matching -> quiet
     rules_dirs: list[str] = []  # extra rule directories beside the config dir's rules/
 
 
@@ -131,6 +134,16 @@ def _kinds() -> dict[str, list[str]]:
     }
 
 
+def _resume_args() -> dict[str, list[str]]:
+    # Each CLI's own flag for continuing its last session in this directory (from its --help).
+    return {
+        "claude": ["--continue"],
+        "codex": ["resume", "--last"],
+        "gemini": ["--resume", "latest"],
+        "aider": ["--restore-chat-history"],
+    }
+
+
 class Config(Base):
     backend: Literal["auto", "wezterm", "tmux", "local"] = "auto"
     refresh_interval: float = 1.0  # seconds between pane ticks
@@ -140,6 +153,9 @@ class Config(Base):
     tmux: Tmux = msgspec.field(default_factory=Tmux)
     agents: list[AgentSpec] = []
     agent_kinds: dict[str, list[str]] = msgspec.field(default_factory=_kinds)
+    # Arguments that make a kind's command continue its last session (restart.resume),
+    # put right after the program: `codex resume --last …`.
+    resume_args: dict[str, list[str]] = msgspec.field(default_factory=_resume_args)
     state: State = msgspec.field(default_factory=State)
     metrics: Metrics = msgspec.field(default_factory=Metrics)
     board: Board = msgspec.field(default_factory=Board)

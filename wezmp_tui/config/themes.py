@@ -33,12 +33,17 @@ BASE_COLOURS = (
 
 
 class States(Base):
+    """One colour per state of the model's list (`model/states.py`)."""
+
+    stopped: str | None = None
+    starting: str | None = None
     working: str | None = None
     waiting: str | None = None
     idle: str | None = None
-    failed: str | None = None
+    quiet: str | None = None
     exited: str | None = None
-    starting: str | None = None
+    failed: str | None = None
+    # Older theme files' colour for the state that is now `quiet`; used when `quiet` is unset.
     unknown: str | None = None
 
 
@@ -80,8 +85,10 @@ class ThemeSpec(Base):
             (self.cards, "card"),
         ):
             for key, value in msgspec.structs.asdict(group).items():
-                if value:
+                if value and (prefix, key) != ("state", "unknown"):
                     out[f"wezmp-{prefix}-{key}"] = value
+        if self.states.unknown and not self.states.quiet:
+            out["wezmp-state-quiet"] = self.states.unknown
         return out
 
 

@@ -1,28 +1,32 @@
-"""Which agent is working, waiting for the person, or idle — and why.
+"""Which agent is working, waiting for the person, idle, or quiet — and on what evidence.
 
 Three sources, in this order of trust:
-1. Claude Code hooks (`hook.event`): authoritative until a newer hook or the process exits.
-2. Rule files matched against the pane's last lines and title (`engine/rules.py`), read only
-   for agents whose state hooks do not already tell, in one batched pass per tick; `idle`
-   must hold for `state.idle_debounce` seconds before it is believed.
-3. Activity: screen changing → working; unchanged for `state.silence_seconds` → idle.
+1. Claude Code hooks (`hook.event`): they decide working and idle until a newer hook or the
+   process exits. Hooks never report what comes before a session or beside it (the trust
+   dialog, sign-in, "Not logged in"), so the screen is still read and a `waiting` rule wins
+   over the hook's state while it matches.
+2. Rule files matched against the pane's last lines and title (`engine/rules.py`), in one
+   batched pass per tick; `idle` must hold for `state.idle_debounce` seconds.
+3. Activity, which never claims idleness: screen changing → working; unchanged for
+   `state.silence_seconds` with no rule matching → quiet (not known to be idle).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
+from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.panes import PaneService
-from wezmp_tui.engine.rules import RuleBook
+from wezmp_tui.engine.rules import RuleBook, rule_dirs
 from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import ConfigError, NotFound
+from wezmp_tui.model.claude_hooks import hook_state
 from wezmp_tui.model.events import Event
+from wezmp_tui.model.states import STOPPED_STATES, state_def
 from wezmp_tui.mux.ttypids import write_counts
 
 if TYPE_CHECKING:
@@ -30,21 +34,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wezmp.state")
 
-# Claude Code hook events → state. Notification carries why in its payload.
-HOOK_STATES = {
-    "UserPromptSubmit": "working",
-    "PreToolUse": "working",
-    "PostToolUse": "working",
-    "SubagentStart": "working",
-    "PreCompact": "working",
-    "Notification": "waiting",
-    "PermissionRequest": "waiting",
-    "Stop": "idle",
-    "SubagentStop": None,  # a subagent finishing says nothing about the main agent
-    "SessionStart": "idle",
-    "SessionEnd": None,  # the process exit (from `wezmp exec`) decides
-}
-NOT_EVALUATED = {"starting", "exited", "failed"}
+HOOKS_KEPT = 8  # the last hook events of each agent, for `agent explain`
+NOT_EVALUATED = {"starting", *STOPPED_STATES}
 # Even a pane whose processes wrote nothing is read this often: a person's typing echoed by
 # the terminal itself (not by a process) changes the screen too.
 REREAD_SECONDS = 10.0
@@ -59,11 +50,15 @@ class Seen:
     idle_since: float | None = None  # when rules first said idle (debounce)
     hook_state: str | None = None
     hook_at: float = 0.0
+    hook_reason: str = ""
+    hook_error: bool = False
+    hooks: deque[tuple[float, str]] = field(default_factory=lambda: deque(maxlen=HOOKS_KEPT))
     text: str = ""
     rule: str = ""
     source: str = ""
     reason: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    dispatched_on: str | None = None  # the screen's digest when a task was typed in
     screen: str | None = None  # the text last read from the pane
     writes: tuple[tuple[int, int], ...] | None = None  # its processes' write counts then
     read_at: float = 0.0
@@ -79,14 +74,9 @@ class AgentStateService:
         self.rules = self._load_rules()
         engine.bus.listen(["agent.state"], self._on_state)
 
-    def _rule_dirs(self) -> list[Path]:
-        state = getattr(self.engine.config, "state", None)
-        extra = [Path(os.path.expanduser(d)) for d in getattr(state, "rules_dirs", []) or []]
-        return [self.engine.paths.rules_dir, *extra]
-
     def _load_rules(self) -> RuleBook:
         try:
-            book = RuleBook.load(self._rule_dirs())
+            book = RuleBook.load(rule_dirs(self.engine.paths, self.engine.config))
             self.rules_error = None
             return book
         except ConfigError as exc:
@@ -100,6 +90,8 @@ class AgentStateService:
     async def reload_rules(self) -> dict[str, Any]:
         """Re-read rule files (the watcher calls this on save)."""
         self.rules = self._load_rules()
+        for info in self.supervisor.agents.values():
+            info.rules_note = self.rules.version_note(info.kind, info.version) or ""
         return {"error": self.rules_error, "kinds": sorted(self.rules.rules)}
 
     @property
@@ -115,6 +107,13 @@ class AgentStateService:
 
     def _on_state(self, event: Event) -> None:
         data = event.data or {}
+        if data.get("source") == "dispatch":
+            # A task was just typed in: its idle prompt must hold anew, on a screen that has
+            # changed since (a prompt that never showed was not taken).
+            s = self.seen.get(data.get("agent", ""))
+            if s is not None:
+                s.idle_since = None
+                s.dispatched_on = s.digest
         if data.get("state") in NOT_EVALUATED:
             # A new process (or none): what hooks said about the old one no longer holds.
             s = self.seen.get(data.get("agent", ""))
@@ -151,37 +150,27 @@ class AgentStateService:
         name = self._agent_for(agent, pane_id, cwd)
         if name is None:
             return {"agent": None, "state": None}
-        payload = payload or {}
-        state = HOOK_STATES.get(event)
-        reason = f"hook {event}"
-        if event == "Notification":
-            message = str(payload.get("message", ""))
-            kind = str(payload.get("notification_type", ""))
-            reason = f"hook Notification: {message or kind}".strip()
-            if "idle" in kind or "waiting for your input" in message:
-                state = "waiting"
+        state, reason, error = hook_state(event, payload or {})
+        s = self.seen.setdefault(name, Seen())
+        s.hooks.append((self.engine.clock.now(), reason))
         if state is None:
             return {"agent": name, "state": None}
-        s = self.seen.setdefault(name, Seen())
-        s.hook_state = state
+        s.hook_state, s.hook_reason, s.hook_error = state, reason, error
         s.hook_at = self.engine.clock.now()
         s.source, s.reason, s.rule, s.text = "hook", reason, "", ""
         s.idle_since = None
-        self.supervisor.set_state(name, state, "hook", reason)
+        self.supervisor.set_state(name, state, "hook", reason, error=error)
         return {"agent": name, "state": state}
 
     # -- rules and activity -------------------------------------------------------------
 
     async def tick(self) -> None:
-        """One batched pass: read the screens of agents hooks do not describe, decide."""
+        """One batched pass: read the screens of running agents (hook-driven ones too: hooks
+        miss dialogs), decide."""
         sup = self.supervisor
-        todo = [
-            a
-            for a in sup.agents.values()
-            if a.state not in NOT_EVALUATED
-            and a.pane_id
-            and not (self.seen.get(a.name) and self.seen[a.name].hook_state)
-        ]
+        todo = [a for a in sup.agents.values() if a.state not in NOT_EVALUATED and a.pane_id]
+        for a in todo:
+            a.rules_note = self.rules.version_note(a.kind, a.version) or ""
         if not todo:
             return
         now = self.engine.clock.monotonic()
@@ -222,52 +211,114 @@ class AgentStateService:
         if digest != s.digest:
             s.digest = digest
             s.changed_at = now
+            s.dispatched_on = None  # the task typed in has shown
         s.text = text
         match = self.rules.evaluate(kind, text, title)
+        if s.hook_state is not None:
+            return self._beside_hooks(name, s, match)
         state: str | None
+        error = False
         if match is not None:
             s.rule = f"{match.rule.name} ({match.rule.source})"
             s.text = match.text
             if match.rule.state == "idle":
+                if s.dispatched_on is not None:
+                    return None  # the task typed in has not even shown yet
                 if s.idle_since is None:
                     s.idle_since = now
                 if now - s.idle_since < self._cfg("idle_debounce", 1.5):
                     return None  # not yet: a prompt flashes by between tool calls
             else:
                 s.idle_since = None
-            state, source = match.rule.state, "rule"
+            state, source, error = match.rule.state, "rule", match.rule.error
             reason = f"rule {match.rule.name}"
         else:
             s.rule = ""
             s.idle_since = None
             silent = now - s.changed_at
             if silent >= self._cfg("silence_seconds", 10.0):
-                state, source = "idle", "activity"
-                reason = f"no output for {silent:.0f}s and no rule matched"
+                state, source = "quiet", "activity"
+                reason = f"no output for {silent:.0f}s and no rule recognises the screen"
             else:
                 state, source = "working", "activity"
                 reason = "output changed recently and no rule matched"
         s.source, s.reason = source, reason
-        self.supervisor.set_state(name, state, source, reason)
+        self.supervisor.set_state(name, state, source, reason, error=error)
         return state
+
+    def _beside_hooks(self, name: str, s: Seen, match: Any) -> str:
+        """Hooks decide, except while the screen shows what needs the person."""
+        if match is not None and match.rule.state == "waiting":
+            s.rule, s.text = f"{match.rule.name} ({match.rule.source})", match.text
+            s.source, s.reason = "rule", f"rule {match.rule.name} (over {s.hook_reason})"
+            self.supervisor.set_state(name, "waiting", "rule", s.reason, error=match.rule.error)
+            return "waiting"
+        assert s.hook_state is not None
+        s.rule, s.source, s.reason = "", "hook", s.hook_reason
+        self.supervisor.set_state(name, s.hook_state, "hook", s.hook_reason, error=s.hook_error)
+        return s.hook_state
+
+    async def confirm_idle(self, name: str) -> str | None:
+        """Just before typing a task into an agent: None when it is still positively idle,
+        else why not. A hook's idle stands until the next hook; a rule's idle is checked
+        against the screen as it is now (a dialog may have opened since the last tick)."""
+        info = self.supervisor.agents.get(name)
+        if info is None or info.state != "idle" or not info.pane_id:
+            return f"{name} is {info.state if info else 'gone'}"
+        s = self.seen.get(name)
+        try:
+            text = await self.engine.mux.get_text(info.pane_id, lines=60)
+        except Exception as exc:
+            return f"its screen cannot be read: {exc}"
+        match = self.rules.evaluate(info.kind, text, "")
+        if match is not None and match.rule.state == "waiting":
+            return f"its screen now shows rule {match.rule.name}"
+        if info.state_source == "hook" and s is not None and s.hook_state == "idle":
+            # Idle must hold a moment whoever said it: Claude Code reports SessionStart before
+            # its composer takes an Enter (a prompt typed then sits there unsent).
+            held = self.engine.clock.now() - s.hook_at
+            debounce = self._cfg("idle_debounce", 1.5)
+            return None if held >= debounce else f"idle for {held:.1f}s only (< {debounce}s)"
+        if match is None or match.rule.state != "idle":
+            return "its idle prompt is no longer on screen"
+        return None
 
     @api("agent.explain")
     async def explain(self, name: str) -> dict[str, Any]:
-        """Which source and which rule decided the agent's state, and the text looked at."""
+        """Which source and which rule decided the agent's state, what the state claims, and
+        the text looked at."""
         info = self.supervisor.agents.get(name)
         if info is None:
             raise NotFound(f"no agent named {name!r}")
         s = self.seen.get(name, Seen())
         held = max(0, int(self.engine.clock.now() - info.state_since))
+        d = state_def(info.state)
         lines = [
-            f"{name}: {info.state} for {held}s, decided by {info.state_source}: {info.state_reason}"
+            f"{name}: {d.icon} {info.state} for {held}s, decided by {info.state_source}: "
+            f"{info.state_reason}",
+            f"{info.state} means: {d.meaning}",
         ]
+        if info.state_error:
+            lines.append("an error it cannot work past: a task sent to it goes back to the queue")
         if s.rule:
             lines.append(f"rule: {s.rule}")
+        now = self.engine.clock.now()
+        hooks = [{"ago": round(now - at, 1), "hook": reason} for at, reason in s.hooks]
+        if hooks:
+            lines.append("recent hooks: " + "; ".join(f"{h['hook']} ({h['ago']:.0f}s ago)"
+                                                      for h in hooks[-4:]))  # fmt: skip
         if info.state_source == "hook":
-            lines.append("hooks are trusted until the next hook or the process exits")
+            lines.append("hooks decide until the next hook or the process exits; a waiting "
+                         "rule on screen (a dialog no hook reports) wins meanwhile")  # fmt: skip
+        elif info.state == "quiet":
+            lines.append(f"no rule of {info.kind} recognises this screen; save it and try "
+                         f"`wezmp rules test --kind {info.kind} FILE` to write one")  # fmt: skip
         elif info.state in NOT_EVALUATED:
             lines.append("the process state comes from the supervisor (wezmp exec)")
+        if info.version:
+            lines.append(f"version: {info.kind} {info.version}")
+        if info.rules_note:
+            lines.append(f"note: {info.rules_note}")
         if s.text:
             lines.append("text looked at:")
             lines += ["  | " + line for line in s.text.splitlines()[-15:]]
@@ -276,9 +327,14 @@ class AgentStateService:
         return {
             "agent": name,
             "state": info.state,
+            "meaning": d.meaning,
             "source": info.state_source,
             "reason": info.state_reason,
+            "error": info.state_error,
             "rule": s.rule or None,
+            "version": info.version,
+            "rules_note": info.rules_note or None,
+            "hooks": hooks,
             "text": "\n".join(lines),
             "screen": s.text,
             "since": info.state_since,

@@ -1,12 +1,15 @@
 """The dispatch queue: queued tasks go, most urgent first, to idle agents that may take them.
 
 A task is dispatchable when it is in the queue column (or marked `agent: auto`), unfinished,
-and its dependencies are done. An agent may take it when it is idle, below its task limit,
+and its dependencies are done. An agent may take it when it is positively idle (a hook or a
+rule matching its idle prompt said so: never quiet, never in a dialog), below its task limit,
 and is the task's named agent, or works in the task's workspace, or (with neither given)
-has the kind named by a `kind:<name>` tag, or any agent at all. Dispatching sends the prompt
-to the agent's pane, moves the card to Doing and starts its timer; the agent then working
-and going idle moves the card to Review and stops the timer; waiting marks the card; a
-failed agent returns the task to the queue with a note.
+has the kind named by a `kind:<name>` tag, or any agent at all. Just before typing, its
+idleness is checked once more on its screen. Dispatching sends the prompt to the agent's
+pane, moves the card to Doing and starts its timer; the agent then working and going idle
+moves the card to Review and stops the timer; waiting marks the card. An agent that fails,
+or answers with an error it cannot work past (not signed in, an API error, `StopFailure`),
+returns the task to the queue with the reason in its note.
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
 
 log = logging.getLogger("wezmp.queue")
+# A prompt typed while an agent UI is still settling can stay in its composer unsent (Claude
+# Code 2.1.197 drops an Enter in its first second). With no hook or rule seen after this
+# many checks a quarter second apart, Enter is pressed once more.
+SUBMIT_CHECKS = 12
+SUBMIT_CHECK_EVERY = 0.25
 
 
 class QueueService:
@@ -34,6 +42,9 @@ class QueueService:
         cfg = getattr(engine.config, "queue", None)
         self.paused = bool(getattr(cfg, "paused", False))
         self.worked: set[int] = set()  # dispatched tasks whose agent has been seen working
+        self.taken: set[int] = set()  # dispatched tasks a hook or rule has seen taken up
+        # agent -> why its idleness was not confirmed on the last try (tried again each tick)
+        self.refused: dict[str, str] = {}
         self._busy = False
         self._tasks: set[asyncio.Task[None]] = set()
         engine.bus.listen(
@@ -45,6 +56,10 @@ class QueueService:
 
     async def start(self) -> None:
         self.engine.every("queue", lambda: 1.0, self.tick)
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
 
     # -- decisions ----------------------------------------------------------------------
 
@@ -97,6 +112,35 @@ class QueueService:
                     break
         return out
 
+    def why_not(self) -> list[dict[str, Any]]:
+        """For each agent, whether the queue would give it a task now, and if not, why."""
+        limit = int(self._cfg("per_agent_limit", 1))
+        load = self.load()
+        tasks = self.candidates()
+        planned = {agent: task.id for task, agent in self.plan()}
+        out = []
+        for a in self._agents():
+            if a.state == "idle" and a.name in self.refused:
+                why = f"idle, but not on a second look: {self.refused[a.name]}"
+            elif a.name in planned:
+                why = f"takes #{planned[a.name]} next"
+            elif a.state != "idle":
+                why = {
+                    "quiet": "quiet: not known to be idle (no hook or idle-prompt rule says so)",
+                    "waiting": "waiting" + (" on an error" if a.state_error else " for you"),
+                }.get(a.state, a.state)
+                if a.state != "quiet" and a.state_reason:
+                    why += f": {a.state_reason}"
+            elif load.get(a.name, 0) >= limit:
+                why = f"at its limit of {limit} task(s)"
+            elif not tasks:
+                why = "idle; nothing queued"
+            else:
+                why = "idle; no queued task it may take (named agent, workspace or kind tag)"
+            out.append({"agent": a.name, "state": a.state, "takes": planned.get(a.name),
+                        "why": why})  # fmt: skip
+        return out
+
     # -- actions ------------------------------------------------------------------------
 
     async def tick(self) -> list[dict[str, Any]]:
@@ -104,11 +148,29 @@ class QueueService:
             return []
         self._busy = True
         try:
-            return [await self.dispatch(task, agent) for task, agent in self.plan()]
+            return await self.confirmed(self.plan())
         finally:
             self._busy = False
 
+    async def confirmed(self, plan: list[tuple[TaskInfo, str]]) -> list[dict[str, Any]]:
+        """Dispatch what the plan says, each agent's idleness checked on its screen first."""
+        from wezmp_tui.engine.agent_state import AgentStateService
+
+        out = []
+        for task, agent in plan:
+            try:
+                why = await self.engine.get(AgentStateService).confirm_idle(agent)
+            except LookupError:
+                why = None
+            if why is not None:
+                self.refused[agent] = why
+                log.info("task #%s not sent to %s: %s", task.id, agent, why)
+                continue
+            out.append(await self.dispatch(task, agent))
+        return out
+
     async def dispatch(self, task: TaskInfo, agent: str) -> dict[str, Any]:
+        self.refused.pop(agent, None)
         prompt = task.title + (f"\n\n{task.description}" if task.description.strip() else "")
         await self.engine.invoke("agent.send", {"name": agent, "text": prompt})
         self.engine.db.execute("UPDATE tasks SET assigned = ? WHERE id = ?", (agent, task.id))
@@ -121,10 +183,30 @@ class QueueService:
         # The agent has work now, whether or not its screen shows it by the next tick: a
         # task done in a blink still goes working -> idle, and so to Review.
         self._mark_working(agent, task.id)
+        self._spawn(self._ensure_submitted(agent, task.id))
         self.board.history(task.id, "dispatched", agent=agent)
         self.engine.bus.publish("queue.dispatched", {"task_id": task.id, "agent": agent})
         log.info("task #%s -> %s", task.id, agent)
         return {"task_id": task.id, "agent": agent}
+
+    async def _ensure_submitted(self, agent: str, task_id: int) -> None:
+        for _ in range(SUBMIT_CHECKS):
+            await asyncio.sleep(SUBMIT_CHECK_EVERY)
+            if task_id in self.taken or self._task_of(agent) != task_id:
+                return
+        from wezmp_tui.engine.supervisor import Supervisor
+
+        info = self.engine.get(Supervisor).agents.get(agent)
+        if info is None or info.pane_id is None:
+            return
+        log.info("task #%s: no sign %s took it; Enter pressed again", task_id, agent)
+        self.board.history(task_id, "enter pressed again", agent=agent)
+        await self.engine.mux.send_keys(info.pane_id, ["Enter"])
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _mark_working(self, agent: str, task_id: int) -> None:
         from wezmp_tui.engine.supervisor import Supervisor
@@ -161,6 +243,7 @@ class QueueService:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+
     async def react(self, ev: Event) -> None:
         data = ev.data or {}
         if ev.topic.startswith("task."):
@@ -168,11 +251,18 @@ class QueueService:
                 await self.tick()
             return
         agent = str(data.get("agent", ""))
+        if ev.topic == "agent.state":
+            self.refused.pop(agent, None)  # a new state: look again
         task_id = self._task_of(agent)
         if task_id is not None:
             state = data.get("state")
-            if ev.topic == "agent.failed" or state in ("failed", "exited"):
+            if data.get("source") in ("hook", "rule"):
+                self.taken.add(task_id)
+            if ev.topic == "agent.failed" or state in ("failed", "exited", "stopped"):
                 await self._requeue(task_id, agent, data.get("reason") or state or "failed")
+            elif state == "waiting" and data.get("error"):
+                # Not signed in, an API error, StopFailure: it cannot do the task.
+                await self._requeue(task_id, agent, f"answered with an error: {data.get('reason')}")
             elif state == "working":
                 self.worked.add(task_id)
                 self.engine.db.execute("UPDATE tasks SET waiting = 0 WHERE id = ?", (task_id,))
@@ -223,12 +313,14 @@ class QueueService:
 
     @api("queue.status")
     async def status(self) -> dict[str, Any]:
-        """Paused or not, queued and in-progress counts, per-agent load."""
+        """Paused or not, queued and in-progress counts, per-agent load, and for each agent
+        whether it takes a task next or why not."""
         return {
             "paused": self.paused,
             "queued": len(self.candidates()),
             "load": self.load(),
             "per_agent_limit": int(self._cfg("per_agent_limit", 1)),
+            "agents": self.why_not(),
         }
 
     @api("queue.dry_run")
@@ -241,10 +333,9 @@ class QueueService:
 
     @api("queue.dispatch")
     async def dispatch_now(self, task_id: int | None = None) -> list[dict[str, Any]]:
-        """Dispatch now (even while paused): one task, or everything that can go."""
-        if task_id is None:
-            return [await self.dispatch(t, a) for t, a in self.plan()]
-        for task, agent in self.plan():
-            if task.id == task_id:
-                return [await self.dispatch(task, agent)]
-        return []
+        """Dispatch now (even while paused): one task, or everything that can go. Nothing sent
+        means no agent may take it now: `queue.status` says why, per agent."""
+        plan = self.plan()
+        if task_id is not None:
+            plan = [(t, a) for t, a in plan if t.id == task_id][:1]
+        return await self.confirmed(plan)

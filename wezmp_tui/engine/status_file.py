@@ -12,20 +12,13 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from wezmp_tui.model.events import Event
+from wezmp_tui.model.states import STATE_NAMES, STATES
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
 
-STATES = ("working", "waiting", "idle", "failed", "exited", "starting", "unknown")
 COALESCE = 0.2
-DEFAULT_COLORS = {
-    "working": "#7aa2f7",
-    "waiting": "#e0af68",
-    "idle": "#9ece6a",
-    "failed": "#f7768e",
-    "fg": "#c0caf5",
-    "bg": "#1a1b26",
-}
+DEFAULT_COLORS = {**{s.name: s.color for s in STATES}, "fg": "#c0caf5", "bg": "#1a1b26"}
 
 
 class StatusFileService:
@@ -82,17 +75,27 @@ class StatusFileService:
         except LookupError:
             agents = []
         workspaces: dict[str, dict[str, int]] = {}
-        totals = dict.fromkeys(STATES, 0)
+        totals = dict.fromkeys(STATE_NAMES, 0)
         waiting = []
         for a in agents:
-            ws = workspaces.setdefault(a.workspace, dict.fromkeys(STATES, 0))
-            state = a.state if a.state in totals else "unknown"
-            ws[state] += 1
-            totals[state] += 1
+            ws = workspaces.setdefault(a.workspace, dict.fromkeys(STATE_NAMES, 0))
+            ws[a.state] += 1
+            totals[a.state] += 1
             if a.state == "waiting":
-                waiting.append({"agent": a.name, "workspace": a.workspace, "pane_id": a.pane_id})
+                waiting.append(
+                    {
+                        "agent": a.name,
+                        "workspace": a.workspace,
+                        "pane_id": a.pane_id,
+                        "reason": a.state_reason,
+                    }
+                )
         return {
             "version": 1,
+            "states": {
+                s.name: {"icon": s.icon, "label": s.label, "color": self.colors[s.name]}
+                for s in STATES
+            },
             "updated": self.engine.clock.now(),
             "workspaces": workspaces,
             "totals": totals,

@@ -21,7 +21,7 @@ import os
 import re
 import sys
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, cast, get_args
 
 import msgspec
 
@@ -33,7 +33,9 @@ from wezmp_tui.engine.panes import PaneService
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
 from wezmp_tui.model.agents import STOPPED_STATES, AgentInfo, AgentState
 from wezmp_tui.model.events import Event
+from wezmp_tui.model.keys import parse_keys
 from wezmp_tui.model.restart import RestartPolicy
+from wezmp_tui.model.states import state_def
 from wezmp_tui.mux.base import PaneNotFound
 from wezmp_tui.mux.ttypids import cmdline
 from wezmp_tui.store.agents import AgentStore
@@ -64,6 +66,7 @@ class Supervisor:
         self.homes: dict[str, str] = {}  # name -> the tab it last ran in
         self.restart_now: set[str] = set()  # restarted through wezmp: its exit is a restart
         self.retired: set[int] = set()  # wrappers that held an agent and no longer do
+        self.resume_next: set[str] = set()  # restarted by us: its next run resumes
         # One tick at a time: a start asked for while a tick spawns waits for it, and never
         # sees a name the running tick has taken.
         self._tick_lock = asyncio.Lock()
@@ -141,7 +144,8 @@ class Supervisor:
             if known:
                 self._restore_state(info, row)
             else:
-                self._set(info, "working", "process", "adopted after a daemon restart")
+                # Nothing is known of it yet: the next screen read or hook says what it does.
+                self._set(info, "quiet", "process", "adopted after a daemon restart")
             return
         # Nothing of it runs (a pane may still hold its last output after a crash loop).
         info.pane_id = pane
@@ -178,7 +182,7 @@ class Supervisor:
                 name=spec.name,
                 kind=spec.kind,
                 workspace=spec.workspace or "",
-                state="exited",
+                state="stopped",
                 state_source="process",
                 state_reason="not started",
                 state_since=self.engine.clock.now(),
@@ -267,16 +271,23 @@ class Supervisor:
 
     # -- state --------------------------------------------------------------------------
 
-    def _set(self, info: AgentInfo, state: str, source: str, reason: str) -> None:
+    def _set(
+        self, info: AgentInfo, state: str, source: str, reason: str, *, error: bool = False
+    ) -> None:
+        """The one place a state changes. `error`: a state the agent cannot work past (not
+        signed in, an API error), which sends its task back to the queue."""
         previous = info.state
+        was_error = info.state_error
         info.state_source = source
         info.state_reason = reason
-        if previous == state:
+        info.state_error = error
+        if previous == state and was_error == error:
             if state in STOPPED_STATES:
                 self._keep_state(info)  # a new reason for the same end (rare, worth keeping)
             return
-        info.state = state
-        info.state_since = self.engine.clock.now()
+        info.state = cast(AgentState, state_def(state).name)
+        if previous != state:
+            info.state_since = self.engine.clock.now()
         self._keep_state(info)
         self.engine.bus.publish(
             "agent.state",
@@ -286,6 +297,7 @@ class Supervisor:
                 "previous": previous,
                 "source": source,
                 "reason": reason,
+                "error": error,
                 "workspace": info.workspace,
                 "pane_id": info.pane_id,
             },
@@ -302,12 +314,14 @@ class Supervisor:
             state_since=info.state_since,
         )
 
-    def set_state(self, name: str, state: str, source: str, reason: str = "") -> None:
-        """For the agent-state service: a running agent's working/waiting/idle state."""
+    def set_state(
+        self, name: str, state: str, source: str, reason: str = "", *, error: bool = False
+    ) -> None:
+        """For the agent-state service: a running agent's working/waiting/idle/quiet state."""
         info = self.agents.get(name)
         if info is None or info.state in STOPPED_STATES or info.state == "starting":
             return
-        self._set(info, state, source, reason)
+        self._set(info, state, source, reason, error=error)
 
     # -- starting -----------------------------------------------------------------------
 
@@ -507,11 +521,17 @@ class Supervisor:
         info = self.agents[name]
         r = spec.restart
         wait = ["--wait-deps"] if wait_deps and spec.depends_on else []
+        resume: list[str] = []
+        if r.resume:
+            kinds = getattr(self.engine.config, "resume_args", {}) or {}
+            resume = [f"--resume-arg={a}" for a in kinds.get(spec.kind, [])]
+            if resume and name in self.resume_next:
+                resume.append("--resume-now")
         return [
             sys.executable, "-m", "wezmp_tui", "exec", "--agent", name,
             "--restart", r.policy, "--max-restarts", str(r.max_restarts),
             "--backoff", str(r.backoff_seconds), "--window", str(r.window_seconds),
-            *wait, "--", *info.command,
+            *wait, *resume, "--", *info.command,
         ]  # fmt: skip
 
     def _workspace_row(self, workspace: str) -> dict[str, Any] | None:
@@ -565,7 +585,9 @@ class Supervisor:
             cwd = await ensure_worktree(cwd, name, getattr(self.engine.config, "worktrees", None))
         env = {"WEZMP_AGENT_ID": name, **spec.env}
         info.pid = None  # nothing of it runs: what registers from now on is the new one
-        pane = await self._place(name, workspace, cwd, self.pane_argv(name), env, domain)
+        argv = self.pane_argv(name)
+        self.resume_next.discard(name)
+        pane = await self._place(name, workspace, cwd, argv, env, domain)
         if info.desired != "running":  # stopped while its pane was being made
             with contextlib.suppress(Exception):
                 await self.engine.mux.kill_pane(pane)
@@ -746,9 +768,12 @@ class Supervisor:
         wrapper_pid: int | None = None,
         pane_id: str | None = None,
         session: int | None = None,
+        version: str | None = None,
+        resumed: bool = False,
     ) -> dict[str, Any]:
         """From `wezmp exec`: the agent process `pid` runs in `pane_id` (`ok` false: another
-        live wrapper runs this agent, and this one must end)."""
+        live wrapper runs this agent, and this one must end); `version` is its CLI's version
+        where found, `resumed` whether it continues its last session."""
         info, why = self._take(name, wrapper_pid, pane_id, session)
         if why:
             log.warning("refused a second %s (pid %s): %s", name, pid, why)
@@ -763,6 +788,7 @@ class Supervisor:
             self.probe_ok.pop(name, None)
             self.probed_at.pop(name, None)
         info.pid = pid
+        info.version = version or info.version
         info.desired = "running"
         run = self.run_ids.get(name)
         if run is None:
@@ -770,10 +796,11 @@ class Supervisor:
             run = self.run_ids[name] = self.store.run_started(
                 name, info.pane_id, info.started_at, info.restarts
             )
-        self.store.run_pid(run, pid)
+        self.store.run_pid(run, pid, resumed=resumed)
         self.store.place(
             name, pid=pid, pane_id=info.pane_id, desired="running", started_at=info.started_at
         )
+        # A process that just started is busy starting; its screen or hooks tell more next.
         self._set(info, "working", "process", "process started")
         return {"ok": True, "restart": self.policy(name)._asdict()}
 
@@ -824,7 +851,10 @@ class Supervisor:
             self._set(info, "starting", "process", f"restarting in its pane after exit {code}")
             return {"stop": False, "restart": True, "wait_deps": bool(self.specs[name].depends_on)}
         self.restart_now.discard(name)
-        self._set(info, "exited", "process", f"exited with {code}")
+        if info.desired == "stopped":
+            self._set(info, "stopped", "process", f"stopped (exit {code})")
+        else:
+            self._set(info, "exited", "process", f"exited with {code}")
         return {"stop": info.desired == "stopped"}
 
     @api("agent.restarting")
@@ -927,6 +957,7 @@ class Supervisor:
         self.store.place(name, restarts=info.restarts)
         self.engine.bus.publish("agent.restarting", {"agent": name, "restarts": info.restarts})
         # The tick makes the pane once the backoff is over, in the tab it ran in.
+        self.resume_next.add(name)
         self._want(name, f"{decision.reason} in {decision.delay:.1f}s", decision.delay)
 
     def mux_lost(self, pane_ids: set[str], reason: str) -> list[str]:
@@ -970,7 +1001,7 @@ class Supervisor:
         pid, pane = info.pid, info.pane_id
         if pid is None and pane is None:
             if info.state not in STOPPED_STATES:
-                self._set(info, "exited", "process", "stopped")
+                self._set(info, "stopped", "process", "stopped")
             return
         if pane is not None:
             known = self.engine.get(PaneService).by_id.get(pane)
@@ -989,7 +1020,7 @@ class Supervisor:
         self._not_running(info)
         self.store.place(name, pane_id=None, pid=None)
         self._end_run(name, None, None, "stopped")
-        self._set(info, "exited", "process", "stopped")
+        self._set(info, "stopped", "process", "stopped")
 
     @api("agent.restart")
     async def restart(self, name: str) -> dict[str, Any]:
@@ -1013,6 +1044,7 @@ class Supervisor:
                 await self._end(pgid=pid, also=(pid,))
         start = [a for a in order if a not in live]
         if start:
+            self.resume_next.update(start)  # with `restart.resume`, each continues its session
             await self.start_agents(names=start)
         return {"order": start_order(self.graph(), [name, *order])}
 
@@ -1042,3 +1074,15 @@ class Supervisor:
                 failed.append({"agent": a.name, "error": str(exc)})
         return {"sent": sent, "failed": failed}
 
+
+
+    @api("agent.keys")
+    async def keys(self, name: str, keys: list[str]) -> dict[str, Any]:
+        """Press named keys in an agent's pane (`Down Down Enter`, `Esc`, `ctrl-c`, `y`): a
+        person answering a menu or dialog without going to the pane."""
+        info = self.get(name)
+        pressed = parse_keys(keys)
+        if info.pane_id is None or info.state in STOPPED_STATES:
+            raise Conflict(f"agent {name} is {info.state}: no pane to press keys in")
+        await self.engine.mux.send_keys(info.pane_id, pressed)
+        return {"agent": name, "keys": pressed}

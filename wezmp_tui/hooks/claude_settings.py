@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from wezmp_tui.errors import ConfigError
+from wezmp_tui.model.claude_hooks import INSTALLED, WITH_MATCHER
 
-EVENTS = ("UserPromptSubmit", "PreToolUse", "PostToolUse", "Notification", "Stop", "SessionStart")
-WITH_MATCHER = {"PreToolUse", "PostToolUse"}
+EVENTS = INSTALLED
 OURS = re.compile(r"(^|[/\s\"'])wezmp[\"']? hook \w+$")
 
 
@@ -29,9 +29,12 @@ def wezmp_command() -> str:
     return exe
 
 
-def settings_path(project: Path | None) -> Path:
-    base = project if project is not None else Path(os.path.expanduser("~"))
-    return base / ".claude" / "settings.json"
+def settings_path(project: Path | None, *, shared: bool = False) -> Path:
+    """The user's `~/.claude/settings.json`, or in a project the personal, uncommitted
+    `.claude/settings.local.json` (`shared`: the committed `.claude/settings.json`)."""
+    if project is None:
+        return Path(os.path.expanduser("~")) / ".claude" / "settings.json"
+    return project / ".claude" / ("settings.json" if shared else "settings.local.json")
 
 
 def read(path: Path) -> dict[str, Any]:

@@ -6,32 +6,23 @@ from typing import Literal
 
 import msgspec
 
-AgentState = Literal["starting", "working", "waiting", "idle", "exited", "failed", "unknown"]
-AgentKind = Literal["claude", "codex", "gemini", "aider", "shell", "generic"]
-# How each state is marked wherever it is shown (the CLI's tables, the control center).
-STATE_ICONS = {
-    "starting": "◌",
-    "working": "●",
-    "waiting": "◆",
-    "idle": "○",
-    "exited": "■",
-    "failed": "✖",
-    "unknown": "?",
-}
-StateSource = Literal["hook", "rule", "activity", "process", "dispatch", "none"]
+from wezmp_tui.model.states import STATE_ICONS, STOPPED_STATES, AgentState
 
-# States in which the agent process is not running.
-STOPPED_STATES: frozenset[str] = frozenset({"exited", "failed"})
+__all__ = ["STATE_ICONS", "STOPPED_STATES", "AgentInfo", "AgentKind", "AgentState", "StateSource"]
+
+AgentKind = Literal["claude", "codex", "gemini", "aider", "shell", "generic"]
+StateSource = Literal["hook", "rule", "activity", "process", "dispatch", "none"]
 
 
 class AgentInfo(msgspec.Struct, kw_only=True):
     name: str
     kind: str = "generic"
     workspace: str = ""
-    state: str = "unknown"  # one of AgentState
+    state: AgentState = "stopped"
     state_source: str = "none"  # one of StateSource
     state_reason: str = ""  # the rule or hook that decided, for `agent explain`
     state_since: float = 0.0
+    state_error: bool = False  # the state is an error it cannot work past (not signed in…)
     pane_id: str | None = None
     pid: int | None = None
     command: list[str] = msgspec.field(default_factory=list)
@@ -45,3 +36,5 @@ class AgentInfo(msgspec.Struct, kw_only=True):
     cpu: float | None = None  # percent of one core, whole process tree; None: not running
     rss: int | None = None  # bytes, whole process tree; None: not running
     task_id: int | None = None  # board task it is working on, if any
+    version: str | None = None  # the agent CLI's version, as `wezmp exec` found it
+    rules_note: str = ""  # set when its kind's rules were not recorded against that version

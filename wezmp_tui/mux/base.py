@@ -132,6 +132,12 @@ class Mux(Protocol):
         submits a prompt in agent UIs (a newline inside a paste does not)."""
         ...
 
+    async def send_keys(self, pane_id: str, keys: Sequence[str]) -> None:
+        """Press named keys in the pane, in order: canonical names of `model/keys.py`
+        (`Down`, `Enter`, `Esc`, `ctrl-c`, or one character). A lone Esc reaches the program
+        apart from what follows it, so it is not read as Alt+key."""
+        ...
+
     async def get_text(self, pane_id: str, *, lines: int | None = None) -> str:
         """Plain text of the pane as a person sees it: the visible screen, or its last `lines`
         lines (reaching into scrollback when `lines` exceeds the screen). Trailing blanks of
@@ -175,6 +181,20 @@ class Mux(Protocol):
 def printable(title: str) -> str:
     """A title without control characters (they could end or start an escape sequence)."""
     return "".join(ch for ch in title if ch.isprintable())
+
+
+# Pause after a lone Esc so the program reads it apart from the next key.
+ESC_GAP = 0.05
+
+
+def key_chunks(keys: Sequence[str]) -> list[list[str]]:
+    """Keys split after each Esc: each chunk goes to the pane in one write."""
+    chunks: list[list[str]] = [[]]
+    for k in keys:
+        chunks[-1].append(k)
+        if k == "Esc":
+            chunks.append([])
+    return [c for c in chunks if c]
 
 
 def tidy_text(raw: str, lines: int | None) -> str:

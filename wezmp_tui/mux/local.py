@@ -25,12 +25,15 @@ from dataclasses import dataclass, field
 
 import pyte
 
+from wezmp_tui.model.keys import key_bytes
 from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
 from wezmp_tui.mux.base import (
+    ESC_GAP,
     MuxError,
     NoDomains,
     PaneNotFound,
     get_each,
+    key_chunks,
     printable,
     tidy_text,
 )
@@ -351,6 +354,15 @@ class LocalMux:
         if enter:
             data += b"\r"
         await self.write(pane_id, data)
+
+    async def send_keys(self, pane_id: str, keys: Sequence[str]) -> None:
+        pane = self._pane(pane_id)
+        for i, chunk in enumerate(key_chunks(keys)):
+            if i:
+                await asyncio.sleep(ESC_GAP)
+            # Cursor keys as the program asked for them (DECCKM, private mode 1).
+            app = (1 << 5) in pane.screen.mode
+            await self.write(pane_id, "".join(key_bytes(k, app_cursor=app) for k in chunk).encode())
 
     async def write(self, pane_id: str, data: bytes) -> None:
         """Raw bytes to the pane's program (what a person typing would send)."""

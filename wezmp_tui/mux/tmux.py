@@ -7,19 +7,23 @@ behaviour the contract promises.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import secrets
 from collections.abc import Mapping, Sequence
 
+from wezmp_tui.model.keys import tmux_key
 from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
 from wezmp_tui.mux.base import (
+    ESC_GAP,
     MuxCommandFailed,
     MuxError,
     MuxUnavailable,
     NoDomains,
     PaneNotFound,
     get_each,
+    key_chunks,
     printable,
     tidy_text,
 )
@@ -226,6 +230,23 @@ class TmuxMux:
                 await self._tmux("send-keys", "-l", "-t", pane_id, "--", text, pane_id=pane_id)
         if enter:
             await self._tmux("send-keys", "-t", pane_id, "Enter", pane_id=pane_id)
+
+    async def send_keys(self, pane_id: str, keys: Sequence[str]) -> None:
+        for i, chunk in enumerate(key_chunks(keys)):
+            if i:
+                await asyncio.sleep(ESC_GAP)
+            run: list[str] = []
+            for key in chunk:
+                name, literal = tmux_key(key)
+                if literal:
+                    if run:
+                        await self._tmux("send-keys", "-t", pane_id, *run, pane_id=pane_id)
+                        run = []
+                    await self._tmux("send-keys", "-l", "-t", pane_id, "--", name, pane_id=pane_id)
+                else:
+                    run.append(name)
+            if run:
+                await self._tmux("send-keys", "-t", pane_id, *run, pane_id=pane_id)
 
     @staticmethod
     def _capture(pane_id: str, lines: int | None) -> list[str]:

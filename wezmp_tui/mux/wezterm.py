@@ -7,6 +7,7 @@ run inside the pane it drives, so `$WEZTERM_PANE` would be wrong).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -15,13 +16,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from wezmp_tui.model.keys import key_bytes
 from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
 from wezmp_tui.mux.base import (
+    ESC_GAP,
     MuxCommandFailed,
     MuxError,
     MuxUnavailable,
     PaneNotFound,
     get_each,
+    key_chunks,
     tidy_text,
 )
 from wezmp_tui.mux.osc import osc_title, set_user_var, write_to_tty
@@ -266,6 +270,15 @@ class WeztermMux:
         if enter:
             # A newline inside a paste does not submit in agent UIs; a bare CR does.
             await self._cli("send-text", "--pane-id", pane_id, "--no-paste", "\r", pane_id=pane_id)
+
+    async def send_keys(self, pane_id: str, keys: Sequence[str]) -> None:
+        # The bytes a terminal sends for each key, typed raw (not as a paste).
+        for i, chunk in enumerate(key_chunks(keys)):
+            if i:
+                await asyncio.sleep(ESC_GAP)
+            data = "".join(key_bytes(k) for k in chunk)
+            await self._cli("send-text", "--pane-id", pane_id, "--no-paste", "--", data,
+                            pane_id=pane_id)  # fmt: skip
 
     async def get_text(self, pane_id: str, *, lines: int | None = None) -> str:
         if self.feed is not None and lines is not None and lines <= WANT_LINES:

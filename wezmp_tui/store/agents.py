@@ -45,6 +45,8 @@ MIGRATIONS = [
     ALTER TABLE agents ADD COLUMN wrapper_pid INTEGER;
     ALTER TABLE agents ADD COLUMN session INTEGER;
     """,
+    # Whether a run continued the agent's last session (restart.resume).
+    "ALTER TABLE agent_runs ADD COLUMN resumed INTEGER NOT NULL DEFAULT 0;",
 ]
 
 
@@ -80,8 +82,10 @@ class AgentStore:
         )
         return int(cur.lastrowid or 0)
 
-    def run_pid(self, run_id: int, pid: int) -> None:
-        self.db.execute("UPDATE agent_runs SET pid = ? WHERE id = ?", (pid, run_id))
+    def run_pid(self, run_id: int, pid: int, *, resumed: bool = False) -> None:
+        self.db.execute(
+            "UPDATE agent_runs SET pid = ?, resumed = ? WHERE id = ?", (pid, int(resumed), run_id)
+        )
 
     def run_ended(
         self, run_id: int, ended_at: float, code: int | None, signal: int | None, reason: str

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Static
 from wezmp_tui.clock import Clock, SystemClock
 from wezmp_tui.errors import DaemonUnavailable, WezmpError
 from wezmp_tui.ipc.base import AsyncApi
+from wezmp_tui.model.states import STATES
 from wezmp_tui.tui.commands import WezmpCommands
 from wezmp_tui.tui.dashboard import DashboardScreen
 from wezmp_tui.tui.help import HelpScreen
@@ -241,11 +242,7 @@ class WezmpApp(App[None]):
 
     def state_colors(self) -> dict[str, str]:
         variables = self.theme_variables
-        return {
-            s: variables[f"wezmp-state-{s}"]
-            for s in ("working", "waiting", "idle", "failed", "exited", "starting", "unknown")
-            if f"wezmp-state-{s}" in variables
-        }
+        return {s.name: variables[s.theme_var] for s in STATES if s.theme_var in variables}
 
     # -- actions ------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static,
 
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.model.events import Event
+from wezmp_tui.model.states import STOPPED_STATES
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
 from wezmp_tui.tui.states import human_age, human_bytes, state_text
 
@@ -34,15 +35,42 @@ AGENT_COLUMNS = (
     "restarts",
     "up",
     "exit",
+    "why",
 )
+# A state's reason is cut to this many characters in the table (`agent explain` has it all).
+WHY_CHARS = 48
 PANE_COLUMNS = ("pane", "workspace", "tab", "title", "cwd", "size")
 SYNC_KEYS = {"enter": "\r", "backspace": "\x7f", "tab": "\t", "ctrl+c": "\x03", "ctrl+d": "\x04"}
-STOPPED = {"exited", "failed"}
 
 
 # Pane fields a change of which is drawn in place; anything else (a pane moving to another
 # tab or workspace, a tab title) rebuilds the tree.
 IN_PLACE_PANE_FIELDS = {"pids", "title", "cwd", "is_active", "is_zoomed", "rows", "cols", "tty"}
+
+
+def kind_text(agent: dict[str, Any]) -> Text:
+    """The kind, marked when its rules were recorded against another version of it."""
+    text = Text(agent.get("kind") or "")
+    if agent.get("rules_note"):
+        text.append(f" ⚠ {agent.get('version') or ''}".rstrip(), style="bold yellow")
+    return text
+
+
+def why_text(agent: dict[str, Any]) -> Text:
+    why = str(agent.get("state_reason") or "")
+    if len(why) > WHY_CHARS:
+        why = why[: WHY_CHARS - 1] + "…"
+    return Text(why, style="bold" if agent.get("state") == "waiting" else "dim")
+
+
+def validate_keys(text: str) -> str | None:
+    from wezmp_tui.model.keys import parse_keys
+
+    try:
+        parse_keys(text.split())
+    except WezmpError as exc:
+        return exc.message
+    return None
 
 
 def validate_ws_name(name: str) -> str | None:
@@ -67,6 +95,7 @@ class DashboardScreen(Screen[None]):
         Binding("R", "agent_restart", "Restart", id="agent.restart"),
         Binding("a", "agent_attach", "Attach", id="agent.attach"),
         Binding("i", "agent_send", "Send line", id="agent.send"),
+        Binding("k", "agent_keys", "Keys", id="agent.keys"),
         Binding("w", "next_waiting", "Next waiting", id="agent.next_waiting"),
         Binding("b", "broadcast", "Broadcast", id="broadcast.send"),
         Binding("y", "sync", "Sync input", id="sync.toggle"),
@@ -230,12 +259,12 @@ class DashboardScreen(Screen[None]):
                 table.remove_row(key)
         for name, a in self.agents.items():
             up = "-"
-            if a.get("started_at") and a["state"] not in STOPPED:
+            if a.get("started_at") and a["state"] not in STOPPED_STATES:
                 up = human_age(now - a["started_at"])
             cells = (
                 Text(name),
                 Text(a.get("workspace") or ""),
-                Text(a.get("kind") or ""),
+                kind_text(a),
                 state_text(a["state"], colors),
                 Text(str(a.get("pid") or "-")),
                 # Blank, not 0, when nothing runs: there is nothing to measure.
@@ -244,6 +273,7 @@ class DashboardScreen(Screen[None]):
                 Text(str(a.get("restarts", 0))),
                 Text(up),
                 Text("" if a.get("last_exit") is None else str(a["last_exit"])),
+                why_text(a),
             )
             self._upsert(table, name, cells, AGENT_COLUMNS)
         if self.selected_agent is None and self.agents:
@@ -389,7 +419,7 @@ class DashboardScreen(Screen[None]):
         agent = self.agents.get(self.selected_agent or "")
         signature = (
             agent is not None,
-            agent is not None and agent["state"] not in STOPPED,
+            agent is not None and agent["state"] not in STOPPED_STATES,
             self.selected_pane is not None,
             self.selected_ws is not None,
         )
@@ -400,11 +430,14 @@ class DashboardScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("ws_rename", "ws_delete", "ws_switch"):
             return self.selected_ws is not None
-        if action in ("agent_start", "agent_stop", "agent_restart", "agent_send", "agent_attach"):
+        if action in (
+            "agent_start", "agent_stop", "agent_restart", "agent_send", "agent_attach",
+            "agent_keys",
+        ):  # fmt: skip
             agent = self.agents.get(self.selected_agent or "")
             if agent is None:
                 return False
-            running = agent["state"] not in STOPPED
+            running = agent["state"] not in STOPPED_STATES
             if action == "agent_start":
                 return not running
             return running
@@ -495,6 +528,27 @@ class DashboardScreen(Screen[None]):
                 await self.call("agent.send", name=name, text=line)
 
         self.app.push_screen(PromptModal(f"Send a line to {name}"), done)
+
+    def action_agent_keys(self) -> None:
+        """Answer a menu or dialog in the agent's pane without leaving the control center."""
+        name = self.selected_agent
+        if not name:
+            return
+
+        async def done(keys: str | None) -> None:
+            if keys and (r := await self.call("agent.keys", name=name, keys=keys.split())):
+                self.notify(f"pressed {' '.join(r['keys'])} in {name}")
+
+        agent = self.agents.get(name) or {}
+        why = f" — {agent['state_reason']}" if agent.get("state") == "waiting" else ""
+        self.app.push_screen(
+            PromptModal(
+                f"Keys to press in {name}{why}",
+                placeholder="Down Down Enter · Esc · Tab · y · ctrl-c",
+                validate=validate_keys,
+            ),
+            done,
+        )
 
     async def action_next_waiting(self) -> None:
         waiting = [n for n, a in self.agents.items() if a["state"] == "waiting"]

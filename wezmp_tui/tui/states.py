@@ -1,26 +1,16 @@
-"""How agent states look: an icon and the theme variable that colours it."""
+"""How agent states look: the icon and colour of the model's table of states, coloured by
+the theme where it sets `states.<name>`."""
 
 from __future__ import annotations
 
 from rich.text import Text
 
-from wezmp_tui.model.agents import STATE_ICONS
-
-# Fallback colours when the theme does not define wezmp's state variables.
-COLORS = {
-    "starting": "cyan",
-    "working": "dodger_blue2",
-    "waiting": "orange1",
-    "idle": "green",
-    "exited": "grey50",
-    "failed": "red",
-    "unknown": "grey50",
-}
+from wezmp_tui.model.states import state_def
 
 
 def state_text(state: str, colors: dict[str, str] | None = None) -> Text:
-    color = (colors or {}).get(state) or COLORS.get(state, "white")
-    return Text(f"{STATE_ICONS.get(state, '?')} {state}", style=color)
+    d = state_def(state)
+    return Text(f"{d.icon} {d.name}", style=(colors or {}).get(state) or d.color)
 
 
 def human_bytes(n: int) -> str:

@@ -359,5 +359,10 @@ class BoardScreen(Screen[None]):
             if result:
                 self.notify(", ".join(f"#{r['task_id']} → {r['agent']}" for r in result))
             else:
-                self.notify("nothing dispatched: no idle agent may take it (or it is blocked)")
+                queue = await self.call("queue.status") or {}
+                why = [f"{a['agent']}: {a['why']}" for a in queue.get("agents", [])]
+                self.notify(
+                    "nothing dispatched\n" + ("\n".join(why) or "no agent defined"),
+                    severity="warning",
+                )
             await self.reload()

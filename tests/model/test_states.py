@@ -1,0 +1,91 @@
+"""The one list of agent states: every part of wezmp speaks only its words, and nothing else
+ever reaches a client."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from tests.helpers import async_wait_until
+from wezmp_tui.config.themes import States
+from wezmp_tui.engine.rules import STATES as RULE_STATES
+from wezmp_tui.engine.supervisor import Supervisor
+from wezmp_tui.ipc.server import IpcServer
+from wezmp_tui.model.agents import AgentInfo
+from wezmp_tui.model.claude_hooks import HOOK_STATES, NOTIFICATION_STATES
+from wezmp_tui.model.states import STATE_NAMES, STATES, STOPPED_STATES, state_def
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_list_is_complete_and_each_state_says_what_it_claims() -> None:
+    assert STATE_NAMES == (
+        "stopped", "starting", "working", "waiting", "idle", "quiet", "exited", "failed"
+    )  # fmt: skip
+    assert {"stopped", "exited", "failed"} == STOPPED_STATES
+    assert len({s.icon for s in STATES}) == len(STATES)
+    for s in STATES:
+        assert s.meaning and s.label and s.theme_var == f"wezmp-state-{s.name}"
+    with pytest.raises(ValueError, match="'unknown' is not an agent state"):
+        state_def("unknown")
+
+
+def test_every_source_of_states_speaks_only_the_list() -> None:
+    assert set(RULE_STATES) <= set(STATE_NAMES)
+    assert {s for s in HOOK_STATES.values() if s} <= set(STATE_NAMES)
+    assert set(NOTIFICATION_STATES.values()) <= set(STATE_NAMES)
+    # A theme colours every state (`unknown` is read from older theme files as `quiet`).
+    assert {f.name for f in msgspec.structs.fields(States)} == {*STATE_NAMES, "unknown"}
+    for theme in sorted((ROOT / "themes").glob("*.yaml")):
+        line = next(x for x in theme.read_text().splitlines() if x.startswith("states:"))
+        assert set(re.findall(r"(\w+):", line.split(":", 1)[1])) == set(STATE_NAMES), theme
+    # The Lua status bar's fallback looks are states of the list.
+    lua = (ROOT / "lua" / "wezmp.lua").read_text()
+    block = lua[lua.index("local STATE_LOOK = {") : lua.index("}\n", lua.index("STATE_LOOK"))]
+    assert set(re.findall(r"^  (\w+) = ", block, re.M)) <= set(STATE_NAMES)
+
+
+def test_a_state_outside_the_list_never_decodes_on_a_client() -> None:
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.convert({"name": "a", "state": "unknown"}, AgentInfo)
+
+
+async def test_nothing_outside_the_list_reaches_a_client(make_engine: Any) -> None:
+    """Drive one agent through start, hooks, screens, a crash and a stop; every state any
+    event or listing carried is one of the list, and setting another one is refused."""
+    engine = await make_engine("local")
+    server = IpcServer(engine)  # `wezmp exec` in the pane reports here
+    await server.start()
+    seen = engine.bus.subscribe(["agent."])
+    await engine.invoke(
+        "agent.define",
+        {"spec": {"name": "a", "kind": "claude", "workspace": "w",
+                  "command": ["sh", "-c", "echo 'esc to interrupt'; exec sleep 60"],
+                  "restart": {"policy": "no"}}},
+    )  # fmt: skip
+    sup = engine.get(Supervisor)
+    listed = {a.state for a in await engine.invoke("agent.list")}
+    await engine.invoke("agent.start", {"name": "a"})
+
+    async def registered() -> bool:
+        return sup.agents["a"].pid is not None
+
+    await async_wait_until(registered, timeout=15)
+    for event in ("SessionStart", "UserPromptSubmit", "PermissionRequest", "StopFailure", "Stop"):
+        await engine.invoke("hook.event", {"event": event, "agent": "a"})
+        listed |= {a.state for a in await engine.invoke("agent.list")}
+    with pytest.raises(ValueError):
+        sup._set(sup.agents["a"], "unknown", "process", "a bug")
+    await engine.invoke("agent.stop", {"name": "a"})
+    listed |= {a.state for a in await engine.invoke("agent.list")}
+    states = set()
+    while (ev := seen.get_nowait()) is not None:
+        if "state" in (ev.data or {}):
+            states.add(ev.data["state"])
+    await server.stop()
+    assert {"stopped", "starting", "waiting", "idle"} <= states | listed
+    assert states | listed <= set(STATE_NAMES)
