@@ -34,7 +34,7 @@ test: $(TEST_STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(MAKE) --no-print-directory lua-test
-	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85
+	$(BIN)/pytest -n auto --cov --cov-report=term --cov-fail-under=85
 
 system-deps:
 	@missing=""; for p in $(SYSTEM_DEPS); do \

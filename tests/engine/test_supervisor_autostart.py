@@ -83,5 +83,5 @@ async def test_autostart_agents_start_and_stop_with_their_workspace(
     assert sup.agents["watch"].workspace == "proj"
     # Its own autostart agents do not hold a workspace back: they go with it.
     await engine.invoke("ws.delete", {"name": "proj"})
-    assert sup.agents["watch"].state == "exited" and sup.agents["watch"].pane_id is None
+    assert sup.agents["watch"].state == "stopped" and sup.agents["watch"].pane_id is None
     assert sup.agents["other"].pid is not None

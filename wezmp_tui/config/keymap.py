@@ -11,8 +11,9 @@ BINDING_IDS: frozenset[str] = frozenset(
         # app
         "app.help", "app.quit", "mode.board", "mode.dashboard", "mode.reports",
         # dashboard
-        "agent.attach", "agent.next_waiting", "agent.restart", "agent.send", "agent.start",
-        "agent.stop", "broadcast.send", "pane.focus", "send.copy", "sync.toggle", "ws.create",
+        "agent.attach", "agent.keys", "agent.next_waiting", "agent.restart", "agent.send",
+        "agent.start", "agent.stop", "broadcast.send", "pane.focus", "send.copy", "sync.toggle",
+        "ws.create",
         "ws.delete", "ws.rename", "ws.switch",
         # board
         "board.delete", "board.details", "board.dispatch", "board.down", "board.edit",
