@@ -242,7 +242,7 @@ def test_the_module_in_a_real_wezterm(
     status = found["update-status"]
     assert status["ok"], status
     (call,) = status["calls"]
-    assert call[0] == "set_right_status" and "◆ 1 waiting" in call[1]
+    assert call[0] == "set_right_status" and "◆ 1 needs you (asker: rule question)" in call[1]
 
     # The control center opened in a real split, running `wezmp tui`.
     opened = found["open-control"]["pane"]

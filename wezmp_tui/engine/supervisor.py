@@ -599,7 +599,7 @@ class Supervisor:
             self.store.place(name, pid=None, started_at=info.started_at)
         if domain:
             self._running_remote(info, domain)
-        else:
+        elif info.pid is None:  # (not when its wrapper registered first: it runs)
             self._set(info, "starting", "process", "started in pane " + pane)
         self.engine.bus.publish(
             "agent.started", {"agent": name, "pane_id": pane, "workspace": workspace}
@@ -662,7 +662,7 @@ class Supervisor:
         domain = self.domain_of(name)
         if domain:
             self._running_remote(info, domain)
-        else:
+        elif info.pid is None:  # (not when its wrapper registered first: it runs)
             self._set(info, "starting", "process", "started by a layout in pane " + pane_id)
         self.engine.bus.publish(
             "agent.started", {"agent": name, "pane_id": pane_id, "workspace": workspace}
