@@ -132,3 +132,11 @@ def test_rule_file_errors_name_file_line_and_key(text: str, message: str) -> Non
     with pytest.raises(ConfigError) as err:
         parse_rules(text, "t.yaml")
     assert message in err.value.message
+
+
+def test_wezterm_s_own_questions_wait_whatever_the_agent(book: RuleBook) -> None:
+    """An SSH domain's host-trust question comes before any agent runs: every kind waits."""
+    screen = (SCREENS / "common" / "waiting_ssh_host_trust.txt").read_text(encoding="utf-8")
+    for kind in ("claude", "codex", "gemini", "aider", "shell", "generic", "no-such-kind"):
+        got = classify(book, kind, screen)
+        assert (got["state"], got["rule"]) == ("waiting", "ssh-host-trust"), kind

@@ -193,7 +193,13 @@ class RuleBook:
     def __init__(
         self, rules: dict[str, list[Rule]], versions: dict[str, tuple[str, ...]] | None = None
     ) -> None:
-        self.rules = {k: sorted(v, key=lambda r: -r.priority) for k, v in rules.items()}
+        # `common` holds screens of WezTerm itself (an SSH domain's questions): its rules join
+        # every kind's.
+        common = list(rules.get("common", []))
+        self.rules = {
+            k: sorted([*v, *(common if k != "common" else [])], key=lambda r: -r.priority)
+            for k, v in rules.items()
+        }
         self.versions = versions or {}
 
     @classmethod
