@@ -285,10 +285,11 @@ def test_a_restarted_shell_gets_the_terminal_back() -> None:
 
     try:
         wait_until(lambda: shows(b"ready> "))
-        shell = int(
-            subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
-            .stdout.split()[0]
-        )
+        (shell,) = [
+            int(d.name)
+            for d in Path("/proc").iterdir()
+            if d.name.isdigit() and _parent(d) == proc.pid
+        ]
         os.kill(shell, signal.SIGKILL)
         wait_until(lambda: shows(b"restarting in"))
         del seen[:]
@@ -340,3 +341,11 @@ def test_a_resume_that_fails_at_once_starts_fresh(tmp_path: Path) -> None:
     exe = fake_agent(tmp_path, "sys.exit(0)\n")
     run_exec("--agent", "c", "--resume-arg=--continue", "--resume-now", "--", str(exe))
     assert (tmp_path / "argv.log").read_text().splitlines() == ["--continue"]
+
+
+def _parent(proc_dir: Path) -> int | None:
+    try:
+        stat = (proc_dir / "stat").read_text()
+    except OSError:
+        return None
+    return int(stat[stat.rindex(")") + 2 :].split()[1])
