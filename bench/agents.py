@@ -144,8 +144,10 @@ def measure(backend: str, n: int) -> None:
             print(f"{label}: screen change to idle seen    {ms(idle)}")
             out = subprocess.run(
                 [sys.executable, __file__, "--tui", str(n)], capture_output=True, text=True,
-                check=True, timeout=180,
+                timeout=180,
             )  # fmt: skip
+            if out.returncode != 0:
+                raise SystemExit(f"the TUI run failed:\n{out.stderr[-3000:]}")
             tui = json.loads(out.stdout.strip().splitlines()[-1])
             print(f"{label}: TUI start to every agent shown {tui['paint'] * 1000:.0f} ms")
             print(f"{label}: TUI CPU on the dashboard {tui['idle'] * 100:.2f} % of one core")
