@@ -69,9 +69,11 @@ async def test_wezterm_with_no_gui_running_is_unavailable(
 async def test_wezterm_switch_workspace_writes_the_user_var(
     fake_wezterm: Path, short_tmp: Path
 ) -> None:
+    """The var goes to the pane the GUI shows: WezTerm fires `user-var-changed` only for a
+    pane of the window on screen, never for one of the workspace being switched to."""
     m = WeztermMux()
-    pane = await m.spawn(workspace="api", argv=["sleep", "30"])
-    await m.spawn(workspace="other", argv=["sleep", "30"])
+    shown = await m.spawn(workspace="other", argv=["sleep", "30"])  # the first pane has focus
+    await m.spawn(workspace="api", argv=["sleep", "30"])
     await m.switch_workspace("api")
     events = short_tmp / "gui.sock.events"
     wait_until(events.exists)
@@ -79,7 +81,7 @@ async def test_wezterm_switch_workspace_writes_the_user_var(
     assert fired == [
         {
             "event": "user-var-changed",
-            "pane_id": int(pane),
+            "pane_id": int(shown),
             "name": "wezmp_switch_workspace",
             "value": "api",
         }

@@ -169,7 +169,7 @@ class Mux(Protocol):
     async def switch_workspace(self, name: str) -> None:
         """Bring `name` to the front where the backend can: WezTerm has no CLI for it, so the
         wezterm backend writes an OSC 1337 `SetUserVar=wezmp_switch_workspace=<base64 name>`
-        to the tty of a pane of that workspace and wezmp's Lua module switches; tmux runs
+        to the tty of the pane each GUI has focused and wezmp's Lua module switches; tmux runs
         `switch-client`; local records it as the current workspace."""
         ...
 

@@ -336,17 +336,34 @@ class WeztermMux:
         await self._changing("zoom-pane", "--pane-id", pane_id, f"--{mode}", pane_id=pane_id)
 
     async def switch_workspace(self, name: str) -> None:
-        # No CLI for it: tell wezmp's Lua handler through a user var on a pane of `name`.
-        panes = [p for p in await self._list_raw() if p.get("workspace") == name]
-        if not panes:
+        # No CLI for it: tell wezmp's Lua handler through a user var. WezTerm fires
+        # `user-var-changed` only for a pane of the window a GUI shows (the one of its active
+        # workspace), so the var goes to the pane each GUI client has focused; a pane of `name`
+        # itself is not shown until the switch is done. No GUI attached: nothing to switch.
+        raw = await self._list_raw()
+        if not any(p.get("workspace") == name for p in raw):
             raise PaneNotFound(name, f"no workspace named {name}")
-        target = next((p for p in panes if p.get("tty_name")), None)
-        if target is None:
-            raise MuxCommandFailed(["switch-workspace", name], 1, "no pane with a tty to signal")
+        ttys = {str(p["pane_id"]): p.get("tty_name") for p in raw}
+        targets = {ttys.get(pane) for pane in await self._focused_panes()} - {None, ""}
+        for tty in sorted(str(t) for t in targets):
+            try:
+                write_to_tty(tty, set_user_var("wezmp_switch_workspace", name))
+            except OSError as exc:
+                raise MuxCommandFailed(["write", tty], 1, str(exc)) from None
+
+    async def _focused_panes(self) -> list[str]:
+        """The pane each GUI client has focused (`wezterm cli` itself is a client with none)."""
+        out = await self._cli("list-clients", "--format", "json")
         try:
-            write_to_tty(str(target["tty_name"]), set_user_var("wezmp_switch_workspace", name))
-        except OSError as exc:
-            raise MuxCommandFailed(["write", str(target["tty_name"])], 1, str(exc)) from None
+            clients = json.loads(out)
+        except json.JSONDecodeError as exc:
+            argv = self._argv("list-clients")
+            raise MuxCommandFailed(argv, 0, f"bad JSON from wezterm: {exc}") from None
+        return [
+            str(c["focused_pane_id"])
+            for c in clients
+            if isinstance(c, dict) and c.get("focused_pane_id") is not None
+        ]
 
     async def close(self) -> None:
         """Nothing held: panes belong to WezTerm."""
