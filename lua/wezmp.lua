@@ -503,12 +503,15 @@ function M.create_workspace(window, pane, name, dir)
     toast(window, 'a workspace needs a name')
     return false
   end
-  local args = { 'ws', 'create', name }
+  local args = { 'ws', 'create' }
   dir = trim(dir)
   if dir ~= '' then
     args[#args + 1] = '--cwd'
     args[#args + 1] = dir
   end
+  -- After `--` a name or line that begins with '-' is text, not an option of the CLI.
+  args[#args + 1] = '--'
+  args[#args + 1] = name
   if M.run(window, args) == nil then
     return false
   end
@@ -583,7 +586,7 @@ function M.broadcast(window, pane)
         if line == nil or line == '' then
           return
         end
-        M.run(win, { 'agent', 'send', '--workspace', ws, line })
+        M.run(win, { 'agent', 'send', '--workspace', ws, '--', line })
       end),
     },
     pane

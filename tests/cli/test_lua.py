@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -58,3 +59,33 @@ def test_snippet_quotes_odd_paths(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(mod, "module_dir", lambda: Path("/opt/it's\\here"))
     assert "'/opt/it\\'s\\\\here'" in mod.snippet()
+
+
+def test_the_modules_argv_keeps_text_that_looks_like_an_option(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Lua module puts `--` before what a person typed (LEADER b's line, LEADER W's
+    name): the CLI takes it as text, not as an option it does not know."""
+    from wezmp_tui.cli import agent as agent_cli
+    from wezmp_tui.cli import ws as ws_cli
+    from wezmp_tui.cli.main import cli
+
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def call(method: str, **params: Any) -> Any:
+        calls.append((method, params))
+        if method == "agent.send":
+            return {"sent": ["a"], "failed": []}
+        return {"name": params["name"], "root": params["cwd"], "pane_count": 1}
+
+    monkeypatch.setattr(agent_cli, "call", call)
+    monkeypatch.setattr(ws_cli, "call", call)
+    sent = CliRunner().invoke(cli, ["agent", "send", "--workspace", "w", "--", "-n hi"])
+    assert sent.exit_code == 0, sent.output
+    created = CliRunner().invoke(cli, ["ws", "create", "--cwd", "/srv", "--", "-web"])
+    assert created.exit_code == 0, created.output
+    assert calls[0] == ("agent.send", {"name": None, "workspace": "w", "text": "-n hi",
+                                       "enter": True})  # fmt: skip
+    assert calls[1][0] == "ws.create" and calls[1][1]["name"] == "-web"
+    # Without `--` the line would be refused as an unknown option.
+    assert CliRunner().invoke(cli, ["agent", "send", "-w", "w", "-n hi"]).exit_code == 2

@@ -160,13 +160,13 @@ function T.workspace_picker_create_new()
   sel.args.action.fn(win, pane, '__wezmp_new__', '+ create')
   local ask_name = win.actions[2].action
   eq(ask_name.action, 'PromptInputLine')
-  ask_name.args.action.fn(win, pane, 'web')
+  ask_name.args.action.fn(win, pane, '-web')
   local ask_dir = win.actions[3].action
   eq(ask_dir.action, 'PromptInputLine')
   ask_dir.args.action.fn(win, pane, '/srv/web')
-  eq(table.concat(w.child_calls[2], ' '), '/opt/bin/wezmp ws create web --cwd /srv/web')
+  eq(table.concat(w.child_calls[2], ' '), '/opt/bin/wezmp ws create --cwd /srv/web -- -web')
   local sw = win.actions[4].action
-  eq(sw.args.name, 'web')
+  eq(sw.args.name, '-web')
   eq(sw.args.spawn.cwd, '/srv/web')
 end
 
@@ -176,7 +176,7 @@ function T.cli_failure_is_a_toast_not_an_error()
   w.press(config, 'W', win, pane)
   win.actions[1].action.args.action.fn(win, pane, 'web')
   win.actions[2].action.args.action.fn(win, pane, '')
-  eq(table.concat(w.child_calls[1], ' '), '/opt/bin/wezmp ws create web')
+  eq(table.concat(w.child_calls[1], ' '), '/opt/bin/wezmp ws create -- web')
   eq(win.toasts[1].message, 'Error: workspace "web" already exists')
   eq(#win.actions, 2, 'no switch after a failed create')
   -- Unreadable JSON from ws list.
@@ -196,8 +196,11 @@ function T.broadcast_sends_to_workspace_agents()
   w.press(config, 'b', win, pane)
   local prompt = win.actions[1].action
   eq(prompt.action, 'PromptInputLine')
-  prompt.args.action.fn(win, pane, 'run the tests')
-  eq(table.concat(w.child_calls[1], '|'), '/opt/bin/wezmp|agent|send|--workspace|proj|run the tests')
+  prompt.args.action.fn(win, pane, '-n run the tests')
+  eq(
+    table.concat(w.child_calls[1], '|'),
+    '/opt/bin/wezmp|agent|send|--workspace|proj|--|-n run the tests'
+  )
   prompt.args.action.fn(win, pane, nil)
   eq(#w.child_calls, 1, 'cancel sends nothing')
 end
