@@ -207,9 +207,13 @@ end
 
 function T.user_var_events()
   local w, _, _, win, pane = setup()
-  w.emit('user-var-changed', win, pane, 'wezmp_switch_workspace', 'api')
+  -- Set in a pane of a workspace the window does not show: WezTerm fires nothing.
+  w.set_user_var(w.new_pane(6, 'api'), 'wezmp_switch_workspace', 'api')
+  eq(#win.actions, 0, 'no event from a pane off screen')
+  w.set_user_var(pane, 'wezmp_switch_workspace', 'api')
   eq(win.actions[1].action.action, 'SwitchToWorkspace')
   eq(win.actions[1].action.args.name, 'api')
+  eq(win.workspace, 'api')
   local target = w.new_pane(7, 'api')
   w.emit('user-var-changed', win, pane, 'wezmp_activate_pane', '7')
   eq(target.activated, 1)
@@ -233,6 +237,8 @@ function T.status_bar_reads_the_status_file()
     .. ' "colors": {"working": "#00ff00"}}')
   w.emit('update-status', win, pane)
   truthy(win.right_status:find('2 working'), win.right_status)
+  -- The daemon's colour, as WezTerm renders it: an escape sequence before the count.
+  truthy(win.right_status:find('\27[38:2::0:255:0m ● 2 working', 1, true), win.right_status)
   truthy(win.right_status:find('1 waiting'), win.right_status)
   truthy(not win.right_status:find('failed'), 'zero counts are not shown')
   truthy(win.right_status:find('1 waiting elsewhere'), win.right_status)

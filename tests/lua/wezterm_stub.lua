@@ -167,12 +167,33 @@ function stub.new()
     return json_decode(text)
   end
 
+  -- As WezTerm renders format items (termwiz's renderer): a colour is an escape sequence in
+  -- the text, a reset undoes only what was set, and the text ends with nothing left set.
+  -- Only what wezmp uses: hex foregrounds, Text and 'ResetAttributes'.
   function w.format(items)
-    local out = {}
+    local out, coloured = {}, false
     for _, it in ipairs(items) do
       if type(it) == 'table' and it.Text then
         out[#out + 1] = it.Text
+      elseif type(it) == 'table' and it.Foreground then
+        local r, g, b = tostring(it.Foreground.Color):match('^#(%x%x)(%x%x)(%x%x)$')
+        if not r then
+          error('stub format: only #rrggbb colours, not ' .. tostring(it.Foreground.Color))
+        end
+        out[#out + 1] = string.format(
+          '\27[38:2::%d:%d:%dm', tonumber(r, 16), tonumber(g, 16), tonumber(b, 16))
+        coloured = true
+      elseif it == 'ResetAttributes' then
+        if coloured then
+          out[#out + 1] = '\27[39m'
+          coloured = false
+        end
+      else
+        error('stub format: an item wezmp does not use: ' .. tostring(it))
       end
+    end
+    if coloured then
+      out[#out + 1] = '\27[39m'
     end
     return table.concat(out)
   end
@@ -206,8 +227,10 @@ function stub.new()
     return p
   end
 
+  w.windows = {}
   function w.new_window(workspace)
     local win = { workspace = workspace or 'default', actions = {}, toasts = {}, right_status = nil }
+    table.insert(w.windows, win)
     function win:active_workspace()
       return self.workspace
     end
@@ -259,15 +282,27 @@ function stub.new()
     end,
   }
 
+  -- A program in `pane` set a user var (OSC 1337 SetUserVar). The GUI fires
+  -- `user-var-changed` only in the window that shows the pane (the window of its active
+  -- workspace); a pane of any other workspace fires nothing at all.
+  function w.set_user_var(pane, name, value)
+    for _, win in ipairs(w.windows) do
+      if win.workspace == pane.workspace then
+        w.emit('user-var-changed', win, pane, name, value)
+      end
+    end
+  end
+
   -- Find the binding for key/mods in config.keys and run its callback.
-  function w.press(config, key, window, pane)
+  function w.press(config, key, window, pane, mods)
+    mods = mods or 'LEADER'
     for _, b in ipairs(config.keys or {}) do
-      if b.key == key then
+      if b.key == key and b.mods == mods then
         assert(b.action.action == 'callback', 'binding ' .. key .. ' is not a callback')
         return b.action.fn(window, pane)
       end
     end
-    error('no binding for ' .. key)
+    error('no binding for ' .. mods .. ' ' .. key)
   end
 
   return w
