@@ -90,6 +90,23 @@ async def test_wezterm_switch_workspace_writes_the_user_var(
         await m.switch_workspace("nowhere")
 
 
+async def test_wezterm_switch_workspace_after_the_focused_pane_closed(
+    fake_wezterm: Path, short_tmp: Path
+) -> None:
+    """The GUI still shows the workspace whose focused pane closed: another of its panes
+    carries the var."""
+    m = WeztermMux()
+    gone = await m.spawn(workspace="other", argv=["sleep", "30"])
+    stays = await m.spawn(workspace="other", argv=["sleep", "30"])
+    await m.spawn(workspace="api", argv=["sleep", "30"])
+    await m.kill_pane(gone)
+    await m.switch_workspace("api")
+    events = short_tmp / "gui.sock.events"
+    wait_until(events.exists)
+    fired = [json.loads(line) for line in events.read_text().splitlines()]
+    assert [(e["pane_id"], e["value"]) for e in fired] == [(int(stays), "api")]
+
+
 async def test_wezterm_unexpected_failure_is_command_failed(fake_wezterm: Path) -> None:
     m = WeztermMux()
     with pytest.raises(MuxCommandFailed) as err:

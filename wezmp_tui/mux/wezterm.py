@@ -337,22 +337,29 @@ class WeztermMux:
 
     async def switch_workspace(self, name: str) -> None:
         # No CLI for it: tell wezmp's Lua handler through a user var. WezTerm fires
-        # `user-var-changed` only for a pane of the window a GUI shows (the one of its active
-        # workspace), so the var goes to the pane each GUI client has focused; a pane of `name`
-        # itself is not shown until the switch is done. No GUI attached: nothing to switch.
+        # `user-var-changed` only for a pane of a window a GUI shows (one of its active
+        # workspace), so the var goes to the pane each GUI has focused, else to a pane of the
+        # workspace it shows; a pane of `name` is not on screen until the switch is done. No
+        # GUI attached: nothing to switch.
         raw = await self._list_raw()
         if not any(p.get("workspace") == name for p in raw):
             raise PaneNotFound(name, f"no workspace named {name}")
-        ttys = {str(p["pane_id"]): p.get("tty_name") for p in raw}
-        targets = {ttys.get(pane) for pane in await self._focused_panes()} - {None, ""}
-        for tty in sorted(str(t) for t in targets):
+        with_tty = [p for p in raw if p.get("tty_name")]
+        targets = set()
+        for focused, shown in await self._gui_clients():
+            pane = next((p for p in with_tty if str(p["pane_id"]) == focused), None)
+            pane = pane or next((p for p in with_tty if p.get("workspace") == shown), None)
+            if pane is not None:
+                targets.add(str(pane["tty_name"]))
+        for tty in sorted(targets):
             try:
                 write_to_tty(tty, set_user_var("wezmp_switch_workspace", name))
             except OSError as exc:
                 raise MuxCommandFailed(["write", tty], 1, str(exc)) from None
 
-    async def _focused_panes(self) -> list[str]:
-        """The pane each GUI client has focused (`wezterm cli` itself is a client with none)."""
+    async def _gui_clients(self) -> list[tuple[str, str]]:
+        """(focused pane, active workspace) of each GUI client. `wezterm cli` is a client
+        too, with no focused pane: it is left out."""
         out = await self._cli("list-clients", "--format", "json")
         try:
             clients = json.loads(out)
@@ -360,7 +367,7 @@ class WeztermMux:
             argv = self._argv("list-clients")
             raise MuxCommandFailed(argv, 0, f"bad JSON from wezterm: {exc}") from None
         return [
-            str(c["focused_pane_id"])
+            (str(c["focused_pane_id"]), str(c.get("workspace", "")))
             for c in clients
             if isinstance(c, dict) and c.get("focused_pane_id") is not None
         ]
