@@ -70,14 +70,20 @@ def test_leader_b_sends_a_line_to_every_agent_of_the_workspace(
     define_agent(short_tmp, "one", "default", script)
     define_agent(short_tmp, "two", "default", script)
     known = {"one", "two"}
-    agents = {a["name"]: a for a in json.loads(wezmp("agent", "list", "--json").stdout)}
-    assert known <= set(agents)
+
+    def placed() -> dict[str, str] | None:
+        listed = json.loads(wezmp("agent", "list", "--json").stdout)
+        panes = {a["name"]: str(a["pane_id"]) for a in listed if a.get("pane_id")}
+        return panes if known <= set(panes) else None
+
+    agents = wait_until(placed, timeout=30) or {}
     gui.leader("b")
     gui.type("-n hello")  # a line that looks like an option is still just text
     gui.keys("Return")
-    for name in known:
-        pane = str(agents[name]["pane_id"])
-        wait_until(lambda pane=pane: "got: -n hello" in gui.text(pane), timeout=30)
+    def all_got_it() -> bool:
+        return all("got: -n hello" in gui.text(agents[name]) for name in known)
+
+    wait_until(all_got_it, timeout=30)
 
 
 def test_leader_n_jumps_to_the_agent_waiting_in_another_workspace(
