@@ -77,11 +77,13 @@ class NotifyService:
     # -- config --------------------------------------------------------------------------
 
     def rules(self) -> dict[str, NotifyChannels]:
-        """Event name -> channels in force (defaults, the old switches, then `events`)."""
+        """Event name -> channels in force: the defaults, `events` over them, then the old
+        switches where they are written (they are explicit; `events` may be defaults)."""
         from wezmp_tui.config.schema import Notifications, NotifyChannels
 
         cfg = getattr(self.engine.config, "notifications", None) or Notifications()
         merged: dict[str, NotifyChannels | bool] = dict(Notifications().events)
+        merged.update(cfg.events)
         notes = []
         for old, name in OLD_SWITCHES.items():
             value = getattr(cfg, old, None)
@@ -91,7 +93,6 @@ class NotifyService:
                     f"notifications.{old} is an older spelling of notifications.events: "
                     f"write `events: {{{name}: {str(value).lower()}}}` instead (honoured as is)"
                 )
-        merged.update(cfg.events)
         self._note(notes)
         out = {}
         for name, value in merged.items():
