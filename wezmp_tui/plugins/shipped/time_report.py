@@ -43,7 +43,7 @@ def render(day: dt.date, by_task: dict[str, Any], by_workspace: dict[str, Any]) 
         if not rows:
             lines.append("| (nothing tracked) | 0:00:00 |")
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip()
 
 
 def report_dir(host: Host) -> Path:
