@@ -21,6 +21,7 @@ import pytest
 from tests.conftest import wezmp_argv
 from tests.helpers import wait_until
 from tests.plugins.test_service import BAD_PLUGINS, RECORDER
+from wezmp_tui.daemon.lock import holder_pid
 from wezmp_tui.paths import Paths
 
 PACKAGE = '''
@@ -154,3 +155,5 @@ def test_package_and_file_plugins_hear_a_real_daemon_beside_bad_ones(
         assert "plugin hanger: hook wezmp_workspace_created timed out" in log
     finally:
         subprocess.run(wezmp_argv("daemon", "stop"), capture_output=True, timeout=30)
+    # It stops although a plugin's thread is still stuck in a hook.
+    wait_until(lambda: holder_pid(wezmp_env.lock_file) is None)

@@ -136,6 +136,10 @@ def helper():
     return undefined_name
 helper()
 ''',
+    "slowimport": '''
+import threading
+threading.Event().wait(30)
+''',
 }
 
 
@@ -166,6 +170,13 @@ async def test_raising_hanging_and_broken_plugins_leave_the_engine_serving(
     assert "turned off after 2 failures" in by_name["raiser"]["why_off"]
     assert "RuntimeError: boom from w" in by_name["raiser"]["last_error"]
     assert "timed out" in by_name["hanger"]["last_error"]
+    assert by_name["slowimport"]["error"] == "importing it did not finish: still running after 0.3s"
+    # The log's traceback starts in the plugin, not in wezmp's thread plumbing.
+    raised = caplog.text[caplog.text.index("plugin raiser: hook"):]
+    assert raised.splitlines()[1:3] == [
+        "Traceback (most recent call last):",
+        f'  File "{wezmp_env.plugins_dir / "raiser.py"}", line 6, in wezmp_workspace_created',
+    ]
     doctor = await engine.invoke("plugin.doctor")
     broken = next(p for p in doctor["plugins"] if p["name"] == "broken")
     assert "broken.py\", line 4, in helper" in broken["error"]

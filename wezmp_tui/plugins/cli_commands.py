@@ -9,6 +9,8 @@ why).
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any
 
 import pluggy
@@ -21,6 +23,26 @@ from wezmp_tui.plugins.spec import PROJECT, WezmpSpec
 log = logging.getLogger("wezmp.plugins")
 
 
+# Seconds all plugins together may take to import here: a plugin that hangs on import costs
+# a command line this much, once (the daemon reports it; `wezmp plugin doctor`).
+IMPORT_LIMIT = 2.0
+
+
+def _load_all(found: list[loader.Found]) -> list[loader.Found]:
+    """Import them side by side in daemonic threads; those not done by the limit are left
+    out (and left behind: the process exits without waiting for them)."""
+    threads = [threading.Thread(target=f.load, daemon=True) for f in found]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + IMPORT_LIMIT
+    done = []
+    for f, t in zip(found, threads, strict=True):
+        t.join(max(0.0, deadline - time.monotonic()))
+        if not t.is_alive():
+            done.append(f)
+    return done
+
+
 def plugin_commands(paths: Paths) -> dict[str, Any]:
     import click
 
@@ -28,10 +50,8 @@ def plugin_commands(paths: Paths) -> dict[str, Any]:
     pm = pluggy.PluginManager(PROJECT)
     pm.add_hookspecs(WezmpSpec)
     commands: dict[str, Any] = {}
-    for found in loader.discover(paths.plugins_dir):
-        if not choices.is_enabled(found.name, default=True):
-            continue
-        found.load()
+    wanted = [f for f in loader.discover(paths.plugins_dir) if choices.is_enabled(f.name, True)]
+    for found in _load_all(wanted):
         if found.error or not choices.is_enabled(found.name, found.default_enabled):
             continue
         try:

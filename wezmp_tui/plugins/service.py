@@ -22,7 +22,7 @@ from wezmp_tui.engine.api import api
 from wezmp_tui.engine.event_feed import EventFeed
 from wezmp_tui.errors import InvalidInput, NotFound
 from wezmp_tui.model import plugin_events as pe
-from wezmp_tui.plugins import loader
+from wezmp_tui.plugins import loader, runner
 from wezmp_tui.plugins.choices import Choices, choices_file
 from wezmp_tui.plugins.host import DaemonHost
 from wezmp_tui.plugins.runner import HookTimeout, Worker
@@ -192,8 +192,7 @@ class PluginService:
             self._failed(plugin, what, f"timed out: {exc}", "")
             return False, None
         except Exception as exc:
-            trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-            self._failed(plugin, what, f"raised {type(exc).__name__}: {exc}", trace)
+            self._failed(plugin, what, f"raised {type(exc).__name__}: {exc}", _plugin_trace(exc))
             return False, None
         plugin.failures = 0
         return True, value
@@ -315,6 +314,18 @@ class PluginService:
         if not ok:
             return {"ok": False, "message": self._get(plugin).last_error}
         return {"ok": True, "message": None if message is None else str(message)}
+
+
+def _plugin_trace(exc: BaseException) -> str:
+    """The traceback from the plugin's own code on (not the thread and loop plumbing that
+    carried the call there)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [i for i, f in enumerate(frames) if f.filename == runner.__file__]
+    theirs = frames[ours[-1] + 1 :] if ours else frames
+    lines = ["Traceback (most recent call last):\n", *traceback.StackSummary.from_list(
+        theirs or frames).format()]  # fmt: skip
+    lines.extend(traceback.format_exception_only(type(exc), exc))
+    return "".join(lines)
 
 
 def _summary(text: str) -> str:
