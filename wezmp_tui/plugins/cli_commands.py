@@ -50,9 +50,10 @@ def plugin_commands(paths: Paths) -> dict[str, Any]:
     pm = pluggy.PluginManager(PROJECT)
     pm.add_hookspecs(WezmpSpec)
     commands: dict[str, Any] = {}
-    wanted = [f for f in loader.discover(paths.plugins_dir) if choices.is_enabled(f.name, True)]
+    found_all = loader.discover(paths.plugins_dir)
+    wanted = [f for f in found_all if choices.is_enabled(f.name, f.default_enabled)]
     for found in _load_all(wanted):
-        if found.error or not choices.is_enabled(found.name, found.default_enabled):
+        if found.error:
             continue
         try:
             pm.register(found.obj, name=found.name)

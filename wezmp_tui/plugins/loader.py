@@ -9,13 +9,14 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Literal
 
+from wezmp_tui.plugins.entry_points import entry_points
 from wezmp_tui.plugins.spec import SPEC_VERSION
 
 GROUP = "wezmp.plugins"
+SHIPPED = "wezmp_tui.plugins.shipped."
 Source = Literal["package", "file"]
 
 
@@ -28,6 +29,7 @@ class Found:
     obj: Any = None
     error: str = ""  # why it cannot be used: a traceback, or a sentence
     mtime: float = 0.0  # a file's modification time when found
+    # The plugins wezmp ships are off until enabled; every one you install or drop in is on.
     default_enabled: bool = True
     meta: dict[str, str] = field(default_factory=dict)
 
@@ -45,7 +47,6 @@ class Found:
         except Exception:
             self.error = _trace(sys.exc_info(), self.origin if self.source == "file" else None)
             return
-        self.default_enabled = bool(getattr(obj, "WEZMP_DEFAULT_ENABLED", True))
         self.obj = obj
 
 
@@ -64,9 +65,9 @@ def discover(plugins_dir: Path) -> list[Found]:
 def from_packages() -> list[Found]:
     out = []
     for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
-        found = Found(name=ep.name, source="package", origin=ep.value, importer=ep.load)
-        if ep.dist is not None:
-            found.meta = {"dist": ep.dist.name, "version": ep.dist.version}
+        found = Found(name=ep.name, source="package", origin=ep.value, importer=ep.load,
+                      default_enabled=not ep.value.startswith(SHIPPED))  # fmt: skip
+        found.meta = {"dist": ep.dist, "version": ep.version}
         out.append(found)
     return out
 

@@ -96,7 +96,14 @@ class PluginService:
     async def _add(self, found: loader.Found) -> Plugin:
         plugin = Plugin(found=found, worker=Worker(found.name))
         self.plugins[found.name] = plugin
-        if not found.error:
+        # A plugin that is off is not even imported: none of its code runs.
+        if found.error or self.choices.is_enabled(found.name, found.default_enabled):
+            await self._load(plugin)
+        return plugin
+
+    async def _load(self, plugin: Plugin) -> None:
+        found = plugin.found
+        if found.obj is None and not found.error:
             try:
                 await plugin.worker.run(found.load, timeout=self.timeout)
             except HookTimeout as exc:
@@ -106,10 +113,8 @@ class PluginService:
             self.engine.bus.publish(
                 "error", {"source": f"plugin {found.name}", "message": _summary(found.error)}
             )
-            return plugin
-        if self.choices.is_enabled(found.name, found.default_enabled):
-            await self._register(plugin)
-        return plugin
+            return
+        await self._register(plugin)
 
     async def _register(self, plugin: Plugin) -> None:
         obj = plugin.found.obj
@@ -272,12 +277,12 @@ class PluginService:
     async def enable(self, name: str) -> dict[str, Any]:
         """Turn a plugin on (again), also one wezmp turned off after failures."""
         plugin = self._get(name)
-        if plugin.found.error:
-            raise InvalidInput(f"plugin {name} cannot load: {_summary(plugin.found.error)}")
         self.choices.enable(name)
         plugin.failures = 0
         if not plugin.registered:
-            await self._register(plugin)
+            await self._load(plugin)
+        if plugin.found.error:
+            raise InvalidInput(f"plugin {name} cannot load: {_summary(plugin.found.error)}")
         return self._describe(plugin, False)
 
     @api("plugin.disable")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from wezmp_tui.plugins.api import AgentStateChanged, Host, hookimpl
 
-WEZMP_DEFAULT_ENABLED = False
-
 _host: Host | None = None
 
 

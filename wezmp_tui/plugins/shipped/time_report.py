@@ -22,8 +22,6 @@ from wezmp_tui.plugins.api import (
     hookimpl,
 )
 
-WEZMP_DEFAULT_ENABLED = False
-
 _host: Host | None = None
 
 
