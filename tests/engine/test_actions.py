@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +43,8 @@ async def test_an_action_gets_the_event_once_per_transition(
     ])  # fmt: skip
     caplog.set_level(logging.INFO, "wezmp.actions")
     engine, clock = await setup(make_engine, config)
-    started = time.monotonic()
     await hook(engine, WAITING)
     got = await async_wait_until(lambda: _at_least(out, 1))
-    assert time.monotonic() - started < 1.0
     assert got[0]["event"]["event"] == "agent.state"
     assert (got[0]["event"]["agent"], got[0]["event"]["state"]) == ("a", "waiting")
     assert got[0]["env"] == {"WEZMP_EVENT": "agent.waiting", "WEZMP_AGENT": "a",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +50,8 @@ async def test_waiting_notifies_once_per_transition_and_not_in_the_quiet_period(
 ) -> None:
     engine, clock = await setup(make_engine)
     svc = engine.get(NotifyService)
-    started = time.monotonic()
     await hook(engine, WAITING)
     got = await async_wait_until(_notices(engine, 1))
-    assert time.monotonic() - started < 1.0
     assert got[0]["title"] == "a is waiting for you in w"
     assert got[0]["body"] == "hook Notification (permission_prompt): Claude needs your permission"
     assert got[0]["pane_id"] == engine.get(Supervisor).agents["a"].pane_id

@@ -93,6 +93,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+def _notices(paths: Paths, n: int) -> list[dict[str, Any]] | None:
+    got = json.loads(paths.status_file.read_text())["notices"]
+    return got if len(got) >= n else None
+
+
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(wezmp_argv(*args), capture_output=True, text=True, timeout=60)
 
@@ -109,12 +114,21 @@ def test_package_and_file_plugins_hear_a_real_daemon_beside_bad_ones(
         "PYTHONPATH", "")]))  # fmt: skip
     pkg_out, file_out = short_tmp / "pkg.jsonl", short_tmp / "file.jsonl"
     wezmp_env.config_dir.mkdir(parents=True, exist_ok=True)
+    action_out = short_tmp / "action.txt"
+    record = short_tmp / "record.py"
+    record.write_text("import sys\nopen(sys.argv[1], 'a').write(sys.stdin.read() + '\\n')\n")
     wezmp_env.config_file.write_text(textwrap.dedent(f"""\
         plugins:
           timeout: 0.5
           max_failures: 2
           options:
             demo: {{out: {pkg_out}}}
+        notifications:
+          events:
+            task.created: {{bell: false, desktop: false}}
+        actions:
+          - event: task.created
+            run: [{sys.executable}, {record}, {action_out}]
         """))
     wezmp_env.plugins_dir.mkdir()
     (wezmp_env.plugins_dir / "rec.py").write_text(RECORDER.format(out=str(file_out)))
@@ -132,6 +146,9 @@ def test_package_and_file_plugins_hear_a_real_daemon_beside_bad_ones(
             {"from": "package", "workspace": "w2"}, {"from": "package", "task": "from the cli"},
         ]  # fmt: skip
         assert [x.get("workspace") for x in _lines(file_out)] == ["w0", "w1", "w2", None]
+        # The action ran once.
+        ran = wait_until(lambda: _lines(action_out))
+        assert [(x["event"], x["title"]) for x in ran] == [("task.created", "from the cli")]
 
         def states() -> dict[str, Any] | None:
             out = _cli("plugin", "list", "--json")
@@ -139,6 +156,11 @@ def test_package_and_file_plugins_hear_a_real_daemon_beside_bad_ones(
             return got if got["raiser"]["state"] == got["hanger"]["state"] == "off" else None
 
         listed = wait_until(states)
+        # Toasts (in the status file) for the task, and for the plugins wezmp turned off.
+        notices = wait_until(lambda: _notices(wezmp_env, 3))
+        assert sorted(n["title"] for n in notices) == [
+            "plugin hanger turned off", "plugin raiser turned off", "task #1 added",
+        ]  # fmt: skip
         assert listed["demo"]["source"] == "package" and listed["demo"]["dist"] == "demo-wezmp"
         assert listed["demo"]["state"] == listed["rec"]["state"] == "on"
         assert listed["broken"]["state"] == "error"
