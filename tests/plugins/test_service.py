@@ -170,6 +170,7 @@ async def test_raising_hanging_and_broken_plugins_leave_the_engine_serving(
     assert "turned off after 2 failures" in by_name["raiser"]["why_off"]
     assert "RuntimeError: boom from w" in by_name["raiser"]["last_error"]
     assert "timed out" in by_name["hanger"]["last_error"]
+    assert by_name["hanger"]["stuck_threads"] >= 1
     assert by_name["slowimport"]["error"] == "importing it did not finish: still running after 0.3s"
     # The log's traceback starts in the plugin, not in wezmp's thread plumbing.
     raised = caplog.text[caplog.text.index("plugin raiser: hook"):]

@@ -30,7 +30,7 @@ class DaemonHost:
         return d
 
     def call(self, method: str, **params: Any) -> Any:
-        if threading_is_loop(self._loop):
+        if _on_loop(self._loop):
             raise RuntimeError("host.call from the event loop would wait for itself")
         future = asyncio.run_coroutine_threadsafe(self.engine.invoke(method, params), self._loop)
         return to_builtins(future.result(CALL_TIMEOUT))
@@ -44,7 +44,7 @@ class DaemonHost:
         return self.engine.clock.now()
 
 
-def threading_is_loop(loop: asyncio.AbstractEventLoop) -> bool:
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
     try:
         return asyncio.get_running_loop() is loop
     except RuntimeError:

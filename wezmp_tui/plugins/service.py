@@ -249,6 +249,7 @@ class PluginService:
             or ("" if state != "off" else "off until you enable it"),
             "error": f.error if full else _summary(f.error),
             "failures": plugin.failures,
+            "stuck_threads": plugin.worker.abandoned,  # calls still running past their limit
             "last_error": plugin.last_error,
             "hooks": sorted(hooks),
             "warnings": plugin.warnings,
