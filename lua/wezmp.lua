@@ -39,6 +39,7 @@ M.defaults = {
   placement = 'right',
   size = 0.4, -- fraction of the pane for splits
   status_bar = true,
+  notices = true, -- toast what the daemon's notifications ask for (see `notifications:`)
   status_file = nil, -- path of the daemon's status.json (`wezmp lua snippet` fills it in)
   toast_ms = 4000,
   -- The pane feed: panes and the screens of agents' panes written to files for the daemon, so
@@ -220,8 +221,50 @@ function M.status_cells(status, workspace)
   return items
 end
 
+-- Notices the daemon wants toasted (an agent waiting or failed...), from the same status
+-- file: each is shown once, by whichever window reads it first (wezterm.GLOBAL is shared by
+-- the windows and survives config reloads); those already there when WezTerm started are not
+-- replayed. A new daemon numbers from 1 again under a new epoch.
+function M.show_notices(window, status)
+  if type(status) ~= 'table' or type(status.notices) ~= 'table' then
+    return 0
+  end
+  local epoch = tostring(status.notice_epoch or '')
+  local newest = 0
+  for _, n in ipairs(status.notices) do
+    local id = type(n) == 'table' and tonumber(n.id) or nil
+    if id and id > newest then
+      newest = id
+    end
+  end
+  local seen = wezterm.GLOBAL.wezmp_notices
+  if seen == nil then
+    wezterm.GLOBAL.wezmp_notices = { epoch = epoch, id = newest }
+    return 0
+  end
+  local last = seen.epoch == epoch and tonumber(seen.id) or 0
+  local shown = 0
+  for _, n in ipairs(status.notices) do
+    local id = type(n) == 'table' and tonumber(n.id) or nil
+    if id and id > last and window and window.toast_notification then
+      local title = tostring(n.title or 'wezmp')
+      pcall(window.toast_notification, window, title, tostring(n.body or ''), nil,
+        state.opts.toast_ms)
+      shown = shown + 1
+    end
+  end
+  wezterm.GLOBAL.wezmp_notices = { epoch = epoch, id = math.max(last, newest) }
+  return shown
+end
+
 function M.update_status(window, pane)
   local status = M.read_status(state.opts.status_file)
+  if state.opts.notices then
+    M.show_notices(window, status)
+  end
+  if not state.opts.status_bar then
+    return
+  end
   local ws = window.active_workspace and window:active_workspace() or 'default'
   local cells = M.status_cells(status, ws)
   local text = #cells > 0 and wezterm.format(cells) or ''
@@ -715,10 +758,10 @@ local function apply(config, opts)
         log_error(err)
       end
     end)
-    if o.status_bar or o.feed then
+    if o.status_bar or o.feed or o.notices then
       wezterm.on('update-status', function(window, pane)
         local ok, err = true, nil
-        if o.status_bar then
+        if o.status_bar or o.notices then
           ok, err = pcall(M.update_status, window, pane)
         end
         if o.feed then

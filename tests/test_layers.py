@@ -32,6 +32,7 @@ LAYERS = {
     "config": 1,
     "hooks": 1,
     "engine": 2,
+    "plugins": 2,
     "ipc": 3,
     "daemon": 3,
     "agentexec": 3,
@@ -98,7 +99,9 @@ def test_imports_point_downward() -> None:
     assert offenders == []
 
 
-HEAVY = ["textual", "click", "yaml", "psutil", "pyte", "watchfiles", "asyncio", "sqlite3"]
+HEAVY = [
+    "textual", "click", "yaml", "psutil", "pyte", "watchfiles", "asyncio", "sqlite3", "pluggy",
+]
 
 
 @pytest.mark.parametrize(

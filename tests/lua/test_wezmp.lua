@@ -53,7 +53,7 @@ function T.keeps_user_leader_keys_and_options()
   local config = { leader = { key = 'a', mods = 'CTRL' }, keys = { { key = 'x', mods = 'CTRL' } } }
   wezmp.apply_to_config(
     config,
-    { keys = { broadcast = false, toggle = 'c' }, status_bar = false, feed = false }
+    { keys = { broadcast = false, toggle = 'c' }, status_bar = false, feed = false, notices = false }
   )
   eq(config.leader.key, 'a')
   eq(config.keys[1].key, 'x', "the user's own keys stay first")
@@ -226,6 +226,35 @@ function T.user_var_events()
   eq(win.toasts[3].message, 'api exited 3')
   w.emit('user-var-changed', win, pane, 'something_else', 'x')
   eq(#win.actions, 1, 'foreign user vars are ignored')
+end
+
+function T.notices_are_toasted_once_and_not_replayed()
+  local path = os.tmpname()
+  local w, _, _, win, pane = setup({ status_file = path, status_bar = false })
+  local other = w.new_window('other')
+  local function status(epoch, ids)
+    local items = {}
+    for _, id in ipairs(ids) do
+      items[#items + 1] = '{"id": ' .. id .. ', "title": "a is waiting", "body": "n' .. id .. '"}'
+    end
+    write(path, '{"version": 1, "notice_epoch": ' .. epoch .. ', "notices": ['
+      .. table.concat(items, ',') .. ']}')
+  end
+  status(1, { 1, 2 })
+  w.emit('update-status', win, pane)
+  eq(#win.toasts, 0, 'notices older than this WezTerm are not replayed')
+  status(1, { 1, 2, 3 })
+  w.emit('update-status', win, pane)
+  w.emit('update-status', other, pane)
+  w.emit('update-status', win, pane)
+  eq(#win.toasts + #other.toasts, 1, 'one toast, by one window')
+  eq(win.toasts[1].title, 'a is waiting')
+  eq(win.toasts[1].message, 'n3')
+  eq(win.right_status, nil, 'status bar off: notices only')
+  status(2, { 1 })
+  w.emit('update-status', other, pane)
+  eq(#other.toasts, 1, 'a new daemon numbers again: its first notice is new')
+  os.remove(path)
 end
 
 function T.status_bar_reads_the_status_file()

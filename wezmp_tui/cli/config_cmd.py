@@ -50,6 +50,23 @@ worktrees:
   copy: []               # untracked files copied into a new agent worktree, e.g. [.env]
   # setup: [npm, ci]     # run in a new worktree before its agent starts
   setup_timeout: 600
+
+notifications:           # sent by the daemon, also while the control center is closed
+  quiet_seconds: 60      # the same event about the same agent again within this: not sent
+  events:                # merged over these defaults; false silences one
+    agent.waiting: {toast: true, desktop: auto, bell: true}  # auto: unless on WezTerm
+    agent.failed: {toast: true, desktop: auto, bell: true}
+    plugin.disabled: {toast: true, desktop: auto, bell: false}
+
+# actions:               # run a command of yours on an event (JSON on stdin, WEZMP_* vars)
+#   - event: agent.failed
+#     run: [notify-team, --channel, agents]   # an argv list, never a shell string
+#     timeout: 30
+
+plugins:                 # plugins/*.py here and packages (docs/plugins.md)
+  timeout: 5             # seconds a hook may run
+  max_failures: 3        # in a row, then it is turned off and you are told
+  options: {}            # plugin name -> its settings, e.g. {time-report: {dir: ~/time}}
 """
 
 

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "lua": "wezmp_tui.cli.lua:lua",
     "config": "wezmp_tui.cli.config_cmd:config",
     "worktree": "wezmp_tui.cli.worktree:worktree",
+    "plugin": "wezmp_tui.cli.plugin_cmd:plugin",
 }
 
 # Shown in --help for the two fast-path commands, which never reach click when run.
@@ -44,18 +45,31 @@ FAST_PATH = {
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = [n for n, target in COMMANDS.items() if _available(target)]
-        return sorted([*names, *FAST_PATH])
+        return sorted({*names, *FAST_PATH, *_plugin_commands()})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in FAST_PATH:
             return click.Command(cmd_name, help=FAST_PATH[cmd_name], hidden=False)
         target = COMMANDS.get(cmd_name)
-        if target is None or not _available(target):
+        if target is None:
+            found: click.Command | None = _plugin_commands().get(cmd_name)
+            return found
+        if not _available(target):
             return None
         module, attr = target.split(":")
         cmd: Any = getattr(importlib.import_module(module), attr)
         assert isinstance(cmd, click.Command)
         return cmd
+
+
+def _plugin_commands() -> dict[str, click.Command]:
+    """Commands plugins add (loaded only for a name wezmp does not have, or for --help)."""
+    import os
+
+    from wezmp_tui.paths import resolve
+    from wezmp_tui.plugins.cli_commands import plugin_commands
+
+    return {n: c for n, c in plugin_commands(resolve(os.environ)).items() if n not in COMMANDS}
 
 
 def _available(target: str) -> bool:

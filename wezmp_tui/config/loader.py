@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import get_args
 
+from wezmp_tui.config.event_names import check_events
 from wezmp_tui.config.keymap import BINDING_IDS
 from wezmp_tui.config.schema import AgentKind, AgentSpec, Config
 from wezmp_tui.config.yamlpos import PathKey, convert, format_path, parse_yaml
@@ -29,6 +30,7 @@ def load_config(path: Path) -> Config:
     config = convert(data, Config, name=name, lines=lines)
     check_agents(config.agents, name=name, lines=lines, base=("agents",))
     check_keys(config, name=name, lines=lines)
+    check_events(config, name=name, lines=lines)
     return config
 
 

@@ -5,7 +5,7 @@ Every field is documented here; `wezmp config init` writes these defaults with c
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
@@ -104,9 +104,52 @@ class Queue(Base):
     review_column: str = "Review"
 
 
+class NotifyChannels(Base):
+    toast: bool = True  # a WezTerm toast, shown by the Lua module when it reads the status
+    # A desktop notification (D-Bus), where a notification service runs. "auto": unless the
+    # backend is WezTerm, whose toast already is one.
+    desktop: bool | Literal["auto"] = "auto"
+    bell: bool = True  # the terminal bell, rung in the agent's own pane
+
+
+def _notify_events() -> dict[str, NotifyChannels | bool]:
+    return {
+        "agent.waiting": NotifyChannels(),
+        "agent.failed": NotifyChannels(),
+        "plugin.disabled": NotifyChannels(bell=False),
+    }
+
+
 class Notifications(Base):
-    on_waiting: bool = True
-    on_failed: bool = True
+    """Sent by the daemon, so they arrive while the control center is closed."""
+
+    # Event name (as in `actions`: agent.waiting, agent.failed, task.done...) -> channels,
+    # or false to silence one, true for the default channels. Merged over the defaults.
+    events: dict[str, NotifyChannels | bool] = msgspec.field(default_factory=_notify_events)
+    # The same event about the same agent (task, workspace) again within this many seconds
+    # is not sent: a flapping agent does not spam.
+    quiet_seconds: float = 60.0
+    # Older spellings of events["agent.waiting"] / events["agent.failed"]; still honoured.
+    on_waiting: bool | None = None
+    on_failed: bool | None = None
+
+
+class Action(Base):
+    """An event action: on `event`, run `run` (an argv list, never a shell string) with the
+    event as JSON on stdin and WEZMP_EVENT, WEZMP_AGENT, WEZMP_TASK_ID, WEZMP_WORKSPACE set."""
+
+    event: str  # an event name: agent.failed, run.exited, task.done, timer.stopped...
+    run: list[str]
+    agents: list[str] = []  # only these agents' events (empty: every one)
+    timeout: float = 30.0  # seconds, then it is killed
+    quiet_seconds: float = 0.0  # as notifications.quiet_seconds, for this action
+    cwd: str | None = None
+
+
+class Plugins(Base):
+    timeout: float = 5.0  # seconds a hook may run before it counts as a failure
+    max_failures: int = 3  # failures in a row before the plugin is turned off (you are told)
+    options: dict[str, dict[str, Any]] = {}  # plugin name -> its settings
 
 
 class Snapshots(Base):
@@ -162,6 +205,8 @@ class Config(Base):
     queue: Queue = msgspec.field(default_factory=Queue)
     watch: bool = True  # hot reload of config, layouts, themes and rules
     notifications: Notifications = msgspec.field(default_factory=Notifications)
+    actions: list[Action] = []
+    plugins: Plugins = msgspec.field(default_factory=Plugins)
     snapshots: Snapshots = msgspec.field(default_factory=Snapshots)
     worktrees: Worktrees = msgspec.field(default_factory=Worktrees)
 

@@ -21,5 +21,9 @@ SERVICES: list[str] = [
     "wezmp_tui.engine.worktree_service:WorktreeService",
     "wezmp_tui.engine.broadcast:BroadcastService",
     "wezmp_tui.engine.status_file:StatusFileService",
+    "wezmp_tui.engine.event_feed:EventFeed",
+    "wezmp_tui.engine.notify:NotifyService",
+    "wezmp_tui.engine.actions:ActionService",
+    "wezmp_tui.plugins.service:PluginService",
     "wezmp_tui.engine.watch_service:WatchService",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from wezmp_tui.model.events import Event
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
 
 COALESCE = 0.2
+NOTICES_KEPT = 8  # the Lua module toasts those newer than the last it showed
 DEFAULT_COLORS = {**{s.name: s.color for s in STATES}, "fg": "#c0caf5", "bg": "#1a1b26"}
 
 
@@ -28,11 +30,22 @@ class StatusFileService:
         self.writes = 0
         self._last = -1e9
         self._scheduled: asyncio.TimerHandle | None = None
+        self.notices: deque[dict[str, Any]] = deque(maxlen=NOTICES_KEPT)
+        self._notice_id = 0
         engine.bus.listen(["agent.", "theme.changed"], self._on_event)
 
     def set_colors(self, colors: dict[str, str]) -> None:
         """The theme's state colours (the theme service calls this)."""
         self.colors.update({k: v for k, v in colors.items() if k in DEFAULT_COLORS})
+        self.request()
+
+    def notice(self, title: str, body: str, pane_id: str | None = None) -> None:
+        """A toast for WezTerm's Lua module to show (once: it remembers the last id)."""
+        self._notice_id += 1
+        self.notices.append(
+            {"id": self._notice_id, "ts": self.engine.clock.now(), "title": title,
+             "body": body, "pane_id": pane_id}
+        )  # fmt: skip
         self.request()
 
     async def start(self) -> None:
@@ -101,6 +114,9 @@ class StatusFileService:
             "totals": totals,
             "waiting": waiting,
             "colors": self.colors,
+            # Ids restart with each daemon: the epoch tells the Lua module they are new.
+            "notice_epoch": self.engine.started_at,
+            "notices": list(self.notices),
         }
 
     def write(self) -> None:

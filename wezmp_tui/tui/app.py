@@ -24,6 +24,7 @@ from wezmp_tui.model.states import STATES
 from wezmp_tui.tui.commands import WezmpCommands
 from wezmp_tui.tui.dashboard import DashboardScreen
 from wezmp_tui.tui.help import HelpScreen
+from wezmp_tui.tui.plugin_commands import PluginCommands
 
 ClientFactory = Callable[[], Awaitable[AsyncApi]]
 TOPICS = [
@@ -67,7 +68,7 @@ def _lazy_screen(module: str, cls: str, what: str) -> Callable[[], Screen[Any]]:
 class WezmpApp(App[None]):
     CSS_PATH = "styles/app.tcss"
     TITLE = "wezmp"
-    COMMANDS = App.COMMANDS | {WezmpCommands}
+    COMMANDS = App.COMMANDS | {WezmpCommands, PluginCommands}
     MODES = {
         "dashboard": DashboardScreen,
         "board": _lazy_screen("wezmp_tui.tui.board.screen", "BoardScreen", "board"),
