@@ -23,6 +23,7 @@ from wezmp_tui.engine.board import BoardService
 from wezmp_tui.engine.timetrack import TimeService
 from wezmp_tui.model.board import TaskInfo, TaskQuery
 from wezmp_tui.model.events import Event
+from wezmp_tui.model.states import STOPPED_STATES
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
@@ -245,7 +246,7 @@ class QueueService:
             state = data.get("state")
             if data.get("source") in ("hook", "rule"):
                 self.taken.add(task_id)
-            if ev.topic == "agent.failed" or state in ("failed", "exited", "stopped"):
+            if ev.topic == "agent.failed" or state in STOPPED_STATES:
                 await self._requeue(task_id, agent, data.get("reason") or state or "failed")
             elif state == "waiting" and data.get("error"):
                 # Not signed in, an API error, StopFailure: it cannot do the task.
