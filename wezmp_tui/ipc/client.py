@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from wezmp_tui.errors import DaemonUnavailable
-from wezmp_tui.ipc.protocol import MAX_FRAME, raise_for, request
+from wezmp_tui.ipc.protocol import MAX_FRAME, PROTOCOL_VERSION, mismatch_of, raise_for, request
 from wezmp_tui.paths import Paths, resolve
 
 if TYPE_CHECKING:
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
     from wezmp_tui.model.events import Event
 
-PROTOCOL = 1
 
 
 class Client:
@@ -90,15 +89,19 @@ def _open(path: str, timeout: float) -> socket.socket | None:
 
 
 def try_connect(paths: Paths, timeout: float = 5.0, client: str = "cli") -> Client | None:
-    """A client after a successful `hello`, or None when no daemon answers."""
+    """A client after a successful `hello`, or None when no daemon answers. Raises
+    ProtocolMismatch when the daemon that answers speaks another protocol."""
     sock = _open(str(paths.socket), timeout)
     if sock is None:
         return None
     c = Client(sock, timeout)
     try:
-        c.server = c.call("hello", protocol=PROTOCOL, client=client)
-    except Exception:
+        c.server = c.call("hello", protocol=PROTOCOL_VERSION, client=client)
+    except Exception as exc:
         c.close()
+        mismatch = mismatch_of(exc, PROTOCOL_VERSION)
+        if mismatch is not None:
+            raise mismatch from None
         return None
     return c
 
@@ -256,10 +259,13 @@ async def connect_async(
         c = AsyncClient(reader, writer)
         try:
             c.server = await asyncio.wait_for(
-                c.call("hello", protocol=PROTOCOL, client=client), timeout
+                c.call("hello", protocol=PROTOCOL_VERSION, client=client), timeout
             )
-        except Exception:
+        except Exception as exc:
             await c.close()
+            mismatch = mismatch_of(exc, PROTOCOL_VERSION)
+            if mismatch is not None:
+                raise mismatch from None
             return None
         return c
 
