@@ -14,8 +14,7 @@ from tests.conftest import SOME_BACKEND, wezmp_argv
 from tests.helpers import wait_until
 from wezmp_tui.daemon.lock import AlreadyRunning, DaemonLock, holder_pid
 from wezmp_tui.errors import DaemonUnavailable, ProtocolMismatch
-from wezmp_tui.ipc.autostart import daemon_argv
-from wezmp_tui.ipc.client import connect, try_connect
+from wezmp_tui.ipc.client import connect, daemon_argv, try_connect
 from wezmp_tui.paths import Paths
 
 
@@ -164,7 +163,7 @@ def test_a_daemon_of_another_protocol_is_named_at_once_and_restart_replaces_it(
         def no_second_daemon(*_: object, **__: object) -> int:
             raise AssertionError("a second daemon was started")
 
-        monkeypatch.setattr("wezmp_tui.ipc.autostart.start_daemon", no_second_daemon)
+        monkeypatch.setattr("wezmp_tui.ipc.client.start_daemon", no_second_daemon)
 
         def answers() -> bool:
             try:

@@ -230,8 +230,7 @@ def test_random_frames_never_hurt_the_daemon(served_sync: Paths, frames: list[by
 @pytest.fixture
 def served_sync(wezmp_env: Paths, some_backend: str) -> Any:
     """A real daemon process (for synchronous tests)."""
-    from wezmp_tui.ipc.autostart import start_daemon
-    from wezmp_tui.ipc.client import connect
+    from wezmp_tui.ipc.client import connect, start_daemon
 
     start_daemon(wezmp_env)
     yield wezmp_env

@@ -36,8 +36,7 @@ def run(ctx: click.Context, debug: bool) -> None:
 @handle_errors
 def start(ctx: click.Context) -> None:
     """Start the daemon in the background (no-op when it runs)."""
-    from wezmp_tui.ipc.autostart import start_daemon
-    from wezmp_tui.ipc.client import check_backend, try_connect
+    from wezmp_tui.ipc.client import check_backend, start_daemon, try_connect
 
     paths = resolve(os.environ)
     c = try_connect(paths)
@@ -92,7 +91,7 @@ def stop() -> None:
 def restart(ctx: click.Context) -> None:
     """Stop the daemon (of whatever version) and start this one. Agents keep running in
     their panes and are adopted by the new daemon."""
-    from wezmp_tui.ipc.autostart import start_daemon
+    from wezmp_tui.ipc.client import start_daemon
 
     paths = resolve(os.environ)
     old = _stop(paths)

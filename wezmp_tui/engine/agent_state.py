@@ -5,7 +5,7 @@ Three sources, in this order of trust:
    process exits. Hooks never report what comes before a session or beside it (the trust
    dialog, sign-in, "Not logged in"), so the screen is still read and a `waiting` rule wins
    over the hook's state while it matches.
-2. Rule files matched against the pane's last lines and title (`engine/rules.py`), in one
+2. Rule files matched against the pane's last lines and title (`config/rules.py`), in one
    batched pass per tick; `idle` must hold for `state.idle_debounce` seconds.
 3. Activity, which never claims idleness: screen changing → working; unchanged for
    `state.silence_seconds` with no rule matching → quiet (not known to be idle).
@@ -19,9 +19,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from wezmp_tui.config.rules import RuleBook, rule_dirs
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.panes import PaneService
-from wezmp_tui.engine.rules import RuleBook, rule_dirs
 from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import ConfigError, NotFound
 from wezmp_tui.model.claude_hooks import hook_state

@@ -153,6 +153,9 @@ class SystemService:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The last loss of the multiplexer's server while it lasts: the snapshot service,
+        # above this one, puts here how to know it.
+        self.mux_lost: Callable[[], dict[str, Any] | None] = lambda: None
 
     @api("system.status")
     async def status(self) -> dict[str, Any]:
@@ -167,16 +170,8 @@ class SystemService:
             "backend_reason": e.backend_reason,
             "socket": str(e.paths.socket),
             "config_error": e.config_error,
-            "mux_lost": self._lost(),
+            "mux_lost": self.mux_lost(),
         }
-
-    def _lost(self) -> dict[str, Any] | None:
-        from wezmp_tui.engine.snapshots import SnapshotService
-
-        try:
-            return self.engine.get(SnapshotService).lost
-        except LookupError:
-            return None
 
     @api("system.shutdown")
     async def shutdown(self) -> dict[str, Any]:

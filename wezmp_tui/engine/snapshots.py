@@ -32,8 +32,10 @@ import yaml
 
 from wezmp_tui.config.layouts import Layout, Node, Tab, parse_layout
 from wezmp_tui.engine.api import api
+from wezmp_tui.engine.facade import SystemService
 from wezmp_tui.engine.layouts import LayoutService, build_order
 from wezmp_tui.engine.panes import PaneService
+from wezmp_tui.engine.workspaces import WorkspaceService
 from wezmp_tui.errors import ConfigError, InvalidInput, NotFound
 from wezmp_tui.model.agents import STOPPED_STATES
 from wezmp_tui.model.events import Event
@@ -56,6 +58,7 @@ class SnapshotService:
         self.engine = engine
         self.last_taken = engine.clock.monotonic()  # the first periodic one after an interval
         self.lost: dict[str, Any] | None = None  # the last loss, until panes come back
+        engine.get(SystemService).mux_lost = lambda: self.lost
         self.pending_restore: str | None = None  # a loss snapshot to restore by itself
         self._tasks: set[asyncio.Task[Any]] = set()
         engine.bus.listen(["pane.all_gone", "pane.added"], self._on_event)
@@ -252,7 +255,6 @@ class SnapshotService:
         """Every pane vanished at once (the pane tick's `pane.all_gone`, before the panes
         are dropped): snapshot them, end their agents' runs, tell the user, maybe restore."""
         from wezmp_tui.engine.supervisor import Supervisor
-        from wezmp_tui.engine.workspaces import WorkspaceService
 
         panes = list(self.engine.get(PaneService).panes)
         try:
@@ -262,11 +264,7 @@ class SnapshotService:
         wanted = {
             a.pane_id for a in (sup.agents.values() if sup else []) if a.desired == "running"
         }
-        try:
-            store = self.engine.get(WorkspaceService).store
-            known = {w["name"] for w in store.all()}
-        except LookupError:
-            known = set()
+        known = {w.name for w in self.engine.get(WorkspaceService).records()}
         counted = [p for p in panes if p.workspace in known or p.pane_id in wanted]
         # One pane closing by itself takes a tmux server with it too: that is no loss,
         # unless an agent that should run was in it.

@@ -30,6 +30,7 @@ from wezmp_tui.config.schema import AgentSpec, Restart
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.deps import dependents, find_cycle, start_order
 from wezmp_tui.engine.panes import PaneService
+from wezmp_tui.engine.workspaces import WorkspaceService
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
 from wezmp_tui.model.agents import STOPPED_STATES, AgentInfo, AgentState
 from wezmp_tui.model.events import Event
@@ -52,6 +53,8 @@ class Supervisor:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.store = AgentStore(engine.db)
+        self.workspaces = engine.get(WorkspaceService)
+        self.workspaces.agents = self
         self.specs: dict[str, AgentSpec] = {}
         self.agents: dict[str, AgentInfo] = {}
         self.pending: dict[str, float] = {}  # name -> when it was asked to start
@@ -248,10 +251,14 @@ class Supervisor:
 
     # -- queries ------------------------------------------------------------------------
 
+    def agents_in(self, workspace: str | None) -> list[AgentInfo]:
+        """The agents of a workspace (every agent with None)."""
+        return [a for a in self.agents.values() if workspace is None or a.workspace == workspace]
+
     @api("agent.list")
     async def list_agents(self, workspace: str | None = None) -> list[AgentInfo]:
         """Every agent with its state, pane, pid, restarts and resource use."""
-        return [a for a in self.agents.values() if workspace is None or a.workspace == workspace]
+        return self.agents_in(workspace)
 
     @api("agent.show")
     async def show(self, name: str) -> dict[str, Any]:
@@ -534,17 +541,9 @@ class Supervisor:
             *wait, *resume, "--", *info.command,
         ]  # fmt: skip
 
-    def _workspace_row(self, workspace: str) -> dict[str, Any] | None:
-        try:
-            from wezmp_tui.engine.workspaces import WorkspaceService
-
-            return self.engine.get(WorkspaceService).store.get(workspace)
-        except LookupError:
-            return None
-
     def _workspace_root(self, workspace: str) -> str | None:
-        row = self._workspace_row(workspace)
-        return str(row["root"]) if row else None
+        row = self.workspaces.record(workspace)
+        return row.root if row else None
 
     def _workspace_of(self, name: str) -> str:
         return self.specs[name].workspace or self.agents[name].workspace or "default"
@@ -554,8 +553,8 @@ class Supervisor:
         spec = self.specs[name]
         if spec.domain:
             return spec.domain
-        row = self._workspace_row(self._workspace_of(name))
-        return (row or {}).get("domain") or None
+        row = self.workspaces.record(self._workspace_of(name))
+        return row.domain or None if row else None
 
     def pane_argv(self, name: str, *, wait_deps: bool = False) -> list[str]:
         """What an agent's pane runs: `wezmp exec` here; in another domain (another machine)

@@ -106,6 +106,56 @@ def try_connect(paths: Paths, timeout: float = 5.0, client: str = "cli") -> Clie
     return c
 
 
+# Starting the daemon on demand (as tmux starts its server), and waiting until it answers.
+START_TIMEOUT = 15.0
+
+
+def daemon_argv(backend: str | None = None) -> list[str]:
+    import sys
+
+    argv = [sys.executable, "-m", "wezmp_tui"]
+    if backend:
+        argv += ["--backend", backend]
+    return [*argv, "daemon", "run"]
+
+
+def start_daemon(
+    paths: Paths, *, backend: str | None = None, timeout: float = START_TIMEOUT
+) -> int:
+    """Start a detached daemon and wait (bounded) until it answers `hello`. Returns its pid.
+
+    Two clients racing here start two processes, but the daemon's lock lets only one live:
+    the loser exits at once and both clients connect to the winner."""
+    import subprocess
+    import time
+
+    paths.ensure_runtime_dir()
+    paths.log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(paths.log_file, "ab") as log:
+        proc = subprocess.Popen(
+            daemon_argv(backend),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            close_fds=True,
+            env=dict(os.environ),
+        )
+    deadline = time.monotonic() + timeout
+    delay = 0.01
+    while time.monotonic() < deadline:
+        c = try_connect(paths, timeout=1.0)
+        if c is not None:
+            pid = int(c.server.get("pid", proc.pid))
+            c.close()
+            return pid
+        if proc.poll() not in (None, 0):
+            break
+        time.sleep(delay)  # waiting for another process, not for test state
+        delay = min(delay * 2, 0.1)
+    raise DaemonUnavailable(f"the wezmp daemon did not start; see {paths.log_file}")
+
+
 def connect(
     paths: Paths | None = None,
     *,
@@ -126,8 +176,6 @@ def connect(
             raise DaemonUnavailable(
                 "the wezmp daemon is not running (start it: wezmp daemon start)"
             )
-        from wezmp_tui.ipc.autostart import start_daemon
-
         start_daemon(paths, backend=backend)
         c = try_connect(paths, timeout, client)
         if c is None:
@@ -273,8 +321,6 @@ async def connect_async(
     if c is None:
         if not autostart:
             raise DaemonUnavailable("the wezmp daemon is not running")
-        from wezmp_tui.ipc.autostart import start_daemon
-
         await asyncio.get_running_loop().run_in_executor(
             None, lambda: start_daemon(paths, backend=backend)
         )
