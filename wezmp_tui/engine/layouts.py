@@ -223,9 +223,7 @@ class LayoutService:
             if name in remote:
                 # Paths here mean nothing over there: the remote shell's own directory.
                 spec = msgspec.structs.replace(spec, domain=remote[name], cwd=None)
-            await self.engine.invoke(
-                "agent.define", {"spec": msgspec.to_builtins(spec), "replace": True}
-            )
+            await sup.define(msgspec.to_builtins(spec), replace=True)
 
         for name in inline:
             await define(name)

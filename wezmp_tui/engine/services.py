@@ -22,4 +22,5 @@ SERVICES: list[str] = [
     "wezmp_tui.engine.broadcast:BroadcastService",
     "wezmp_tui.engine.status_file:StatusFileService",
     "wezmp_tui.engine.watch_service:WatchService",
+    "wezmp_tui.engine.demo:DemoService",
 ]

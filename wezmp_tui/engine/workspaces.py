@@ -244,10 +244,3 @@ class WorkspaceService:
     async def reconcile_api(self) -> dict[str, list[str]]:
         """Re-read the multiplexer and adopt or retire panes and workspaces."""
         return await self.reconcile()
-
-    @api("ws.demo")
-    async def demo(self) -> dict[str, Any]:
-        """On the built-in backend with no workspace yet, a `demo` workspace with live panes."""
-        from wezmp_tui.engine.demo import ensure_demo
-
-        return await ensure_demo(self)

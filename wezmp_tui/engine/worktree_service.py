@@ -128,5 +128,5 @@ class WorktreeService:
                 raise
             done = "it had no worktree"
         if forget:
-            await self.engine.invoke("agent.remove", {"name": name})
+            await self._sup().remove(name)
         return {"agent": name, "done": done, "forgotten": forget}
