@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Literal
 
+from wezmp_tui.config.schema import Urgency
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.deps import find_cycle
 from wezmp_tui.engine.urgency import score
@@ -51,12 +52,11 @@ class BoardService:
             self.boards.create(DEFAULT_BOARD, None, self._default_columns(), engine.clock.now())
 
     def _default_columns(self) -> list[str]:
-        board = getattr(self.engine.config, "board", None)
-        return list(getattr(board, "columns", None) or DEFAULT_COLUMNS)
+        return list(self.engine.config.board.columns or DEFAULT_COLUMNS)
 
     @property
-    def weights(self) -> Any:
-        return getattr(getattr(self.engine.config, "board", None), "urgency", None)
+    def weights(self) -> Urgency:
+        return self.engine.config.board.urgency
 
     # -- boards -------------------------------------------------------------------------
 
@@ -292,7 +292,7 @@ class BoardService:
         if col not in cols:
             raise InvalidInput(f"column {col!r} is not on board {board} ({', '.join(cols)})")
         task = self.task(id)
-        doing = getattr(getattr(self.engine.config, "queue", None), "doing_column", "Doing")
+        doing = self.engine.config.queue.doing_column
         if col != row.column and col == doing and task.blocked and not force:
             open_deps = [d for d in task.depends_on if d in self.store.open_ids()]
             raise Conflict(
@@ -400,7 +400,7 @@ class BoardService:
     @api("task.next")
     async def next_tasks(self, board: str | None = None, limit: int = 5) -> list[TaskInfo]:
         """The most urgent open, unblocked tasks not yet being worked on."""
-        doing = getattr(getattr(self.engine.config, "queue", None), "doing_column", "Doing")
+        doing = self.engine.config.queue.doing_column
         query = TaskQuery(open_only=True, not_column=doing, board=board or None)
         tasks = [t for t in self.select(query) if not t.blocked]
         tasks.sort(key=lambda t: (-t.urgency, t.id))

@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 
 from wezmp_tui import __version__
 from wezmp_tui.clock import Clock, SystemClock
+from wezmp_tui.config.schema import Config
 from wezmp_tui.engine.api import ApiMethod, api, collect
 from wezmp_tui.engine.bus import EventBus
 from wezmp_tui.errors import MethodNotFound
@@ -40,14 +41,15 @@ class Engine:
         paths: Paths,
         mux: Mux,
         db: Database,
-        config: Any = None,
+        config: Config | None = None,
         clock: Clock | None = None,
         bus: EventBus | None = None,
     ) -> None:
         self.paths = paths
         self.mux = mux
         self.db = db
-        self.config = config
+        # Read where used, never kept: `config.reload` replaces it.
+        self.config = config or Config()
         self.clock = clock or SystemClock()
         self.bus = bus or EventBus(self.clock)
         self.started_at = self.clock.now()

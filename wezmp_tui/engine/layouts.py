@@ -269,7 +269,7 @@ class LayoutService:
             if spec.worktree and not spec.domain:
                 from wezmp_tui.engine.worktrees import ensure_worktree
 
-                settings = getattr(self.engine.config, "worktrees", None)
+                settings = self.engine.config.worktrees
                 cwd = await ensure_worktree(cwd, name, settings)
             return sup.pane_argv(name, wait_deps=True), {**env, "WEZMP_AGENT_ID": name}, cwd
         argv = node.command

@@ -136,7 +136,7 @@ class MetricsService:
     def __init__(self, engine: Engine, sampler: Sampler | None = None) -> None:
         self.engine = engine
         self._sampler = sampler
-        size = int(getattr(getattr(engine.config, "metrics", None), "history", 300))
+        size = engine.config.metrics.history
         self.size = size
         self.system: dict[str, deque[float]] = {k: deque(maxlen=size) for k in ("cpu", "mem")}
         self.agents: dict[str, dict[str, deque[float]]] = {}
@@ -149,7 +149,7 @@ class MetricsService:
         return self._sampler
 
     async def start(self) -> None:
-        interval = float(getattr(getattr(self.engine.config, "metrics", None), "interval", 1.0))
+        interval = self.engine.config.metrics.interval
         self.engine.every("metrics", lambda: interval, self.tick)
 
     def _roots(self) -> dict[str, int]:

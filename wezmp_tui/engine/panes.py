@@ -39,7 +39,7 @@ class PaneService:
         self.engine.every("pane-tick", self._interval, self.tick)
 
     def _interval(self) -> float:
-        return float(getattr(self.engine.config, "refresh_interval", 1.0) or 1.0)
+        return self.engine.config.refresh_interval or 1.0
 
     async def tick(self) -> list[PaneInfo]:
         """List once, diff with the last list, publish the differences. When every pane

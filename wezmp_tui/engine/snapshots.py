@@ -49,10 +49,6 @@ log = logging.getLogger("wezmp.snapshots")
 CHECK_EVERY = 5.0  # seconds between looks at whether a periodic snapshot is due
 
 
-def _setting(engine: Engine, name: str, default: Any) -> Any:
-    return getattr(getattr(engine.config, "snapshots", None), name, default)
-
-
 class SnapshotService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -83,7 +79,7 @@ class SnapshotService:
         restore after a loss, once the multiplexer answers again."""
         if self.pending_restore is not None:
             await self._restore_by_itself()
-        minutes = _setting(self.engine, "interval_minutes", 0) or 0
+        minutes = self.engine.config.snapshots.interval_minutes
         now = self.engine.clock.monotonic()
         if minutes <= 0:
             self.last_taken = now  # turned on later: the first one an interval after
@@ -118,7 +114,7 @@ class SnapshotService:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=True))
         tmp.replace(path)
-        keep = max(int(_setting(self.engine, "keep", 20) or 20), 1)
+        keep = max(self.engine.config.snapshots.keep, 1)
         for old in self._files()[:-keep]:
             old.unlink()
         return path
@@ -273,7 +269,7 @@ class SnapshotService:
         path = self._write(self._freeze_all(counted), "-lost")
         lost = sup.mux_lost({p.pane_id for p in counted}, f"the {reason}") if sup else []
         spaces = sorted({p.workspace for p in counted})
-        auto = bool(_setting(self.engine, "restore_on_loss", False))
+        auto = self.engine.config.snapshots.restore_on_loss
         message = (
             f"the {reason}: {len(counted)} pane(s) of {', '.join(spaces)} and "
             f"{len(lost)} agent(s) lost; "

@@ -80,7 +80,7 @@ class Supervisor:
     # -- life cycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
-        config_agents = list(getattr(self.engine.config, "agents", []) or [])
+        config_agents = list(self.engine.config.agents)
         for spec in config_agents:
             self._define(spec, "config", publish=False)
         for row in self.store.all():
@@ -176,7 +176,7 @@ class Supervisor:
     def _define(
         self, spec: AgentSpec, by: str, *, publish: bool = True, persist: bool = True
     ) -> AgentInfo:
-        kinds = getattr(self.engine.config, "agent_kinds", {}) or {}
+        kinds = self.engine.config.agent_kinds
         command = spec.command or kinds.get(spec.kind) or ["bash"]
         self.specs[spec.name] = spec
         info = self.agents.get(spec.name)
@@ -530,7 +530,7 @@ class Supervisor:
         wait = ["--wait-deps"] if wait_deps and spec.depends_on else []
         resume: list[str] = []
         if r.resume:
-            kinds = getattr(self.engine.config, "resume_args", {}) or {}
+            kinds = self.engine.config.resume_args
             resume = [f"--resume-arg={a}" for a in kinds.get(spec.kind, [])]
             if resume and name in self.resume_next:
                 resume.append("--resume-now")
@@ -581,7 +581,7 @@ class Supervisor:
         if spec.worktree and not domain:
             from wezmp_tui.engine.worktrees import ensure_worktree
 
-            cwd = await ensure_worktree(cwd, name, getattr(self.engine.config, "worktrees", None))
+            cwd = await ensure_worktree(cwd, name, self.engine.config.worktrees)
         env = {"WEZMP_AGENT_ID": name, **spec.env}
         info.pid = None  # nothing of it runs: what registers from now on is the new one
         argv = self.pane_argv(name)
