@@ -27,7 +27,7 @@ from wezmp_tui.errors import ConfigError, NotFound
 from wezmp_tui.model.claude_hooks import hook_state
 from wezmp_tui.model.events import Event
 from wezmp_tui.model.states import STOPPED_STATES, AgentState, state_def
-from wezmp_tui.mux.ttypids import write_counts
+from wezmp_tui.procfs import write_counts
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine

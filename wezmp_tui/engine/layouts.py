@@ -42,7 +42,7 @@ from wezmp_tui.errors import InvalidInput, NotFound, WezmpError
 from wezmp_tui.model.agents import STOPPED_STATES
 from wezmp_tui.model.panes import PaneInfo
 from wezmp_tui.mux.base import MuxError
-from wezmp_tui.mux.ttypids import cmdline
+from wezmp_tui.procfs import cmdline
 from wezmp_tui.store.groups import PaneGroupStore
 
 if TYPE_CHECKING:

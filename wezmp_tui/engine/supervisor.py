@@ -38,7 +38,7 @@ from wezmp_tui.model.keys import parse_keys
 from wezmp_tui.model.restart import RestartPolicy
 from wezmp_tui.model.states import STATE_NAMES, state_def
 from wezmp_tui.mux.base import PaneNotFound
-from wezmp_tui.mux.ttypids import cmdline
+from wezmp_tui.procfs import cmdline
 from wezmp_tui.store.agents import AgentStore
 
 if TYPE_CHECKING:
