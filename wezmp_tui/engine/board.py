@@ -48,6 +48,7 @@ class BoardService:
         self.engine = engine
         self.boards = BoardStore(engine.db)
         self.store = TaskStore(engine.db)
+        self.entries = TimeEntryStore(engine.db)
         if not self.boards.exists(DEFAULT_BOARD):
             self.boards.create(DEFAULT_BOARD, None, self._default_columns(), engine.clock.now())
 
@@ -387,7 +388,7 @@ class BoardService:
     async def show(self, id: int) -> dict[str, Any]:
         """A task with its history and time entries."""
         task = self.task(id)
-        entries = TimeEntryStore(self.engine.db).entries(self.engine.clock.now(), task_id=id)
+        entries = self.entries.entries(self.engine.clock.now(), task_id=id)
         return {
             "task": task,
             "history": self.store.history(id),
