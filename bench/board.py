@@ -143,7 +143,7 @@ def seed_daemon(n: int) -> None:
         engine.db.close()  # type: ignore[attr-defined]
 
     asyncio.run(seed())
-    from wezmp_tui.ipc.autostart import start_daemon
+    from wezmp_tui.ipc.client import start_daemon
     from wezmp_tui.paths import resolve
 
     start_daemon(resolve())

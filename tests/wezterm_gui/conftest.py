@@ -22,7 +22,7 @@ ASKER = "printf 'Overwrite? [y/N] '; read a; echo \"answer: $a\"; exec sleep 60"
 
 @pytest.fixture
 def gui(short_tmp: Path, wezmp_env: Paths, monkeypatch: pytest.MonkeyPatch) -> Iterator[GuiSession]:
-    from wezmp_tui.ipc.autostart import start_daemon
+    from wezmp_tui.ipc.client import start_daemon
 
     tools = find_tools()
     if tools is None:

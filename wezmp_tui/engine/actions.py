@@ -55,7 +55,7 @@ class ActionService:
                 await task
 
     def _actions(self) -> list[Action]:
-        return list(getattr(self.engine.config, "actions", None) or [])
+        return list(self.engine.config.actions)
 
     def _on_record(self, record: pe.PluginEvent) -> None:
         names = pe.event_names(record)

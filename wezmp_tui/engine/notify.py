@@ -81,7 +81,7 @@ class NotifyService:
         switches where they are written (they are explicit; `events` may be defaults)."""
         from wezmp_tui.config.schema import Notifications, NotifyChannels
 
-        cfg = getattr(self.engine.config, "notifications", None) or Notifications()
+        cfg = self.engine.config.notifications
         merged: dict[str, NotifyChannels | bool] = dict(Notifications().events)
         merged.update(cfg.events)
         notes = []
@@ -112,8 +112,7 @@ class NotifyService:
 
     @property
     def quiet_seconds(self) -> float:
-        cfg = getattr(self.engine.config, "notifications", None)
-        return float(getattr(cfg, "quiet_seconds", 60.0))
+        return self.engine.config.notifications.quiet_seconds
 
     # -- sending -------------------------------------------------------------------------
 

@@ -18,9 +18,13 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
+from wezmp_tui.config.schema import Queue
 from wezmp_tui.engine.api import api
-from wezmp_tui.model.board import TaskInfo
+from wezmp_tui.engine.board import BoardService
+from wezmp_tui.engine.timetrack import TimeService
+from wezmp_tui.model.board import TaskInfo, TaskQuery
 from wezmp_tui.model.events import Event
+from wezmp_tui.model.states import STOPPED_STATES
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
@@ -36,11 +40,9 @@ SUBMIT_CHECK_EVERY = 0.25
 class QueueService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        from wezmp_tui.engine.board import BoardService
-
         self.board = engine.get(BoardService)
-        cfg = getattr(engine.config, "queue", None)
-        self.paused = bool(getattr(cfg, "paused", False))
+        self.time = engine.get(TimeService)
+        self.paused = engine.config.queue.paused
         self.worked: set[int] = set()  # dispatched tasks whose agent has been seen working
         self.taken: set[int] = set()  # dispatched tasks a hook or rule has seen taken up
         # agent -> why its idleness was not confirmed on the last try (tried again each tick)
@@ -51,8 +53,9 @@ class QueueService:
             ["agent.state", "agent.failed", "task.moved", "task.added"], self._on_event
         )
 
-    def _cfg(self, key: str, default: Any) -> Any:
-        return getattr(getattr(self.engine.config, "queue", None), key, default)
+    @property
+    def _cfg(self) -> Queue:
+        return self.engine.config.queue
 
     async def start(self) -> None:
         self.engine.every("queue", lambda: 1.0, self.tick)
@@ -72,23 +75,17 @@ class QueueService:
             return []
 
     def candidates(self) -> list[TaskInfo]:
-        queue_col = self._cfg("dispatch_column", "Queue")
+        queue_col = self._cfg.dispatch_column
         tasks = [
             t
-            for t in self.board.tasks(" AND finished_at IS NULL AND assigned IS NULL")
+            for t in self.board.select(TaskQuery(open_only=True, unassigned=True))
             if (t.column == queue_col or t.agent == "auto") and not t.blocked
         ]
         tasks.sort(key=lambda t: (-t.urgency, t.id))
         return tasks
 
     def load(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for r in self.engine.db.query(
-            "SELECT assigned, COUNT(*) n FROM tasks WHERE assigned IS NOT NULL AND deleted = 0"
-            " AND finished_at IS NULL GROUP BY assigned"
-        ):
-            out[r["assigned"]] = r["n"]
-        return out
+        return self.board.load()
 
     def may_take(self, agent: Any, task: TaskInfo) -> bool:
         if task.agent not in (None, "auto"):
@@ -100,7 +97,7 @@ class QueueService:
 
     def plan(self) -> list[tuple[TaskInfo, str]]:
         """Which task would go to which agent now."""
-        limit = int(self._cfg("per_agent_limit", 1))
+        limit = self._cfg.per_agent_limit
         load = self.load()
         idle = [a for a in self._agents() if a.state == "idle" and a.pane_id]
         out = []
@@ -114,7 +111,7 @@ class QueueService:
 
     def why_not(self) -> list[dict[str, Any]]:
         """For each agent, whether the queue would give it a task now, and if not, why."""
-        limit = int(self._cfg("per_agent_limit", 1))
+        limit = self._cfg.per_agent_limit
         load = self.load()
         tasks = self.candidates()
         planned = {agent: task.id for task, agent in self.plan()}
@@ -173,12 +170,9 @@ class QueueService:
         self.refused.pop(agent, None)
         prompt = task.title + (f"\n\n{task.description}" if task.description.strip() else "")
         await self.engine.invoke("agent.send", {"name": agent, "text": prompt})
-        self.engine.db.execute("UPDATE tasks SET assigned = ? WHERE id = ?", (agent, task.id))
-        await self.board.move(task.id, column=self._cfg("doing_column", "Doing"), force=True)
-        if "time.start" in self.engine.methods:
-            await self.engine.invoke(
-                "time.start", {"task_id": task.id, "note": f"agent {agent}", "exclusive": False}
-            )
+        self.board.assign(task.id, agent)
+        await self.board.move(task.id, column=self._cfg.doing_column, force=True)
+        await self.time.start_timer(task.id, note=f"agent {agent}", exclusive=False)
         self._set_agent_task(agent, task.id)
         # The agent has work now, whether or not its screen shows it by the next tick: a
         # task done in a blink still goes working -> idle, and so to Review.
@@ -227,12 +221,7 @@ class QueueService:
             info.task_id = task_id
 
     def _task_of(self, agent: str) -> int | None:
-        row = self.engine.db.query_one(
-            "SELECT id FROM tasks WHERE assigned = ? AND deleted = 0 AND finished_at IS NULL"
-            " AND col = ? ORDER BY id DESC LIMIT 1",
-            (agent, self._cfg("doing_column", "Doing")),
-        )
-        return int(row["id"]) if row else None
+        return self.board.current_of(agent, self._cfg.doing_column)
 
     def _on_event(self, ev: Event) -> None:
         try:
@@ -258,27 +247,24 @@ class QueueService:
             state = data.get("state")
             if data.get("source") in ("hook", "rule"):
                 self.taken.add(task_id)
-            if ev.topic == "agent.failed" or state in ("failed", "exited", "stopped"):
+            if ev.topic == "agent.failed" or state in STOPPED_STATES:
                 await self._requeue(task_id, agent, data.get("reason") or state or "failed")
             elif state == "waiting" and data.get("error"):
                 # Not signed in, an API error, StopFailure: it cannot do the task.
                 await self._requeue(task_id, agent, f"answered with an error: {data.get('reason')}")
             elif state == "working":
                 self.worked.add(task_id)
-                self.engine.db.execute("UPDATE tasks SET waiting = 0 WHERE id = ?", (task_id,))
-                self.engine.bus.publish("task.changed", {"task_id": task_id, "fields": ["waiting"]})
+                self.board.set_waiting(task_id, False)
             elif state == "waiting":
                 self.worked.add(task_id)
-                self.engine.db.execute("UPDATE tasks SET waiting = 1 WHERE id = ?", (task_id,))
-                self.engine.bus.publish("task.changed", {"task_id": task_id, "fields": ["waiting"]})
+                self.board.set_waiting(task_id, True)
             elif state == "idle" and task_id in self.worked:
                 self.worked.discard(task_id)
                 await self.board.move(
-                    task_id, column=self._cfg("review_column", "Review"), force=True
+                    task_id, column=self._cfg.review_column, force=True
                 )
-                if "time.stop" in self.engine.methods:
-                    await self.engine.invoke("time.stop", {"task_id": task_id})
-                self.engine.db.execute("UPDATE tasks SET assigned = NULL WHERE id = ?", (task_id,))
+                self.time.stop_task(task_id)
+                self.board.assign(task_id, None)
                 self._set_agent_task(agent, None)
                 self.board.history(task_id, "agent finished", agent=agent)
         if ev.topic == "agent.state" and data.get("state") == "idle" and not self.paused:
@@ -286,13 +272,10 @@ class QueueService:
 
     async def _requeue(self, task_id: int, agent: str, reason: str) -> None:
         note = f"agent {agent} {reason}; back in the queue"
-        self.engine.db.execute(
-            "UPDATE tasks SET assigned = NULL, waiting = 0, note = ? WHERE id = ?", (note, task_id)
-        )
+        self.board.assign(task_id, None, note=note)
         self.worked.discard(task_id)
-        if "time.stop" in self.engine.methods:
-            await self.engine.invoke("time.stop", {"task_id": task_id})
-        await self.board.move(task_id, column=self._cfg("dispatch_column", "Queue"), force=True)
+        self.time.stop_task(task_id)
+        await self.board.move(task_id, column=self._cfg.dispatch_column, force=True)
         self._set_agent_task(agent, None)
         self.board.history(task_id, "requeued", agent=agent, reason=reason)
 
@@ -319,7 +302,7 @@ class QueueService:
             "paused": self.paused,
             "queued": len(self.candidates()),
             "load": self.load(),
-            "per_agent_limit": int(self._cfg("per_agent_limit", 1)),
+            "per_agent_limit": self._cfg.per_agent_limit,
             "agents": self.why_not(),
         }
 

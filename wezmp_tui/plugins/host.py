@@ -36,9 +36,7 @@ class DaemonHost:
         return to_builtins(future.result(CALL_TIMEOUT))
 
     def options(self) -> dict[str, Any]:
-        plugins = getattr(self.engine.config, "plugins", None)
-        options = getattr(plugins, "options", {}) or {}
-        return dict(options.get(self.name, {}))
+        return dict(self.engine.config.plugins.options.get(self.name, {}))
 
     def now(self) -> float:
         return self.engine.clock.now()

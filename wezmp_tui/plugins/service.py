@@ -69,11 +69,11 @@ class PluginService:
 
     @property
     def timeout(self) -> float:
-        return float(getattr(getattr(self.engine.config, "plugins", None), "timeout", 5.0))
+        return self.engine.config.plugins.timeout
 
     @property
     def max_failures(self) -> int:
-        return int(getattr(getattr(self.engine.config, "plugins", None), "max_failures", 3))
+        return self.engine.config.plugins.max_failures
 
     # -- life ----------------------------------------------------------------------------
 
