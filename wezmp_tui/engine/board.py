@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from typing import TYPE_CHECKING, Any, Literal
+
+import msgspec
 
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.deps import find_cycle
 from wezmp_tui.engine.urgency import score
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
-from wezmp_tui.model.board import BoardInfo, TaskInfo
+from wezmp_tui.model.board import BoardInfo, BoardWindow, CardPlace, ColumnWindow, TaskInfo
 from wezmp_tui.store.board import MIGRATIONS
+from wezmp_tui.store.task_pages import TaskFilter, TaskPages
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
@@ -20,6 +24,14 @@ if TYPE_CHECKING:
 DEFAULT_BOARD = "default"
 DEFAULT_COLUMNS = ["Backlog", "Queue", "Doing", "Review", "Done"]
 Priority = Literal["H", "M", "L", ""]
+# An answer listing tasks stays under this many bytes of JSON, well below every client's
+# frame limit (the TUI reads frames up to 2 MiB, the CLI up to 4 MiB), whatever the board
+# holds: a listing is paged, a board is read as a window of each column.
+PAGE_BYTES = 512 * 1024
+PAGE_TASKS = 1000  # tasks in a page of `task.list` at most
+WINDOW_CARDS = 200  # cards of one column in a `board.window` at most
+_size = msgspec.json.Encoder()
+_tags = msgspec.json.Decoder(list[str]).decode
 
 
 def parse_due(value: str | float | None, now: float) -> float | None:
@@ -46,6 +58,7 @@ class BoardService:
         self.engine = engine
         self.db = engine.db
         self.db.migrate("board", MIGRATIONS)
+        self.pages = TaskPages(self.db)
         if not self.db.query_one("SELECT 1 FROM boards WHERE name = ?", (DEFAULT_BOARD,)):
             self._create_board(DEFAULT_BOARD, None, self._default_columns())
 
@@ -156,43 +169,24 @@ class BoardService:
     def done_column(self, board: str) -> str:
         return self.columns(board)[-1]
 
-    def _open_ids(self) -> set[int]:
-        return {
-            r["id"]
-            for r in self.db.query("SELECT id FROM tasks WHERE deleted = 0 AND finished_at IS NULL")
-        }
-
     def tasks(self, where: str = "", params: tuple[Any, ...] = ()) -> list[TaskInfo]:
-        """Tasks with derived fields (blocked, blocking, urgency, tracked time) in bulk."""
-        rows = self.db.query(
-            f"SELECT * FROM tasks WHERE deleted = 0 {where} ORDER BY board, col, position", params
-        )
+        """Tasks matching a condition on the tasks table, with their derived fields."""
+        return self.infos(self.pages.where(where, params))
+
+    def infos(self, rows: list[sqlite3.Row]) -> list[TaskInfo]:
+        """Rows as tasks with derived fields (blocked, blocking, urgency, tracked time), those
+        read for these rows only."""
         if not rows:
             return []
-        open_ids = self._open_ids()
-        deps: dict[int, list[int]] = {}
-        rdeps: dict[int, list[int]] = {}
-        for r in self.db.query("SELECT task_id, depends_on FROM task_deps"):
-            deps.setdefault(r["task_id"], []).append(r["depends_on"])
-            rdeps.setdefault(r["depends_on"], []).append(r["task_id"])
-        tracked: dict[int, float] = {}
-        running: set[int] = set()
         now = self.engine.clock.now()
-        for r in self.db.query(
-            "SELECT task_id, SUM(COALESCE(end, ?) - start) t, SUM(end IS NULL) open "
-            "FROM time_entries GROUP BY task_id",
-            (now,),
-        ):
-            tracked[r["task_id"]] = r["t"] or 0.0
-            if r["open"]:
-                running.add(r["task_id"])
+        d = self.pages.derived([r["id"] for r in rows], now)
         out = []
         weights = self.weights
         for r in rows:
             tid = r["id"]
-            tags = json.loads(r["tags"])
-            blocking = [t for t in rdeps.get(tid, []) if t in open_ids]
-            blocked = any(d in open_ids for d in deps.get(tid, []))
+            tags = _tags(r["tags"])
+            blocking = d.blocking.get(tid, [])
+            blocked = tid in d.blocked
             out.append(
                 TaskInfo(
                     id=tid,
@@ -203,7 +197,7 @@ class BoardService:
                     priority=r["priority"],
                     tags=tags,
                     due=r["due"],
-                    depends_on=sorted(deps.get(tid, [])),
+                    depends_on=sorted(d.depends_on.get(tid, [])),
                     blocking=sorted(blocking),
                     blocked=blocked,
                     position=r["position"],
@@ -225,14 +219,14 @@ class BoardService:
                         now=now,
                         weights=weights,
                     ),
-                    tracked=round(tracked.get(tid, 0.0), 1),
-                    timer_running=tid in running,
+                    tracked=round(d.tracked.get(tid, 0.0), 1),
+                    timer_running=tid in d.running,
                 )
             )
         return out
 
     def task(self, task_id: int) -> TaskInfo:
-        found = self.tasks("AND id = ?", (task_id,))
+        found = self.tasks("AND t.id = ?", (task_id,))
         if not found:
             raise NotFound(f"no task #{task_id}")
         return found[0]
@@ -386,7 +380,7 @@ class BoardService:
         task = self.task(id)
         doing = getattr(getattr(self.engine.config, "queue", None), "doing_column", "Doing")
         if col != row["col"] and col == doing and task.blocked and not force:
-            open_deps = [d for d in task.depends_on if d in self._open_ids()]
+            open_deps = self.pages.open_dependencies(id)
             raise Conflict(
                 f"task #{id} is blocked by {', '.join(f'#{d}' for d in open_deps)}; "
                 "finish those first"
@@ -473,31 +467,59 @@ class BoardService:
         workspace: str | None = None,
         text: str | None = None,
         include_done: bool = True,
+        offset: int = 0,
+        limit: int = PAGE_TASKS,
     ) -> list[TaskInfo]:
-        """Tasks of a board in column order (filter by column, tag, workspace or text)."""
-        where, params = "", []
+        """A page of a board's tasks in column order (filter by column, tag, workspace or
+        text): at most `limit` tasks from `offset`, fewer when they would not fit one answer.
+        Ask again from `offset` + the number received until a page comes back empty."""
         if board is not None:
             self.columns(board)
-            where += " AND board = ?"
-            params.append(board)
-        if column is not None:
-            where += " AND col = ?"
-            params.append(column)
-        if workspace is not None:
-            where += " AND workspace = ?"
-            params.append(workspace)
-        if not include_done:
-            where += " AND finished_at IS NULL"
-        tasks = self.tasks(where, tuple(params))
-        if tag is not None:
-            tasks = [t for t in tasks if tag in t.tags]
-        if text:
-            low = text.lower()
-            tasks = [t for t in tasks if low in t.title.lower() or low in t.description.lower()]
-        if board is not None:
-            order = {c: i for i, c in enumerate(self.columns(board))}
-            tasks.sort(key=lambda t: (order.get(t.column, 99), t.position))
-        return tasks
+        if offset < 0 or limit < 1:
+            raise InvalidInput("offset: 0 or more; limit: 1 or more")
+        flt = TaskFilter(board=board, column=column, tag=tag, workspace=workspace, text=text,
+                         include_done=include_done)  # fmt: skip
+        return _fitting(self.infos(self.pages.page(flt, offset, min(limit, PAGE_TASKS))),
+                        PAGE_BYTES)  # fmt: skip
+
+    @api("board.window")
+    async def window(
+        self,
+        board: str = DEFAULT_BOARD,
+        offsets: dict[str, int] | None = None,
+        size: int = 60,
+        text: str | None = None,
+        around: int | None = None,
+    ) -> BoardWindow:
+        """What a board view shows: every column's count, and `size` cards of each column
+        from its offset in `offsets` (0 where not given). With `around`, that task's column
+        is read around it and `focus` says where it is (a card just added or moved)."""
+        columns = self.columns(board)
+        if size < 1:
+            raise InvalidInput("size: 1 or more")
+        size = min(size, WINDOW_CARDS)
+        flt = TaskFilter(board=board, text=text)
+        counts = self.pages.counts(flt)
+        starts = {c: max(0, int((offsets or {}).get(c, 0))) for c in columns}
+        focus = None
+        if around is not None:
+            place = self.pages.place(flt, around)
+            if place is not None:
+                focus = CardPlace(column=place[0], index=place[1])
+                starts[place[0]] = max(0, place[1] - size // 2)
+        budget = PAGE_BYTES // len(columns)
+        windows = []
+        for c in columns:
+            start = min(starts[c], max(counts.get(c, 0) - size, 0))
+            cards = self.infos(self.pages.column(flt, c, start, size))
+            windows.append(ColumnWindow(column=c, offset=start, tasks=_fitting(cards, budget)))
+        return BoardWindow(
+            name=board,
+            columns=columns,
+            counts={c: counts.get(c, 0) for c in columns},
+            windows=windows,
+            focus=focus,
+        )
 
     @api("task.show")
     async def show(self, id: int) -> dict[str, Any]:
@@ -530,3 +552,14 @@ class BoardService:
         tasks = [t for t in self.tasks(where, tuple(params)) if not t.blocked]
         tasks.sort(key=lambda t: (-t.urgency, t.id))
         return tasks[:limit]
+
+
+def _fitting(tasks: list[TaskInfo], budget: int) -> list[TaskInfo]:
+    """The first tasks whose JSON fits `budget` bytes (always at least one, so paging goes on:
+    a single task is bounded by the request that wrote it)."""
+    used = 0
+    for i, t in enumerate(tasks):
+        used += len(_size.encode(t)) + 1
+        if used > budget and i:
+            return tasks[:i]
+    return tasks

@@ -46,3 +46,26 @@ class TimeEntry(msgspec.Struct, kw_only=True):
     end: float | None = None
     note: str = ""
     duration: float = 0.0
+
+
+class ColumnWindow(msgspec.Struct, kw_only=True):
+    """Consecutive cards of one column: `tasks[0]` is card number `offset` (from 0)."""
+
+    column: str
+    offset: int = 0
+    tasks: list[TaskInfo] = msgspec.field(default_factory=list)
+
+
+class CardPlace(msgspec.Struct, kw_only=True):
+    column: str
+    index: int  # from 0, in the column's order
+
+
+class BoardWindow(msgspec.Struct, kw_only=True):
+    """What a board view shows: every column's count, and a window of each column's cards."""
+
+    name: str
+    columns: list[str] = msgspec.field(default_factory=list)
+    counts: dict[str, int] = msgspec.field(default_factory=dict)
+    windows: list[ColumnWindow] = msgspec.field(default_factory=list)
+    focus: CardPlace | None = None  # where the task asked about (`around`) is
