@@ -41,7 +41,7 @@ async def test_add_edit_move_done_and_history(env: Any) -> None:
     t = await engine.invoke("task.done", {"id": t.id})
     assert t.column == "Done" and t.finished_at == clock.now()
     shown = await engine.invoke("task.show", {"id": t.id})
-    assert [h["action"] for h in shown["history"]] == ["added", "edited", "moved", "moved"]
+    assert [h.action for h in shown["history"]] == ["added", "edited", "moved", "moved"]
     t = await engine.invoke("task.move", {"id": t.id, "column": "Backlog"})
     assert t.finished_at is None
     with pytest.raises(InvalidInput, match="column 'Nope' is not on board default"):

@@ -1,6 +1,10 @@
-"""Boards, tasks, dependencies, time entries and the append-only history, in SQLite."""
+"""Boards, tasks, dependencies, time entries and the append-only history, in SQLite: the
+schema of the "board" domain, and the boards and their columns (tasks: `store/tasks.py`,
+time entries: `store/time_entries.py`)."""
 
 from __future__ import annotations
+
+from wezmp_tui.store.db import Database
 
 MIGRATIONS = [
     """
@@ -96,3 +100,51 @@ MIGRATIONS = [
     END;
     """,
 ]
+
+
+class BoardStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        db.migrate("board", MIGRATIONS)
+
+    def exists(self, name: str) -> bool:
+        return self.db.query_one("SELECT 1 FROM boards WHERE name = ?", (name,)) is not None
+
+    def names(self) -> list[str]:
+        rows = self.db.query("SELECT name FROM boards ORDER BY created_at, name")
+        return [r["name"] for r in rows]
+
+    def workspace(self, name: str) -> str | None:
+        row = self.db.query_one("SELECT workspace FROM boards WHERE name = ?", (name,))
+        return row["workspace"] if row else None
+
+    def columns(self, name: str) -> list[str]:
+        """A board's columns in order ([] when there is no such board)."""
+        rows = self.db.query(
+            "SELECT name FROM board_columns WHERE board = ? ORDER BY position", (name,)
+        )
+        return [r["name"] for r in rows]
+
+    def counts(self, name: str) -> dict[str, int]:
+        """Live tasks per column of a board (kept by triggers: one read, whatever the size)."""
+        rows = self.db.query("SELECT col, n FROM column_counts WHERE board = ?", (name,))
+        return {r["col"]: r["n"] for r in rows if r["n"]}
+
+    def create(self, name: str, workspace: str | None, columns: list[str], now: float) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO boards(name, workspace, created_at) VALUES (?, ?, ?)",
+                (name, workspace, now),
+            )
+            conn.executemany(
+                "INSERT INTO board_columns(board, name, position) VALUES (?, ?, ?)",
+                [(name, c, i) for i, c in enumerate(columns)],
+            )
+
+    def set_columns(self, name: str, columns: list[str]) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM board_columns WHERE board = ?", (name,))
+            conn.executemany(
+                "INSERT INTO board_columns(board, name, position) VALUES (?, ?, ?)",
+                [(name, c, i) for i, c in enumerate(columns)],
+            )
