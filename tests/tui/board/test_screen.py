@@ -248,3 +248,23 @@ async def test_board_over_the_socket_past_the_frame_limit(daemon: Paths) -> None
 
         await async_wait_until(scrolled)
         assert not any("lost the connection" in str(n.message) for n in app._notifications)
+
+
+async def test_the_app_can_open_on_the_board(engine: Engine) -> None:
+    """`wezmp tui --board`: the board is the first screen (no dashboard built first)."""
+
+    async def factory() -> InProcessClient:
+        return InProcessClient(engine)
+
+    app = create_app(factory, clock=engine.clock, mode="board")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen) and app.current_mode == "board"
+        view = app.screen.query_one(BoardView)
+
+        async def shown() -> bool:
+            await pilot.pause()
+            return view.selected is not None
+
+        await async_wait_until(shown)
+        assert "dashboard" not in app._screen_stacks

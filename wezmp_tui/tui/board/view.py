@@ -14,7 +14,7 @@ from typing import Any
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -56,10 +56,11 @@ def _duration(seconds: float) -> str:
 class BoardView(Widget, can_focus=True):
     """Columns side by side; a cursor (column, card) that keys and the mouse move."""
 
-    DEFAULT_CSS = "BoardView { height: 1fr; }"
+    # Its CSS lives in the app's stylesheet (styles/app.tcss).
 
-    column_index: reactive[int] = reactive(0)
-    card_index: reactive[int] = reactive(0)
+    # A key repaints the lines it changed (move_cursor), not the whole board.
+    column_index: reactive[int] = reactive(0, repaint=False)
+    card_index: reactive[int] = reactive(0, repaint=False)
 
     class Selected(Message):
         def __init__(self, card: dict[str, Any] | None) -> None:
@@ -152,6 +153,7 @@ class BoardView(Widget, can_focus=True):
     def move_cursor(self, dcol: int = 0, dcard: int = 0) -> None:
         if not self.columns:
             return
+        before = (self.column_index, self.card_index, [c.scroll for c in self.columns])
         if dcol:
             self.column_index = (self.column_index + dcol) % len(self.columns)
             self.card_index = (
@@ -161,8 +163,23 @@ class BoardView(Widget, can_focus=True):
             self.card_index += dcard
         self._clamp()
         self._want_window()
-        self.refresh()
+        self._repaint_moved(*before)
         self.post_message(self.Selected(self.selected))
+
+    def _repaint_moved(self, column: int, card: int, scrolls: list[int]) -> None:
+        """Repaint what a cursor move changed: the two cards (and the column titles when
+        the column changed), or everything when a column scrolled."""
+        if scrolls != [c.scroll for c in self.columns]:
+            self.refresh()
+            return
+        xs = [0]
+        for w in self._widths():
+            xs.append(xs[-1] + w)
+        for ci, i in ((column, card), (self.column_index, self.card_index)):
+            y = HEADER + (i - self.columns[ci].scroll) * CARD_HEIGHT
+            self.refresh(Region(xs[ci], y, xs[ci + 1] - xs[ci], CARD_HEIGHT - 1))
+        if column != self.column_index:
+            self.refresh(Region(0, 0, self.size.width, 1))
 
     def on_resize(self, event: events.Resize) -> None:
         self._clamp()
@@ -210,12 +227,12 @@ class BoardView(Widget, can_focus=True):
         """The theme's primary colour, converted once per theme (not once per line)."""
         from textual.color import Color
 
-        theme = self.app.current_theme
+        name = self.app.theme  # the name: looking the theme up costs more than a line
         cached: tuple[str, Style] | None = getattr(self, "_accent_cache", None)
-        if cached is not None and cached[0] == theme.name:
+        if cached is not None and cached[0] == name:
             return cached[1]
-        style = Style(color=Color.parse(theme.primary).rich_color)
-        self._accent_cache = (theme.name, style)
+        style = Style(color=Color.parse(self.app.current_theme.primary).rich_color)
+        self._accent_cache = (name, style)
         return style
 
     def _card_line(self, card: dict[str, Any], line: int, width: int, selected: bool) -> Segment:
