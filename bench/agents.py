@@ -32,6 +32,7 @@ def state_latency(c: object, n: int = 10) -> tuple[list[float], list[float]]:
     prompt is asked a question (waiting), then answered (idle, which must hold for
     `state.idle_debounce` before it is believed), n times."""
     call = c.call  # type: ignore[attr-defined]
+    call("queue.pause")  # the board is here to be served, not dispatched to the agents
     call("agent.define", spec={"name": "asker", "kind": "shell", "command": ["sh", "-i"],
                                "workspace": "bench"})  # fmt: skip
     call("agent.start", name="asker")
@@ -66,6 +67,7 @@ def serve_board(c: object, paths: object, n: int) -> None:
         seed(conn, n, time.time())
     db.close()
     call = c.call  # type: ignore[attr-defined]
+    call("queue.pause")  # the board is here to be served, not dispatched to the agents
     for i in range(20):
         call("board.window", size=48, offsets=dict.fromkeys(["Backlog", "Queue"], i * 40))
     offset = 0

@@ -33,8 +33,8 @@ Priority = Literal["H", "M", "L", ""]
 # An answer listing tasks stays under this many bytes of JSON, well below every client's
 # frame limit (the TUI reads frames up to 2 MiB, the CLI up to 4 MiB), whatever the board
 # holds: a listing is paged, a board is read as a window of each column.
-PAGE_BYTES = 512 * 1024
-PAGE_TASKS = 1000  # tasks in a page of `task.list` at most
+PAGE_BYTES = 128 * 1024
+PAGE_TASKS = 250  # tasks in a page of `task.list` at most
 WINDOW_CARDS = 200  # cards of one column in a `board.window` at most
 _size = msgspec.json.Encoder()
 
