@@ -26,12 +26,13 @@ def test_daemon_asyncio_does_not_load_openssl_but_ssl_still_imports() -> None:
 
 
 @pytest.mark.parametrize("backend", ["local", "tmux"])
-def test_a_daemon_maps_no_openssl(
+def test_a_daemon_maps_no_openssl_nor_compression(
     backend: str, wezmp_env: Paths, tmux_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """libssl and libcrypto are 4 MiB of resident memory the daemon has no use for: neither
     asyncio's TLS nor OpenSSL's hashes (pulled in by `secrets`, from wezmp's own tmux code
-    or a library under the built-in backend) may load them."""
+    or a library under the built-in backend) may load them; nor may `shutil` load the
+    compression libraries (0.6 MiB) to find an executable."""
     import subprocess
     import sys
 
@@ -49,7 +50,8 @@ def test_a_daemon_maps_no_openssl(
             c.call("ws.create", name="mem", cwd=str(wezmp_env.data_dir))
         with open(f"/proc/{pid}/maps") as f:
             libs = {line.split()[-1].rsplit("/", 1)[-1] for line in f if "/" in line}
-        assert not [lib for lib in libs if lib.startswith(("libcrypto", "libssl"))], libs
+        unwanted = ("libcrypto", "libssl", "liblzma", "libbz2", "_lzma", "_bz2")
+        assert not [lib for lib in libs if lib.startswith(unwanted)], libs
     finally:
         subprocess.run([sys.executable, "-m", "wezmp_tui", "daemon", "stop"],
                        capture_output=True, timeout=20, check=False)  # fmt: skip
