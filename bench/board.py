@@ -157,8 +157,7 @@ def seed_daemon(n: int) -> int:
         engine.db.close()
 
     asyncio.run(seed())
-    from wezmp_tui.ipc.autostart import start_daemon
-    from wezmp_tui.ipc.client import connect
+    from wezmp_tui.ipc.client import connect, start_daemon
     from wezmp_tui.paths import resolve
 
     start_daemon(resolve())

@@ -36,8 +36,7 @@ def test_a_daemon_maps_no_openssl_nor_compression(
     import subprocess
     import sys
 
-    from wezmp_tui.ipc.autostart import start_daemon
-    from wezmp_tui.ipc.client import connect
+    from wezmp_tui.ipc.client import connect, start_daemon
 
     if backend == "tmux":
         require_tmux()

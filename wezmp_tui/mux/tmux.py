@@ -27,7 +27,7 @@ from wezmp_tui.mux.base import (
     tidy_text,
 )
 from wezmp_tui.mux.proc import run
-from wezmp_tui.mux.ttypids import pids_by_tty
+from wezmp_tui.procfs import FreshTable, ProcessSource, pids_by_tty
 
 # Unit separator: cannot appear in titles or paths typed by a person.
 SEP = "\x1f"
@@ -63,6 +63,7 @@ class TmuxMux:
     def __init__(self, socket_name: str = "wezmp", executable: str = "tmux") -> None:
         self.socket_name = socket_name
         self.executable = executable
+        self.processes: ProcessSource = FreshTable()
         self._current: str | None = None
 
     def _argv(self, *args: str) -> list[str]:
@@ -87,7 +88,7 @@ class TmuxMux:
                 return []  # no server (yet): no panes, not an error
             raise MuxCommandFailed(argv, status, err)
         rows = [line.split(SEP) for line in out.splitlines() if line]
-        ttys = pids_by_tty([r[5] for r in rows if len(r) == len(FIELDS)])
+        ttys = await pids_by_tty([r[5] for r in rows if len(r) == len(FIELDS)], self.processes)
         panes = []
         for r in rows:
             if len(r) != len(FIELDS):

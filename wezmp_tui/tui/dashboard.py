@@ -75,7 +75,7 @@ def validate_keys(text: str) -> str | None:
 
 
 def validate_ws_name(name: str) -> str | None:
-    from wezmp_tui.engine.workspaces import validate_name
+    from wezmp_tui.model.workspaces import validate_name
 
     try:
         validate_name(name)
