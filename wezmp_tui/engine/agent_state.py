@@ -66,7 +66,7 @@ class Seen:
     # The screen text last decided on, and what the rules said of it then (with which rules,
     # kind and title): a quiet pane's same screen is not hashed and matched again each tick.
     decided: str | None = None
-    matched: tuple[Any, Any] = (None, None)
+    matched: tuple[Any, str, str, Any] = (None, "", "", None)
 
 
 class AgentStateService:
@@ -217,12 +217,12 @@ class AgentStateService:
                 s.dispatched_on = None  # the task typed in has shown
             s.decided = text
         s.text = text
-        key = (id(self.rules), kind, title)  # reloaded rules are a new object
-        if same and s.matched[0] == key:
-            match = s.matched[1]
+        rules, was_kind, was_title, was_match = s.matched
+        if same and rules is self.rules and (was_kind, was_title) == (kind, title):
+            match = was_match  # reloaded rules are a new object: matched again
         else:
             match = self.rules.evaluate(kind, text, title)
-            s.matched = (key, match)
+            s.matched = (self.rules, kind, title, match)
         if s.hook_state is not None:
             return self._beside_hooks(name, s, match)
         state: str | None
