@@ -63,6 +63,10 @@ class Seen:
     screen: str | None = None  # the text last read from the pane
     writes: tuple[tuple[int, int], ...] | None = None  # its processes' write counts then
     read_at: float = 0.0
+    # The screen text last decided on, and what the rules said of it then (with which rules,
+    # kind and title): a quiet pane's same screen is not hashed and matched again each tick.
+    decided: str | None = None
+    matched: tuple[Any, str, str, Any] = (None, "", "", None)
 
 
 class AgentStateService:
@@ -204,13 +208,21 @@ class AgentStateService:
 
     def decide(self, name: str, kind: str, text: str, title: str, now: float) -> str | None:
         s = self.seen.setdefault(name, Seen(changed_at=now))
-        digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-        if digest != s.digest:
-            s.digest = digest
-            s.changed_at = now
-            s.dispatched_on = None  # the task typed in has shown
+        same = text is s.decided  # the very text of the last call: a quiet pane
+        if not same:
+            digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+            if digest != s.digest:
+                s.digest = digest
+                s.changed_at = now
+                s.dispatched_on = None  # the task typed in has shown
+            s.decided = text
         s.text = text
-        match = self.rules.evaluate(kind, text, title)
+        rules, was_kind, was_title, was_match = s.matched
+        if same and rules is self.rules and (was_kind, was_title) == (kind, title):
+            match = was_match  # reloaded rules are a new object: matched again
+        else:
+            match = self.rules.evaluate(kind, text, title)
+            s.matched = (self.rules, kind, title, match)
         if s.hook_state is not None:
             return self._beside_hooks(name, s, match)
         state: str | None

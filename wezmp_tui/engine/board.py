@@ -6,12 +6,21 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Literal
 
+import msgspec
+
 from wezmp_tui.config.schema import Urgency
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.deps import find_cycle
 from wezmp_tui.engine.urgency import score
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
-from wezmp_tui.model.board import BoardInfo, TaskInfo, TaskQuery
+from wezmp_tui.model.board import (
+    BoardInfo,
+    BoardWindow,
+    CardPlace,
+    ColumnWindow,
+    TaskInfo,
+    TaskQuery,
+)
 from wezmp_tui.store.board import BoardStore
 from wezmp_tui.store.tasks import TaskStore
 from wezmp_tui.store.time_entries import TimeEntryStore
@@ -22,6 +31,13 @@ if TYPE_CHECKING:
 DEFAULT_BOARD = "default"
 DEFAULT_COLUMNS = ["Backlog", "Queue", "Doing", "Review", "Done"]
 Priority = Literal["H", "M", "L", ""]
+# An answer listing tasks stays under this many bytes of JSON, well below every client's
+# frame limit (the TUI reads frames up to 2 MiB, the CLI up to 4 MiB), whatever the board
+# holds: a listing is paged, a board is read as a window of each column.
+PAGE_BYTES = 128 * 1024
+PAGE_TASKS = 250  # tasks in a page of `task.list` at most
+WINDOW_CARDS = 200  # cards of one column in a `board.window` at most
+_size = msgspec.json.Encoder()
 
 
 def parse_due(value: str | float | None, now: float) -> float | None:
@@ -131,8 +147,11 @@ class BoardService:
 
     def select(self, query: TaskQuery) -> list[TaskInfo]:
         """Tasks with every derived field (blocked, blocking, urgency, tracked time)."""
+        return self._scored(self.store.select(query, self.engine.clock.now()))
+
+    def _scored(self, tasks: list[TaskInfo]) -> list[TaskInfo]:
+        """Tasks with their urgency (a policy of the engine, not a stored field)."""
         now = self.engine.clock.now()
-        tasks = self.store.select(query, now)
         weights = self.weights
         for t in tasks:
             t.urgency = score(
@@ -295,7 +314,7 @@ class BoardService:
         task = self.task(id)
         doing = self.engine.config.queue.doing_column
         if col != row.column and col == doing and task.blocked and not force:
-            open_deps = [d for d in task.depends_on if d in self.store.open_ids()]
+            open_deps = self.store.open_dependencies(id)
             raise Conflict(
                 f"task #{id} is blocked by {', '.join(f'#{d}' for d in open_deps)}; "
                 "finish those first"
@@ -367,22 +386,63 @@ class BoardService:
         workspace: str | None = None,
         text: str | None = None,
         include_done: bool = True,
+        offset: int = 0,
+        limit: int = PAGE_TASKS,
     ) -> list[TaskInfo]:
-        """Tasks of a board in column order (filter by column, tag, workspace or text)."""
+        """A page of a board's tasks in column order (filter by column, tag, workspace or
+        text): at most `limit` tasks from `offset`, fewer when they would not fit one answer.
+        Ask again from `offset` + the number received until a page comes back empty."""
+        if offset < 0 or limit < 1:
+            raise InvalidInput("offset: 0 or more; limit: 1 or more")
+        limit = min(limit, PAGE_TASKS)
+        query = TaskQuery(board=board, column=column, tag=tag, workspace=workspace,
+                          text=text or None, open_only=not include_done)  # fmt: skip
+        now = self.engine.clock.now()
         if board is not None:
-            self.columns(board)
-        tasks = self.select(
-            TaskQuery(board=board, column=column, workspace=workspace, open_only=not include_done)
+            tasks = self.store.page(query, self.columns(board), offset, limit, now)
+        else:  # every board: rare, and ordered by board name first
+            tasks = self.store.select(query, now)[offset : offset + limit]
+        return _fitting(self._scored(tasks), PAGE_BYTES)
+
+    @api("board.window")
+    async def window(
+        self,
+        board: str = DEFAULT_BOARD,
+        offsets: dict[str, int] | None = None,
+        size: int = 60,
+        text: str | None = None,
+        around: int | None = None,
+    ) -> BoardWindow:
+        """What a board view shows: every column's count, and `size` cards of each column
+        from its offset in `offsets` (0 where not given). With `around`, that task's column
+        is read around it and `focus` says where it is (a card just added or moved)."""
+        columns = self.columns(board)
+        if size < 1:
+            raise InvalidInput("size: 1 or more")
+        size = min(size, WINDOW_CARDS)
+        query = TaskQuery(board=board, text=text or None)
+        counts = self.store.counts(query)
+        starts = {c: max(0, int((offsets or {}).get(c, 0))) for c in columns}
+        focus = None
+        if around is not None:
+            place = self.store.place(query, around)
+            if place is not None:
+                focus = CardPlace(column=place[0], index=place[1])
+                starts[place[0]] = max(0, place[1] - size // 2)
+        budget = PAGE_BYTES // len(columns)
+        now = self.engine.clock.now()
+        windows = []
+        for c in columns:
+            start = min(starts[c], max(counts.get(c, 0) - size, 0))
+            cards = self._scored(self.store.column(query, c, start, size, now))
+            windows.append(ColumnWindow(column=c, offset=start, tasks=_fitting(cards, budget)))
+        return BoardWindow(
+            name=board,
+            columns=columns,
+            counts={c: counts.get(c, 0) for c in columns},
+            windows=windows,
+            focus=focus,
         )
-        if tag is not None:
-            tasks = [t for t in tasks if tag in t.tags]
-        if text:
-            low = text.lower()
-            tasks = [t for t in tasks if low in t.title.lower() or low in t.description.lower()]
-        if board is not None:
-            order = {c: i for i, c in enumerate(self.columns(board))}
-            tasks.sort(key=lambda t: (order.get(t.column, 99), t.position))
-        return tasks
 
     @api("task.show")
     async def show(self, id: int) -> dict[str, Any]:
@@ -406,3 +466,14 @@ class BoardService:
         tasks = [t for t in self.select(query) if not t.blocked]
         tasks.sort(key=lambda t: (-t.urgency, t.id))
         return tasks[:limit]
+
+
+def _fitting(tasks: list[TaskInfo], budget: int) -> list[TaskInfo]:
+    """The first tasks whose JSON fits `budget` bytes (always at least one, so paging goes on:
+    a single task is bounded by the request that wrote it)."""
+    used = 0
+    for i, t in enumerate(tasks):
+        used += len(_size.encode(t)) + 1
+        if used > budget and i:
+            return tasks[:i]
+    return tasks

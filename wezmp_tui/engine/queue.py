@@ -74,15 +74,17 @@ class QueueService:
         except LookupError:
             return []
 
+    def _queued(self) -> TaskQuery:
+        return TaskQuery(queued_in=self._cfg.dispatch_column)
+
     def candidates(self) -> list[TaskInfo]:
-        queue_col = self._cfg.dispatch_column
-        tasks = [
-            t
-            for t in self.board.select(TaskQuery(open_only=True, unassigned=True))
-            if (t.column == queue_col or t.agent == "auto") and not t.blocked
-        ]
+        """Queued tasks, most urgent first (only those: not every open task on every tick)."""
+        tasks = self.board.select(self._queued())
         tasks.sort(key=lambda t: (-t.urgency, t.id))
         return tasks
+
+    def queued(self) -> int:
+        return self.board.store.count(self._queued())
 
     def load(self) -> dict[str, int]:
         return self.board.load()
@@ -99,21 +101,29 @@ class QueueService:
         """Which task would go to which agent now."""
         limit = self._cfg.per_agent_limit
         load = self.load()
-        idle = [a for a in self._agents() if a.state == "idle" and a.pane_id]
-        out = []
+        idle = [
+            a
+            for a in self._agents()
+            if a.state == "idle" and a.pane_id and load.get(a.name, 0) < limit
+        ]
+        out: list[tuple[TaskInfo, str]] = []
+        if not idle:
+            return out  # the usual tick: every agent busy, no queued task need be read
         for task in self.candidates():
             for agent in idle:
                 if load.get(agent.name, 0) < limit and self.may_take(agent, task):
                     out.append((task, agent.name))
                     load[agent.name] = load.get(agent.name, 0) + 1
                     break
+            if all(load.get(a.name, 0) >= limit for a in idle):
+                break
         return out
 
     def why_not(self) -> list[dict[str, Any]]:
         """For each agent, whether the queue would give it a task now, and if not, why."""
         limit = self._cfg.per_agent_limit
         load = self.load()
-        tasks = self.candidates()
+        queued = self.queued()
         planned = {agent: task.id for task, agent in self.plan()}
         out = []
         for a in self._agents():
@@ -130,7 +140,7 @@ class QueueService:
                     why += f": {a.state_reason}"
             elif load.get(a.name, 0) >= limit:
                 why = f"at its limit of {limit} task(s)"
-            elif not tasks:
+            elif not queued:
                 why = "idle; nothing queued"
             else:
                 why = "idle; no queued task it may take (named agent, workspace or kind tag)"
@@ -300,7 +310,7 @@ class QueueService:
         whether it takes a task next or why not."""
         return {
             "paused": self.paused,
-            "queued": len(self.candidates()),
+            "queued": self.queued(),
             "load": self.load(),
             "per_agent_limit": self._cfg.per_agent_limit,
             "agents": self.why_not(),

@@ -178,7 +178,9 @@ class Connection:
             )
             return
         if req_id is not None:  # a notification gets no answer
-            self.send({"jsonrpc": "2.0", "id": req_id, "result": msgspec.to_builtins(result)})
+            # Encoded as it is (msgspec writes Structs directly): converting to dicts first
+            # held a second copy of a big answer, and the daemon kept the memory.
+            self.send({"jsonrpc": "2.0", "id": req_id, "result": result})
 
     async def dispatch(self, method: str, params: dict[str, Any]) -> Any:
         if method == "hello":

@@ -61,6 +61,11 @@ class TaskQuery(msgspec.Struct, kw_only=True, frozen=True):
     assigned: str | None = None
     open_only: bool = False  # not finished
     unassigned: bool = False  # not dispatched to an agent
+    tag: str | None = None
+    text: str | None = None  # in the title or description, case-insensitive
+    # Dispatchable from this queue column: open, unassigned, no open dependency, and in the
+    # column or meant for any agent (`agent: auto`).
+    queued_in: str | None = None
 
 
 class TaskHistoryEntry(msgspec.Struct, kw_only=True):
@@ -80,3 +85,26 @@ class TrackedSpan(msgspec.Struct, kw_only=True):
     tags: list[str]
     workspace: str | None
     assigned: str | None
+
+
+class ColumnWindow(msgspec.Struct, kw_only=True):
+    """Consecutive cards of one column: `tasks[0]` is card number `offset` (from 0)."""
+
+    column: str
+    offset: int = 0
+    tasks: list[TaskInfo] = msgspec.field(default_factory=list)
+
+
+class CardPlace(msgspec.Struct, kw_only=True):
+    column: str
+    index: int  # from 0, in the column's order
+
+
+class BoardWindow(msgspec.Struct, kw_only=True):
+    """What a board view shows: every column's count, and a window of each column's cards."""
+
+    name: str
+    columns: list[str] = msgspec.field(default_factory=list)
+    counts: dict[str, int] = msgspec.field(default_factory=dict)
+    windows: list[ColumnWindow] = msgspec.field(default_factory=list)
+    focus: CardPlace | None = None  # where the task asked about (`around`) is

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import secrets
 from collections.abc import Mapping, Sequence
 
 from wezmp_tui.model.keys import tmux_key
@@ -267,7 +266,7 @@ class TmuxMux:
         so the others still get their text."""
         if len(pane_ids) < 2:
             return await get_each(self, pane_ids, lines)
-        marker = f"wezmp-capture-end-{secrets.token_hex(8)}"
+        marker = f"wezmp-capture-end-{os.urandom(8).hex()}"  # not `secrets`: it maps OpenSSL
         args: list[str] = []
         for pane_id in pane_ids:
             args += [*self._capture(pane_id, lines), ";"]

@@ -65,7 +65,40 @@ MIGRATIONS = [
         detail TEXT NOT NULL DEFAULT '{}'
     );
     CREATE INDEX task_history_by_task ON task_history(task_id);
+    """,
+    # What the dispatch queue and `agent: auto` look up on every tick, without a scan of the
+    # board (a queued task is open and unassigned).
     """
+    CREATE INDEX tasks_queued ON tasks(col)
+        WHERE deleted = 0 AND finished_at IS NULL AND assigned IS NULL;
+    CREATE INDEX tasks_by_agent ON tasks(agent) WHERE deleted = 0;
+    """,
+    # Each column's count kept as tasks come, go and move, so a board view reads its counts
+    # in one step, not by counting 100,000 rows.
+    """
+    CREATE TABLE column_counts (
+        board TEXT NOT NULL,
+        col TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (board, col)
+    );
+    INSERT INTO column_counts(board, col, n)
+        SELECT board, col, COUNT(*) FROM tasks WHERE deleted = 0 GROUP BY board, col;
+    CREATE TRIGGER tasks_counted_insert AFTER INSERT ON tasks WHEN NEW.deleted = 0 BEGIN
+        INSERT INTO column_counts(board, col, n) VALUES (NEW.board, NEW.col, 1)
+            ON CONFLICT(board, col) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER tasks_counted_delete AFTER DELETE ON tasks WHEN OLD.deleted = 0 BEGIN
+        UPDATE column_counts SET n = n - 1 WHERE board = OLD.board AND col = OLD.col;
+    END;
+    CREATE TRIGGER tasks_counted_update AFTER UPDATE OF board, col, deleted ON tasks BEGIN
+        UPDATE column_counts SET n = n - 1
+            WHERE OLD.deleted = 0 AND board = OLD.board AND col = OLD.col;
+        INSERT INTO column_counts(board, col, n) SELECT NEW.board, NEW.col, 1
+            WHERE NEW.deleted = 0
+            ON CONFLICT(board, col) DO UPDATE SET n = n + 1;
+    END;
+    """,
 ]
 
 
@@ -93,12 +126,9 @@ class BoardStore:
         return [r["name"] for r in rows]
 
     def counts(self, name: str) -> dict[str, int]:
-        """Live tasks per column of a board."""
-        rows = self.db.query(
-            "SELECT col, COUNT(*) n FROM tasks WHERE board = ? AND deleted = 0 GROUP BY col",
-            (name,),
-        )
-        return {r["col"]: r["n"] for r in rows}
+        """Live tasks per column of a board (kept by triggers: one read, whatever the size)."""
+        rows = self.db.query("SELECT col, n FROM column_counts WHERE board = ?", (name,))
+        return {r["col"]: r["n"] for r in rows if r["n"]}
 
     def create(self, name: str, workspace: str | None, columns: list[str], now: float) -> None:
         with self.db.transaction() as conn:

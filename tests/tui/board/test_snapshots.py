@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from tests.helpers import async_wait_until
 from wezmp_tui.clock import FakeClock
 from wezmp_tui.config.schema import Config
 from wezmp_tui.engine.facade import Engine
@@ -53,9 +54,20 @@ def make(paths: Paths) -> Any:
 
 
 def test_board(snap_compare: Any, wezmp_env: Paths) -> None:
+    from wezmp_tui.tui.board.view import BoardView
+
     async def go(pilot: Any) -> None:
         await pilot.press("2")
-        await pilot.pause()
+
+        async def settled() -> bool:  # its window arrived and no other is on its way
+            await pilot.pause()
+            screen = pilot.app.screen
+            view = screen.query(BoardView)
+            return bool(view) and view.first().selected is not None and not getattr(
+                screen, "_pending", False
+            )
+
+        await async_wait_until(settled)
         await pilot.pause()
 
     assert snap_compare(make(wezmp_env), terminal_size=(150, 30), run_before=go)
