@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "lua": "wezmp_tui.cli.lua:lua",
     "config": "wezmp_tui.cli.config_cmd:config",
     "worktree": "wezmp_tui.cli.worktree:worktree",
+    "logs": "wezmp_tui.cli.logs:logs",
 }
 
 # Shown in --help for the two fast-path commands, which never reach click when run.

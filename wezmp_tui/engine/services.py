@@ -11,6 +11,7 @@ SERVICES: list[str] = [
     "wezmp_tui.engine.workspaces:WorkspaceService",
     "wezmp_tui.engine.supervisor:Supervisor",
     "wezmp_tui.engine.agent_state:AgentStateService",
+    "wezmp_tui.engine.agent_output:AgentOutputService",
     "wezmp_tui.engine.metrics:MetricsService",
     "wezmp_tui.engine.board:BoardService",
     "wezmp_tui.engine.timetrack:TimeService",
