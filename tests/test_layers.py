@@ -30,6 +30,7 @@ LAYERS = {
     "store": 1,
     "mux": 1,
     "config": 1,
+    "logs": 1,
     "hooks": 1,
     "engine": 2,
     "ipc": 3,
@@ -37,6 +38,8 @@ LAYERS = {
     "agentexec": 3,
     "cli": 4,
     "tui": 4,
+    "mcpserver": 4,
+    "web": 4,
 }
 
 

@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "config": "wezmp_tui.cli.config_cmd:config",
     "worktree": "wezmp_tui.cli.worktree:worktree",
     "logs": "wezmp_tui.cli.logs:logs",
+    "mcp": "wezmp_tui.cli.mcp_cmd:mcp",
 }
 
 # Shown in --help for the two fast-path commands, which never reach click when run.

@@ -15,6 +15,7 @@ SERVICES: list[str] = [
     "wezmp_tui.engine.metrics:MetricsService",
     "wezmp_tui.engine.board:BoardService",
     "wezmp_tui.engine.timetrack:TimeService",
+    "wezmp_tui.engine.agent_work:AgentWorkService",
     "wezmp_tui.engine.queue:QueueService",
     "wezmp_tui.engine.reports:ReportService",
     "wezmp_tui.engine.layouts:LayoutService",
