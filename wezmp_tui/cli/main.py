@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "worktree": "wezmp_tui.cli.worktree:worktree",
     "logs": "wezmp_tui.cli.logs:logs",
     "mcp": "wezmp_tui.cli.mcp_cmd:mcp",
+    "web": "wezmp_tui.cli.web_cmd:web",
 }
 
 # Shown in --help for the two fast-path commands, which never reach click when run.
