@@ -3,15 +3,18 @@ prints, restarts and prints again."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.widgets import Input, Log, Static
 
 from tests.engine.test_supervisor import serve
 from tests.helpers import async_wait_until
+from tests.tui.fakes import NOW, ScriptedClient
 from tests.tui.test_app import SIZE, app_for, dash
+from wezmp_tui.clock import FakeClock
 from wezmp_tui.engine.agent_output import AgentOutputService
 from wezmp_tui.tui.agent_log import AgentLogScreen
+from wezmp_tui.tui.app import create_app
 
 SCRIPT = "echo one; echo the needle here; echo two; echo needle again; exec sleep 60"
 
@@ -91,3 +94,55 @@ async def test_an_agent_that_printed_nothing(make_engine: Any) -> None:
         assert isinstance(app.screen, AgentLogScreen)
         await pilot.press("escape")
         assert not isinstance(app.screen, AgentLogScreen)
+
+
+class LogClient(ScriptedClient):
+    """The scripted daemon, with two kept runs of claude-api's output."""
+
+    RUNS: ClassVar[dict[int, str]] = {
+        7: "".join(f"step {i}: compiling module_{i}.py\n" for i in range(30))
+        + "error: tests failed (2)\n",
+        8: "resumed the last session\n$ pytest -q\n42 passed in 3.1s\n",
+    }
+
+    async def call(self, method: str, /, **params: Any) -> Any:
+        if method != "agent.output":
+            return await super().call(method, **params)
+        run = params.get("run") or 8
+        text = self.RUNS[run].encode()
+        start = min(params.get("offset", 0), len(text))
+        end = start + min(params.get("max_bytes", 1 << 20), len(text) - start)
+        return {"agent": params["name"], "run": run, "runs": [7, 8], "live": run == 8,
+                "start": start, "offset": end, "text": text[start:end].decode(),
+                "screen": None}  # fmt: skip
+
+
+def log_app() -> Any:
+    client = LogClient()
+
+    async def factory() -> LogClient:
+        return client
+
+    return create_app(factory, clock=FakeClock(NOW))  # type: ignore[arg-type]
+
+
+async def open_log(pilot: Any) -> None:
+    for _ in range(200):
+        await pilot.pause()
+        if getattr(pilot.app.screen, "selected_agent", None):
+            break
+    await pilot.press("l")
+    for _ in range(200):
+        await pilot.pause()
+        if "42 passed in 3.1s" in getattr(pilot.app.screen, "lines", []):
+            break
+    await pilot.press("slash", *"failed", "enter")
+    await pilot.pause()
+
+
+def test_log_view_snapshot_small(snap_compare: Any) -> None:
+    assert snap_compare(log_app(), terminal_size=(80, 24), run_before=open_log)
+
+
+def test_log_view_snapshot_large(snap_compare: Any) -> None:
+    assert snap_compare(log_app(), terminal_size=(160, 50), run_before=open_log)
