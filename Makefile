@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 LUA := $(shell command -v lua5.4 2>/dev/null || echo "$(BIN)/python tests/lua/lupa_lua.py")
 # Debian packages the tests use where they can: installed by `make test` when it may (root or
 # passwordless sudo, with apt); otherwise the tests that need them skip with one line.
-SYSTEM_DEPS := tmux lua5.4 lua-check
+SYSTEM_DEPS := tmux lua5.4 lua-check chromium chromium-driver
 
 .PHONY: run test system-deps lint typecheck pytest lua-test bench constraints clean
 

@@ -96,3 +96,26 @@ def test_task_list_past_every_frame_limit(daemon: Paths) -> None:
     text = wezmp("task", "list", "--open")
     assert text.returncode == 0, text.stderr
     assert len(text.stdout.splitlines()) == 12_000 * 4 // 5  # Done is finished
+
+
+def test_agent_work_from_the_command_line(daemon: Paths, monkeypatch: object) -> None:
+    """What `wezmp mcp` offers agents, also for a person or an agent's shell."""
+    import os
+
+    wezmp("task", "add", "First")
+    assert wezmp("task", "claim").returncode == 2  # nobody to claim for
+    env = dict(os.environ, WEZMP_AGENT_ID="coder")
+    claimed = subprocess.run(wezmp_argv("task", "claim"), capture_output=True, text=True,
+                             env=env, timeout=60)  # fmt: skip
+    assert claimed.stdout.startswith("#1     Doing    First") and "@coder" in claimed.stdout
+    assert wezmp("task", "claim", "-a", "x").stdout.strip() == "no task to claim"
+    assert wezmp("task", "comment", "1", "looks", "good").stdout.strip() == "#1 commented"
+    assert wezmp("task", "comment", "1", " ").returncode == 1
+    assert wezmp("time", "log", "1", "15", "--note", "review").stdout.startswith("logged: ")
+    assert "at most a day" in wezmp("time", "log", "1", "2000").stderr
+    assert wezmp("task", "report", "1", "blocked", "-n", "needs a key").stdout == "#1 blocked\n"
+    assert "blocked" in js("task", "show", "1")["task"]["tags"]  # type: ignore[index]
+    assert wezmp("task", "report", "1", "done").stdout == "#1 done\n"
+    shown = js("task", "show", "1")
+    assert shown["task"]["column"] == "Done" and "blocked" not in shown["task"]["tags"]  # type: ignore[index]
+    assert js("task", "claim", "-a", "x") is None

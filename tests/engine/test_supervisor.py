@@ -285,6 +285,17 @@ def wrappers(name: str) -> list[int]:
     return [p for p, line in _table() if line[3:6] == ["exec", "--agent", name]]
 
 
+async def one_wrapper(name: str) -> int:
+    """The one wrapper of `name`, once its child has become the agent (between its fork and
+    its exec, which waits for the run to be registered, the child is a second one)."""
+
+    async def single() -> list[int] | None:
+        found = wrappers(name)
+        return found if len(found) == 1 else None
+
+    return (await async_wait_until(single, timeout=60))[0]
+
+
 def _table() -> list[tuple[int, list[str]]]:
     pids = [int(n) for n in os.listdir("/proc") if n.isdigit()]
     return [(p, cmdline(p)) for p in pids if procgroup.alive(p)]
@@ -299,7 +310,8 @@ async def test_64_agents_in_8_workspaces_started_at_once_run_once(
     if backend == "wezterm":
         request.getfixturevalue("fake_wezterm")
     marker = f"3{os.getpid()}"  # this test's agents: `sleep <marker>`
-    names = [f"w{w}-a{i}" for w in range(8) for i in range(8)]
+    # Named for the backend: the variants may run at once, and wrappers are found by name.
+    names = [f"w{w}-a{i}-{backend}" for w in range(8) for i in range(8)]
     specs = [
         msgspec.convert(
             {"name": n, "workspace": n.split("-")[0], "command": ["sleep", marker]}, AgentSpec
@@ -319,10 +331,11 @@ async def test_64_agents_in_8_workspaces_started_at_once_run_once(
         assert len(await engine.mux.list_panes()) == 64
         running = processes("sleep", marker)
         assert sorted(running) == sorted(a.pid for a in sup.agents.values())
-        assert all(len(wrappers(n)) == 1 for n in names)
+        for n in names:
+            await one_wrapper(n)
         # Restarts (one per workspace, at once) and starts of running agents change nothing.
         before = {n: sup.agents[n].pid for n in names}
-        again = [f"w{w}-a0" for w in range(8)]
+        again = [f"w{w}-a0-{backend}" for w in range(8)]
         await asyncio.gather(
             *(engine.invoke("agent.restart", {"name": n}) for n in again),
             engine.invoke("agent.start", {"names": names}),
@@ -332,7 +345,8 @@ async def test_64_agents_in_8_workspaces_started_at_once_run_once(
             lambda s: all(s.agents[n].pid not in (None, before[n]) for n in again),
             timeout=60,
         )
-        assert len(processes("sleep", marker)) == 64
+        # (A registered child execs its command once its run is told: a moment later.)
+        await until(engine, lambda s: len(processes("sleep", marker)) == 64)
         assert len(await engine.mux.list_panes()) == 64
         assert all(sup.agents[n].pid == before[n] for n in names if n not in again)
     finally:
@@ -366,7 +380,7 @@ async def test_a_killed_wrapper_leaves_nothing_in_its_pane(running: Any, tmp_pat
     await engine.invoke("agent.start", {"name": "wrapped"})
     await until(engine, lambda s: state(s, "wrapped") == "working")
     child = int(pids.read_text().split()[0])
-    [wrapper] = wrappers("wrapped")
+    wrapper = await one_wrapper("wrapped")
     os.kill(wrapper, signal.SIGKILL)
     await until(engine, lambda s: len(pids.read_text().split()) == 2 and s.agents["wrapped"].pid)
     await async_wait_until(lambda: _gone(child), timeout=15)
@@ -454,7 +468,7 @@ async def test_a_second_wrapper_of_a_running_agent_is_refused(running: Any) -> N
     engine = await running(spec("only", "exec sleep 608"))
     await engine.invoke("agent.start", {"name": "only"})
     await until(engine, lambda s: state(s, "only") == "working")
-    [wrapper] = wrappers("only")
+    wrapper = await one_wrapper("only")
     answer = await engine.invoke("agent.claim", {"name": "only", "wrapper_pid": os.getpid()})
     assert answer["ok"] is False and f"pid {wrapper}" in answer["why"]
     late = await engine.invoke(

@@ -267,14 +267,21 @@ def run_once(command: list[str], env: dict[str, str], on_start: Any = None) -> t
     foreground; forward signals to it; when it ends, end what it left behind. Returns (pid,
     wait status)."""
     tty = terminal()
+    # The child execs once the parent has told the daemon of the run (or failed to): the
+    # daemon keeps a run's output from its first byte.
+    go, ready = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
+        os.close(ready)
         with contextlib.suppress(OSError):
             os.setpgid(0, 0)
             if tty is not None:
                 give_terminal(tty, os.getpid())
         for sig in (*TO_GROUP, *TO_AGENT, signal.SIGTTOU):
             signal.signal(sig, signal.SIG_DFL)
+        with contextlib.suppress(OSError):
+            os.read(go, 1)  # end of file: the parent has registered the run
+        os.close(go)
         try:
             os.execvpe(command[0], command, env)
         except OSError as exc:
@@ -295,9 +302,13 @@ def run_once(command: list[str], env: dict[str, str], on_start: Any = None) -> t
 
     for sig in (*TO_GROUP, *TO_AGENT):
         signal.signal(sig, forward)
+    os.close(go)
     try:
-        if on_start is not None:
-            on_start(pid)
+        try:
+            if on_start is not None:
+                on_start(pid)
+        finally:
+            os.close(ready)
         while True:
             try:
                 _, status = os.waitpid(pid, 0)

@@ -1,4 +1,4 @@
-"""`wezmp agent start|stop|restart|list|show|explain|send|runs|define|rm`."""
+"""`wezmp agent start|stop|restart|list|show|explain|send|runs|logs|define|rm`."""
 
 from __future__ import annotations
 
@@ -239,3 +239,56 @@ def rm(name: str, worktree: bool, force: bool) -> None:
             raise click.ClickException("nothing removed") from None
         result = call("worktree.remove", name=name, force=True, forget=True)
     click.echo(f"removed {name}: {result['done']}")
+
+
+@agent.command("logs")
+@click.argument("name")
+@click.option("--follow", "-f", "follow_", is_flag=True,
+              help="Keep showing what it prints, into its next runs.")  # fmt: skip
+@click.option("--run", "run", type=int, default=None,
+              help="Only this run (its id, as `wezmp agent runs` lists them).")  # fmt: skip
+@handle_errors
+def logs(name: str, follow_: bool, run: int | None) -> None:
+    """What an agent printed, run by run, kept after it exited."""
+    from wezmp_tui.cli.common import client
+
+    with client() as c:
+        kept = c.call("agent.output", name=name, run=run, max_bytes=0)["runs"]
+        order = [run] if run is not None else kept
+        current, offset = (order[-1] if order else None), 0
+        for r in order:
+            current, offset = r, _print_run(c, name, r, len(order) > 1)
+        if not follow_:
+            return
+        try:
+            while True:
+                answer = c.call("agent.output", name=name, run=current, offset=offset)
+                if current is None and answer["run"] is not None:
+                    current = answer["run"]  # its first run began
+                sys.stdout.write(answer["text"])
+                sys.stdout.flush()
+                offset = answer["offset"]
+                newer = [r for r in answer["runs"] if current is None or r > current]
+                if run is None and newer and not answer["live"] and not answer["text"]:
+                    current, offset = newer[0], 0
+                    click.echo(f"── run {current} ──")
+                    continue
+                time.sleep(0.25)
+        except KeyboardInterrupt:
+            pass
+
+
+def _print_run(c: Any, name: str, run: int, heading: bool) -> int:
+    """Print one run's kept output; the offset it ends at."""
+    if heading:
+        click.echo(f"── run {run} ──")
+    offset = 0
+    while True:
+        answer = c.call("agent.output", name=name, run=run, offset=offset)
+        sys.stdout.write(answer["text"])
+        if answer["screen"]:
+            sys.stdout.write(answer["screen"].rstrip("\n") + "\n")
+        if answer["offset"] == offset:
+            sys.stdout.flush()
+            return int(offset)
+        offset = answer["offset"]

@@ -33,6 +33,9 @@ COMMANDS: dict[str, str] = {
     "config": "wezmp_tui.cli.config_cmd:config",
     "worktree": "wezmp_tui.cli.worktree:worktree",
     "plugin": "wezmp_tui.cli.plugin_cmd:plugin",
+    "logs": "wezmp_tui.cli.logs:logs",
+    "mcp": "wezmp_tui.cli.mcp_cmd:mcp",
+    "web": "wezmp_tui.cli.web_cmd:web",
 }
 
 # Shown in --help for the two fast-path commands, which never reach click when run.

@@ -1,4 +1,5 @@
-"""`wezmp task add|edit|move|rm|list|show|done|next` (agents can run these in their panes)."""
+"""`wezmp task add|edit|move|rm|list|show|done|next|comment|claim|report` (agents can run
+these in their panes)."""
 
 from __future__ import annotations
 
@@ -181,3 +182,48 @@ def next_(limit: int, as_json: bool) -> None:
         return
     for t in items:
         click.echo(_line(t))
+
+
+def _me() -> str | None:
+    """The agent this command runs in (its pane's `wezmp exec` says), else None: a person."""
+    import os
+
+    return os.environ.get("WEZMP_AGENT_ID") or None
+
+
+@task.command()
+@click.argument("task_id", type=int)
+@click.argument("text", nargs=-1, required=True)
+@handle_errors
+def comment(task_id: int, text: tuple[str, ...]) -> None:
+    """Comment on a task (kept in its history)."""
+    call("task.comment", id=task_id, text=" ".join(text), by=_me())
+    click.echo(f"#{task_id} commented")
+
+
+@task.command()
+@click.option("--agent", "-a", help="Whose (default: the agent this runs in).")
+@click.option("--board", "-b")
+@click.option("--json", "as_json", is_flag=True)
+@handle_errors
+def claim(agent: str | None, board: str | None, as_json: bool) -> None:
+    """Take the next open task: into Doing, its timer running."""
+    who = agent or _me()
+    if not who:
+        raise click.UsageError("--agent is needed outside an agent's pane")
+    t = call("task.claim", agent=who, board=board)
+    if as_json:
+        emit_json(t)
+    else:
+        click.echo(_line(t) if t else "no task to claim")
+
+
+@task.command()
+@click.argument("task_id", type=int)
+@click.argument("outcome", type=click.Choice(["done", "blocked"]))
+@click.option("--note", "-n", default="", help="What was done, or what it waits for.")
+@handle_errors
+def report(task_id: int, outcome: str, note: str) -> None:
+    """Say a task is done, or blocked (with a note saying on what)."""
+    call("task.report", id=task_id, outcome=outcome, note=note, by=_me())
+    click.echo(f"#{task_id} {outcome}")

@@ -96,3 +96,17 @@ def rm(entry_id: int) -> None:
     """Delete an entry."""
     call("time.rm", id=entry_id)
     click.echo(f"deleted entry {entry_id}")
+
+
+@time_.command()
+@click.argument("task_id", type=int)
+@click.argument("minutes", type=float)
+@click.option("--note", default="")
+@handle_errors
+def log(task_id: int, minutes: float, note: str) -> None:
+    """Log MINUTES spent on a task, ending now."""
+    import os
+
+    entry = call("time.log", task_id=task_id, minutes=minutes, note=note,
+                 by=os.environ.get("WEZMP_AGENT_ID") or None)  # fmt: skip
+    click.echo(f"logged: {_fmt(entry)}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import logging.handlers
 import os
 import resource
 import signal
@@ -20,13 +19,10 @@ log = logging.getLogger("wezmp")
 
 
 def setup_logging(paths: Paths, debug: bool) -> None:
-    paths.log_file.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
-        paths.log_file, maxBytes=2 * 1024 * 1024, backupCount=3
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    from wezmp_tui.logs.daemon_log import handler
+
     root = logging.getLogger("wezmp")
-    root.handlers[:] = [handler]
+    root.handlers[:] = [handler(paths.log_file)]
     root.setLevel(logging.DEBUG if debug else logging.INFO)
 
 

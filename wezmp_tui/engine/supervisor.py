@@ -21,7 +21,8 @@ import os
 import re
 import sys
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, cast, get_args
 
 import msgspec
 
@@ -70,6 +71,8 @@ class Supervisor:
         self.restart_now: set[str] = set()  # restarted through wezmp: its exit is a restart
         self.retired: set[int] = set()  # wrappers that held an agent and no longer do
         self.resume_next: set[str] = set()  # restarted by us: its next run resumes
+        # Told of each new run (agent, run id, pane) before its wrapper lets it start.
+        self.run_hooks: list[Callable[[str, int, str | None], Awaitable[None]]] = []
         # One tick at a time: a start asked for while a tick spawns waits for it, and never
         # sees a name the running tick has taken.
         self._tick_lock = asyncio.Lock()
@@ -795,6 +798,10 @@ class Supervisor:
             run = self.run_ids[name] = self.store.run_started(
                 name, info.pane_id, info.started_at, info.restarts
             )
+            for hook in self.run_hooks:
+                await hook(name, run, info.pane_id)
+            self.engine.bus.publish("agent.run", {"agent": name, "run": run,
+                                                  "pane_id": info.pane_id})  # fmt: skip
         self.store.run_pid(run, pid, resumed=resumed)
         self.store.place(
             name, pid=pid, pane_id=info.pane_id, desired="running", started_at=info.started_at

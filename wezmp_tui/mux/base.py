@@ -8,6 +8,7 @@ tell "that pane is gone" from "the multiplexer is not running" from "the command
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from wezmp_tui.errors import WezmpError, register_error
@@ -180,6 +181,15 @@ class Mux(Protocol):
     async def close(self) -> None:
         """Release what the backend holds (the local backend kills its panes)."""
         ...
+
+
+@runtime_checkable
+class OutputCapture(Protocol):
+    """A backend that can keep everything a pane's program writes, as it is written."""
+
+    async def capture_output(self, pane_id: str, path: Path | None) -> None:
+        """Append the pane's output to `path` from now on, instead of any earlier file; None
+        stops."""
 
 
 def printable(title: str) -> str:

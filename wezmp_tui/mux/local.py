@@ -22,6 +22,7 @@ import subprocess
 import termios
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyte
 
@@ -65,6 +66,7 @@ class LocalPane:
     # The screen as text when pyte last had no dirty line: rendering 50 rows of 200 cells is
     # most of what reading a quiet pane costs.
     shown: list[str] | None = field(default=None, repr=False)
+    capture: int | None = None  # descriptor the program's output is appended to
 
     def display(self) -> list[str]:
         """The visible rows, trailing blanks stripped; rendered again only after output
@@ -184,6 +186,11 @@ class LocalMux:
             data = b""
         if data:
             pane.stream.feed(data)
+            if pane.capture is not None:
+                try:
+                    os.write(pane.capture, data)
+                except OSError:
+                    self._stop_capture(pane)
             return
         # EOF/EIO: the program exited and closed the terminal; the pane closes with it.
         self._close(pane)
@@ -191,6 +198,7 @@ class LocalMux:
     def _close(self, pane: LocalPane) -> None:
         if self.panes.pop(pane.pane_id, None) is None:
             return
+        self._stop_capture(pane)
         loop = asyncio.get_running_loop()
         loop.remove_reader(pane.master)
         with contextlib.suppress(OSError):
@@ -206,6 +214,20 @@ class LocalMux:
         # Reap without blocking the loop.
         if pane.proc.poll() is None:
             loop.run_in_executor(None, pane.proc.wait)
+
+    @staticmethod
+    def _stop_capture(pane: LocalPane) -> None:
+        if pane.capture is not None:
+            with contextlib.suppress(OSError):
+                os.close(pane.capture)
+            pane.capture = None
+
+    async def capture_output(self, pane_id: str, path: Path | None) -> None:
+        """Append what the pane's program writes to `path` from now on (None: stop)."""
+        pane = self._pane(pane_id)
+        self._stop_capture(pane)
+        if path is not None:
+            pane.capture = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
     # -- the contract -------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import asyncio
 import os
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from wezmp_tui.model.keys import tmux_key
 from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
@@ -313,6 +314,17 @@ class TmuxMux:
         # for whoever attaches next, which is not an error.
         if status != 0 and "no current client" not in err and "no clients" not in err:
             raise MuxCommandFailed(self._argv("switch-client", "-t", name), status, err)
+
+    async def capture_output(self, pane_id: str, path: Path | None) -> None:
+        """Append what the pane's program writes to `path` from now on (tmux hands it to a
+        `cat` of its own, so nothing passes through the daemon); None stops it. A new file
+        replaces the previous one at once: tmux closes the old pipe as it opens the new."""
+        if path is None:
+            await self._tmux("pipe-pane", "-t", pane_id, pane_id=pane_id)
+            return
+        # pipe-pane takes one shell command; the only word in it that is not ours is quoted.
+        cmd = "exec cat >> " + _quote(str(path))
+        await self._tmux("pipe-pane", "-t", pane_id, cmd, pane_id=pane_id)
 
     async def kill_server(self) -> None:
         await run(self._argv("kill-server"))

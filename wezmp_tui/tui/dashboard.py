@@ -10,13 +10,13 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static, Tree
 from textual.widgets.data_table import ColumnKey
 
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.model.events import Event
 from wezmp_tui.model.states import STOPPED_STATES
+from wezmp_tui.tui.agent_log import AgentLogKeys
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
 from wezmp_tui.tui.states import human_age, human_bytes, state_text
 
@@ -84,7 +84,7 @@ def validate_ws_name(name: str) -> str | None:
     return None
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(AgentLogKeys):
     BINDINGS = [
         Binding("n", "ws_create", "New ws", id="ws.create"),
         Binding("r", "ws_rename", "Rename ws", id="ws.rename"),

@@ -1,0 +1,1 @@
+"""`wezmp web`: the control center in a browser, for its owner only."""
