@@ -80,7 +80,7 @@ class AgentWorkService:
         self.board.task(id)
         if note.strip():
             await self.comment(id, note, by)
-        await self.timer.stop_task(id)
+        self.timer.stop_task(id)
         if outcome == "done":
             await self.board.edit(id, remove_tags=[BLOCKED_TAG], note=note.strip())
             return await self.board.done(id)

@@ -98,14 +98,10 @@ class TimeService:
 
     def add_entry(self, task_id: int, start: float, end: float, note: str) -> TimeEntry:
         """A finished entry, as logged after the fact."""
-        cur = self.db.execute(
-            "INSERT INTO time_entries(task_id, start, end, heartbeat, note) VALUES (?, ?, ?, ?, ?)",
-            (task_id, start, end, end, note),
-        )
+        entry_id = self.store.insert(task_id, start, note, end=end)
         self.board.history(task_id, "time logged", minutes=round((end - start) / 60, 1))
         self.engine.bus.publish("timer.stopped", {"task_id": task_id})
-        return self._entry(self.db.query_one("SELECT * FROM time_entries WHERE id = ?",
-                                             (cur.lastrowid,)))  # fmt: skip
+        return self._get(entry_id)
 
     @api("time.stop")
     async def stop_timer(self, task_id: int | None = None) -> list[TimeEntry]:

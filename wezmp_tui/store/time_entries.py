@@ -117,10 +117,11 @@ class TimeEntryStore:
         )
         return [_span(r) for r in rows]
 
-    def insert(self, task_id: int, start: float, note: str) -> int:
+    def insert(self, task_id: int, start: float, note: str, end: float | None = None) -> int:
+        """A running entry, or with `end` a finished one (time logged after the fact)."""
         cur = self.db.execute(
-            "INSERT INTO time_entries(task_id, start, heartbeat, note) VALUES (?, ?, ?, ?)",
-            (task_id, start, start, note),
+            "INSERT INTO time_entries(task_id, start, end, heartbeat, note) VALUES (?, ?, ?, ?, ?)",
+            (task_id, start, end, start if end is None else end, note),
         )
         return int(cur.lastrowid or 0)
 
