@@ -122,3 +122,18 @@ def test_fast_path_imports_nothing_heavy(module: str) -> None:
         pytest.fail(f"{module} is missing")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == []
+
+
+def test_the_tui_is_a_client_of_the_daemon_only() -> None:
+    """No TUI module imports the engine (it learns everything over the API), and none but
+    the app's own entry imports the app module: screens reach the app through
+    `tui/context.py`, so the app can import every screen without a cycle."""
+    offenders = []
+    for path in sorted((PKG / "tui").rglob("*.py")):
+        for name, _ in _imports(path):
+            rel = path.relative_to(PKG.parent)
+            if name.startswith("wezmp_tui.engine") or (
+                name == "wezmp_tui.tui.app" and path.name != "app.py"
+            ):
+                offenders.append(f"{rel}: {name}")
+    assert offenders == []

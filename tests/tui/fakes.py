@@ -103,3 +103,63 @@ class ScriptedClient:
 
     async def close(self) -> None:
         self.closed = True
+
+
+def scripted_app(client: ScriptedClient, **kw: Any) -> Any:
+    """The app over fixed answers, its clock stopped at `NOW`."""
+    from wezmp_tui.clock import FakeClock
+    from wezmp_tui.tui.app import create_app
+
+    async def factory() -> ScriptedClient:
+        return client
+
+    return create_app(factory, clock=FakeClock(NOW), **kw)  # type: ignore[arg-type]
+
+
+async def settle(app: Any) -> None:
+    """Let the events queued so far reach the mirror and every screen."""
+    from textual.pilot import Pilot
+
+    pilot = Pilot(app)
+    for _ in range(3):
+        await pilot.pause()
+    await app.state.settle()
+    await pilot.pause()
+
+
+class CuttableClient:
+    """An in-process client whose connection can be cut, as a daemon restart cuts a socket:
+    its event stream ends with DaemonUnavailable and what happens meanwhile is not heard."""
+
+    def __init__(self, engine: Any) -> None:
+        from wezmp_tui.ipc.base import InProcessClient
+
+        self.inner = InProcessClient(engine)
+        self.cut = asyncio.Event()
+
+    async def call(self, method: str, /, **params: Any) -> Any:
+        if self.cut.is_set():
+            raise DaemonUnavailable("connection cut")
+        return await self.inner.call(method, **params)
+
+    async def subscribe(self, topics: Sequence[str] = ("",)) -> None:
+        await self.inner.subscribe(topics)
+
+    async def events(self) -> AsyncIterator[Event]:
+        import msgspec
+
+        sub = self.inner._sub
+        assert sub is not None
+        while True:
+            got = asyncio.ensure_future(sub.get())
+            cut = asyncio.ensure_future(self.cut.wait())
+            done, pending = await asyncio.wait({got, cut}, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+            if cut in done:
+                await self.inner.close()
+                raise DaemonUnavailable("connection cut")
+            yield msgspec.json.decode(msgspec.json.encode(got.result()), type=Event)
+
+    async def close(self) -> None:
+        await self.inner.close()

@@ -50,6 +50,10 @@ worktrees:
   copy: []               # untracked files copied into a new agent worktree, e.g. [.env]
   # setup: [npm, ci]     # run in a new worktree before its agent starts
   setup_timeout: 600
+
+tui:
+  # screenshots: ~/Pictures/wezmp   # default: screenshots/ in the state directory
+  preview_interval: 1.0  # seconds between reads of the previewed pane
 """
 
 

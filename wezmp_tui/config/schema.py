@@ -115,6 +115,13 @@ class Snapshots(Base):
     restore_on_loss: bool = False  # rebuild by itself what a dying multiplexer took
 
 
+class Tui(Base):
+    """The control center."""
+
+    screenshots: str | None = None  # a directory (default: `screenshots/` in the state dir)
+    preview_interval: float = 1.0  # seconds between reads of the previewed pane; 0: on events only
+
+
 class Worktrees(Base):
     """For agents with `worktree: true`, what a new worktree gets before its agent starts."""
 
@@ -164,6 +171,7 @@ class Config(Base):
     notifications: Notifications = msgspec.field(default_factory=Notifications)
     snapshots: Snapshots = msgspec.field(default_factory=Snapshots)
     worktrees: Worktrees = msgspec.field(default_factory=Worktrees)
+    tui: Tui = msgspec.field(default_factory=Tui)
 
 
 class AgentFile(Base):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -15,32 +14,13 @@ from wezmp_tui.engine.panes import PaneService
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
 from wezmp_tui.model.agents import STOPPED_STATES
 from wezmp_tui.model.events import Event
-from wezmp_tui.model.workspaces import WorkspaceInfo
+from wezmp_tui.model.workspaces import WorkspaceInfo, validate_name
 from wezmp_tui.store.workspaces import WorkspaceStore
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
 
 log = logging.getLogger("wezmp.workspaces")
-MAX_NAME = 64
-
-
-def validate_name(name: str) -> str:
-    """A workspace name people can type and every backend accepts, or InvalidInput."""
-    if not name or not name.strip():
-        raise InvalidInput("workspace name: must not be empty")
-    if name != name.strip():
-        raise InvalidInput(f"workspace name {name!r}: no leading or trailing spaces")
-    if len(name) > MAX_NAME:
-        raise InvalidInput(f"workspace name: at most {MAX_NAME} characters (got {len(name)})")
-    for ch in name:
-        if unicodedata.category(ch).startswith("C"):
-            raise InvalidInput(f"workspace name {name!r}: control characters are not allowed")
-    # tmux treats '.' and ':' in target names as window/pane separators.
-    bad = set(name) & set(".:")
-    if bad:
-        raise InvalidInput(f"workspace name {name!r}: {' '.join(sorted(bad))} not allowed")
-    return name
 
 
 class WorkspaceService:

@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import msgspec
 
+from wezmp_tui.errors import InvalidInput
 from wezmp_tui.model.panes import PaneInfo
+
+MAX_NAME = 64
+
+
+def validate_name(name: str) -> str:
+    """A workspace name people can type and every backend accepts, or InvalidInput."""
+    if not name or not name.strip():
+        raise InvalidInput("workspace name: must not be empty")
+    if name != name.strip():
+        raise InvalidInput(f"workspace name {name!r}: no leading or trailing spaces")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"workspace name: at most {MAX_NAME} characters (got {len(name)})")
+    for ch in name:
+        if unicodedata.category(ch).startswith("C"):
+            raise InvalidInput(f"workspace name {name!r}: control characters are not allowed")
+    # tmux treats '.' and ':' in target names as window/pane separators.
+    bad = set(name) & set(".:")
+    if bad:
+        raise InvalidInput(f"workspace name {name!r}: {' '.join(sorted(bad))} not allowed")
+    return name
 
 
 class WorkspaceInfo(msgspec.Struct, kw_only=True):
