@@ -58,10 +58,29 @@ AGENTS = [
 ]  # fmt: skip
 
 
+LAYOUTS = [
+    {"name": "agent-and-shell", "description": "One coding agent on the left, a shell on the "
+     "right for you.", "path": "/layouts/agent-and-shell.yaml", "source": "shipped"},
+    {"name": "review", "description": "A reviewing agent beside the diff and the test run.",
+     "path": "/layouts/review.yaml", "source": "shipped"},
+]  # fmt: skip
+EXPLAIN = (
+    "codex-api: ◆ waiting for 42s, decided by rule: rule dialog\n"
+    "waiting means: needs the person: a permission prompt, a dialog or menu\n"
+    "rule: dialog\n"
+    "text looked at:\n"
+    "  | Allow codex to run `make test`?\n"
+    "  | › 1. Yes  2. No"
+)
+
+
 class ScriptedClient:
     """Fixed answers; records calls; `fail_events` makes the event stream drop."""
 
-    def __init__(self, fail_events: bool = False) -> None:
+    def __init__(self, fail_events: bool = False, *, backend: str = "wezterm",
+                 empty: bool = False) -> None:  # fmt: skip
+        self.backend = backend
+        self.empty = empty  # a first start: no workspace, no pane, no agent
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.queue: asyncio.Queue[Event | None] = asyncio.Queue()
         self.fail_events = fail_events
@@ -70,10 +89,15 @@ class ScriptedClient:
     async def call(self, method: str, /, **params: Any) -> Any:
         self.calls.append((method, params))
         answers: dict[str, Any] = {
-            "system.status": {"backend": "wezterm", "pid": 1, "version": "0.1.0", "uptime": 5},
-            "ws.list": WORKSPACES,
-            "pane.list": PANES,
-            "agent.list": AGENTS,
+            "system.status": {"backend": self.backend, "pid": 1, "version": "0.1.0", "uptime": 5},
+            "ws.list": [] if self.empty else WORKSPACES,
+            "pane.list": [] if self.empty else PANES,
+            "agent.list": [] if self.empty else AGENTS,
+            "layout.list": {"layouts": LAYOUTS, "errors": [
+                "broken.yaml:4: tabs[0].layot: unknown key (known keys: title, cwd, domain, "
+                "layout)"]},  # fmt: skip
+            "agent.explain": {"agent": params.get("name"), "state": "waiting",
+                              "text": EXPLAIN},  # fmt: skip
             "metrics.history": {"cpu": [5.0, 20.0, 35.0, 10.0, 60.0, 25.0], "mem": [40.0] * 6},
             "pane.get_text": "$ pytest -q\n........ 42 passed in 1.02s\n$",
             "broadcast.send": {"sent": ["1", "2"], "failed": [{"pane_id": "4", "error": "gone"}]},

@@ -379,3 +379,30 @@ async def test_sparklines_are_on_a_fixed_scale_and_blank_for_an_agent_that_does_
         agent = app.screen.query_one("#agent-meter")
         assert "gemini-web not running" in str(agent.query_one(".meter-label").render())
         assert str(agent.query_one(".meter-bars").render()).strip() == ""
+
+
+async def test_a_broken_layout_file_is_said_with_file_line_and_key(
+    engine: Engine, tmp_path: Any
+) -> None:
+    engine.paths.layouts_dir.mkdir(parents=True, exist_ok=True)
+    file = engine.paths.layouts_dir / "pair.yaml"
+    file.write_text(f"name: pair\nroot: {tmp_path}\ntabs:\n  - title: main\n    layout: {{}}\n")
+    await engine.invoke("layout.list")
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        file.write_text("name: pair\ntabs:\n  - title: main\n    layot: {}\n")
+        engine.bus.publish("layout.changed", {"files": ["pair.yaml"]})
+
+        async def said() -> bool:
+            await pilot.pause()
+            return any(n.title == "Layout file" for n in app._notifications)
+
+        await async_wait_until(said)
+        note = next(n for n in app._notifications if n.title == "Layout file")
+        assert note.message.startswith("pair.yaml:4: tabs[0].layot: unknown key")
+        assert note.message.endswith("the last good version stays in force)")
+        await pilot.press("A")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceModal)
+        assert "pair" in [name for name, _ in app.screen.choices]

@@ -33,7 +33,7 @@ class AttachScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="attach-screen")
         yield Static(
-            Text(f" pane {self.pane_id} · keys go to the pane · Ctrl+] leaves", style="reverse"),
+            Text(f"pane {self.pane_id} · every key goes to the pane · Ctrl+] leaves"),
             id="attach-bar",
         )
 

@@ -295,6 +295,8 @@ class DashboardScreen(Screen[None]):
         """Redraw the footer only when what is allowed changed (it is costly to rebuild)."""
         agent = self.state.agents.get(self.selected_agent or "")
         signature = (
+            bool(self.state.agents),
+            any(a.state == "waiting" for a in self.state.agents.values()),
             agent is not None,
             agent is not None and running(agent),
             agent is not None and agent.pane_id is not None,
@@ -322,6 +324,10 @@ class DashboardScreen(Screen[None]):
             return True
         if action in ("pane_focus", "copy_output"):
             return self.selected_pane is not None
+        if action in ("agents_sort", "agents_search"):
+            return bool(self.state.agents)
+        if action == "next_waiting":
+            return any(a.state == "waiting" for a in self.state.agents.values())
         return True
 
     # -- workspace actions --------------------------------------------------------------
@@ -483,7 +489,6 @@ class DashboardScreen(Screen[None]):
     async def action_next_waiting(self) -> None:
         waiting = sorted(n for n, a in self.state.agents.items() if a.state == "waiting")
         if not waiting:
-            self.notify("no agent is waiting for input", title="Agents")
             return
         after = [n for n in waiting if self.selected_agent is None or n > self.selected_agent]
         name = (after or waiting)[0]

@@ -58,7 +58,7 @@ class HelpScreen(ModalScreen[None]):
                 "Keys · remap any with keymap: in config.yaml, by its id · Esc closes",
                 classes="modal-title",
             )
-            yield DataTable(id="help-table", cursor_type="row", zebra_stripes=False)
+            yield DataTable(id="help-table", show_cursor=False, zebra_stripes=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -80,5 +80,6 @@ class HelpScreen(ModalScreen[None]):
                 )
                 if binding.key_display and key == binding.key:
                     shown = binding.key_display
-                table.add_row(Text(f"  {shown}"), Text(binding.description),
+                does = "Every key (this list)" if binding.id == "app.help" else binding.description
+                table.add_row(Text(f"  {shown}"), Text(does),
                               Text(binding.id or "", style="dim"))  # fmt: skip

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 
@@ -35,7 +35,7 @@ class PromptModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal"):
-            yield Label(Text(self.title_text), classes="modal-title")
+            yield Static(Text(self.title_text), classes="modal-title")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-error", classes="modal-error")
 
@@ -62,9 +62,10 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal"):
-            yield Label(Text(self.question), classes="modal-title")
-            yield Button("Yes (y)", id="yes", variant="error")
-            yield Button("No (n)", id="no")
+            yield Static(Text(self.question), classes="modal-title")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Yes (y)", id="yes", variant="error")
+                yield Button("No (n)", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
@@ -85,7 +86,7 @@ class TextModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="modal wide"):
-            yield Label(Text(self.title_text), classes="modal-title")
+            yield Static(Text(self.title_text), classes="modal-title")
             yield Static(Text(self.body))
 
 
@@ -104,7 +105,7 @@ class ChoiceModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal wide"):
-            yield Label(Text(self.title_text), classes="modal-title")
+            yield Static(Text(self.title_text), classes="modal-title")
             for note in self.notes:
                 yield Static(Text(note), classes="modal-error")
             yield OptionList(

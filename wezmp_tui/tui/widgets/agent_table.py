@@ -169,6 +169,7 @@ class AgentPanel(Vertical):
             if row != table.cursor_row:
                 table.move_cursor(row=row, animate=False)
         self.query_one("#agents-empty").display = not state.agents
+        table.display = bool(state.agents)
         self.update_title(len(agents), len(state.agents))
 
     def cells(

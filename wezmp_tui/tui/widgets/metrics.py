@@ -96,13 +96,15 @@ class MetricsPanel(Vertical):
         series = state.agent_cpu.get(agent or "", [])
         record = state.agents.get(agent or "")
         label = Text(agent or "no agent selected", style="bold", no_wrap=True, overflow="ellipsis")
-        if record is not None and not running(record):
+        if record is None:
+            series = []
+        elif not running(record):
             label.append(" not running", style="dim")
             series = []
         else:
             if series:
                 label.append(f" {series[-1]:.0f}%")
-            if record is not None and record.rss:
+            if record.rss:
                 label.append(f" {human_bytes(record.rss)}")
             label.append(" /100% of a core", style="dim")
         self.query_one("#agent-meter", Meter).show(label, series)

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from wezmp_tui.model.panes import PaneInfo
     from wezmp_tui.tui.state import DaemonState
 
-EMPTY = "No workspaces yet. Press n to create one, or A to build one from a layout."
+# One short line each: a tree label does not wrap.
+EMPTY = ("No workspaces yet.", "n: create one", "A: from a layout")
 
 
 class WorkspaceTree(Tree[dict[str, Any]]):
@@ -50,7 +51,8 @@ class WorkspaceTree(Tree[dict[str, Any]]):
         colors = center(self).state_colors()
         accent = center(self).theme_color("accent", "yellow")
         if not state.workspaces:
-            self.root.add_leaf(Text(EMPTY, style="dim italic"), data={})
+            for line in EMPTY:
+                self.root.add_leaf(Text(line, style="dim italic"), data={})
         for ws in state.workspaces:
             label = Text("★ " if ws.is_current else "", style=f"bold {accent}")
             label.append(ws.name, style="bold")
