@@ -64,6 +64,9 @@ LAYOUTS = [
     {"name": "review", "description": "A reviewing agent beside the diff and the test run.",
      "path": "/layouts/review.yaml", "source": "shipped"},
 ]  # fmt: skip
+BROKEN_LAYOUT = (
+    "broken.yaml:4: tabs[0].layot: unknown key (known keys: title, cwd, domain, layout)"
+)
 EXPLAIN = (
     "codex-api: ◆ waiting for 42s, decided by rule: rule dialog\n"
     "waiting means: needs the person: a permission prompt, a dialog or menu\n"
@@ -93,11 +96,8 @@ class ScriptedClient:
             "ws.list": [] if self.empty else WORKSPACES,
             "pane.list": [] if self.empty else PANES,
             "agent.list": [] if self.empty else AGENTS,
-            "layout.list": {"layouts": LAYOUTS, "errors": [
-                "broken.yaml:4: tabs[0].layot: unknown key (known keys: title, cwd, domain, "
-                "layout)"]},  # fmt: skip
-            "agent.explain": {"agent": params.get("name"), "state": "waiting",
-                              "text": EXPLAIN},  # fmt: skip
+            "layout.list": {"layouts": LAYOUTS, "errors": [BROKEN_LAYOUT]},
+            "agent.explain": {"agent": params.get("name"), "state": "waiting", "text": EXPLAIN},
             "metrics.history": {"cpu": [5.0, 20.0, 35.0, 10.0, 60.0, 25.0], "mem": [40.0] * 6},
             "pane.get_text": "$ pytest -q\n........ 42 passed in 1.02s\n$",
             "broadcast.send": {"sent": ["1", "2"], "failed": [{"pane_id": "4", "error": "gone"}]},
