@@ -30,7 +30,7 @@ from wezmp_tui.tui.messages import (
     Resynced,
 )
 from wezmp_tui.tui.modals import ChoiceModal, ConfirmModal, PromptModal, TextModal
-from wezmp_tui.tui.state import running
+from wezmp_tui.tui.state import DaemonState, running
 from wezmp_tui.tui.widgets.agent_table import AgentPanel, AgentTable
 from wezmp_tui.tui.widgets.metrics import MetricsPanel
 from wezmp_tui.tui.widgets.pane_table import PaneTable
@@ -141,7 +141,7 @@ class DashboardScreen(Screen[None]):
         self.draw_all()
 
     @property
-    def state(self) -> Any:
+    def state(self) -> DaemonState:
         return center(self).state
 
     @property
@@ -265,7 +265,7 @@ class DashboardScreen(Screen[None]):
     @on(DataTable.RowHighlighted, "#panes")
     def pane_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.selected_pane = event.row_key.value
-        pane = self.state.panes.get(self.selected_pane)
+        pane = self.state.panes.get(self.selected_pane or "")
         if pane is not None:
             self.selected_ws = pane.workspace
         self.follow_selection()
