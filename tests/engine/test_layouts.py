@@ -317,3 +317,26 @@ def test_random_layouts_freeze_and_apply_back_to_the_cell(
     layout = {"name": "random", "tabs": [{"layout": numbered(t, seq)} for t in tabs]}
     text = yaml.safe_dump(layout, sort_keys=False, allow_unicode=True)
     asyncio.run(_round_trip(backend, wezmp_env, text, str(tmp_path)))
+
+
+async def test_a_layout_file_saved_broken_keeps_its_last_good_version(
+    make_engine: Any, tmp_path: Path
+) -> None:
+    engine = await make_engine("local")
+    engine.paths.layouts_dir.mkdir(parents=True, exist_ok=True)
+    file = engine.paths.layouts_dir / "pair.yaml"
+    file.write_text(f"name: pair\nroot: {tmp_path}\ntabs:\n  - title: main\n    layout: {{}}\n")
+    await engine.invoke("layout.list")  # read while good
+    errors = engine.bus.subscribe(["error"])
+    file.write_text(f"name: pair\nroot: {tmp_path}\ntabs:\n  - title: main\n    panes: []\n")
+    engine.bus.publish("layout.changed", {"files": ["pair.yaml"]})
+    event = await asyncio.wait_for(errors.get(), 5)
+    assert event.data == {
+        "source": "layout",
+        "message": "pair.yaml:5: tabs[0].panes: unknown key (known keys: title, cwd, domain, "
+        "layout) (layout pair: the last good version stays in force)",
+    }
+    listing = await engine.invoke("layout.list")
+    assert "pair" in [lay["name"] for lay in listing["layouts"]]
+    built = await engine.invoke("layout.apply", {"name": "pair"})
+    assert built["workspace"] == "pair"

@@ -58,10 +58,32 @@ AGENTS = [
 ]  # fmt: skip
 
 
+LAYOUTS = [
+    {"name": "agent-and-shell", "description": "One coding agent on the left, a shell on the "
+     "right for you.", "path": "/layouts/agent-and-shell.yaml", "source": "shipped"},
+    {"name": "review", "description": "A reviewing agent beside the diff and the test run.",
+     "path": "/layouts/review.yaml", "source": "shipped"},
+]  # fmt: skip
+BROKEN_LAYOUT = (
+    "broken.yaml:4: tabs[0].layot: unknown key (known keys: title, cwd, domain, layout)"
+)
+EXPLAIN = (
+    "codex-api: ◆ waiting for 42s, decided by rule: rule dialog\n"
+    "waiting means: needs the person: a permission prompt, a dialog or menu\n"
+    "rule: dialog\n"
+    "text looked at:\n"
+    "  | Allow codex to run `make test`?\n"
+    "  | › 1. Yes  2. No"
+)
+
+
 class ScriptedClient:
     """Fixed answers; records calls; `fail_events` makes the event stream drop."""
 
-    def __init__(self, fail_events: bool = False) -> None:
+    def __init__(self, fail_events: bool = False, *, backend: str = "wezterm",
+                 empty: bool = False) -> None:  # fmt: skip
+        self.backend = backend
+        self.empty = empty  # a first start: no workspace, no pane, no agent
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.queue: asyncio.Queue[Event | None] = asyncio.Queue()
         self.fail_events = fail_events
@@ -70,10 +92,12 @@ class ScriptedClient:
     async def call(self, method: str, /, **params: Any) -> Any:
         self.calls.append((method, params))
         answers: dict[str, Any] = {
-            "system.status": {"backend": "wezterm", "pid": 1, "version": "0.1.0", "uptime": 5},
-            "ws.list": WORKSPACES,
-            "pane.list": PANES,
-            "agent.list": AGENTS,
+            "system.status": {"backend": self.backend, "pid": 1, "version": "0.1.0", "uptime": 5},
+            "ws.list": [] if self.empty else WORKSPACES,
+            "pane.list": [] if self.empty else PANES,
+            "agent.list": [] if self.empty else AGENTS,
+            "layout.list": {"layouts": LAYOUTS, "errors": [BROKEN_LAYOUT]},
+            "agent.explain": {"agent": params.get("name"), "state": "waiting", "text": EXPLAIN},
             "metrics.history": {"cpu": [5.0, 20.0, 35.0, 10.0, 60.0, 25.0], "mem": [40.0] * 6},
             "pane.get_text": "$ pytest -q\n........ 42 passed in 1.02s\n$",
             "broadcast.send": {"sent": ["1", "2"], "failed": [{"pane_id": "4", "error": "gone"}]},
@@ -103,3 +127,63 @@ class ScriptedClient:
 
     async def close(self) -> None:
         self.closed = True
+
+
+def scripted_app(client: ScriptedClient, **kw: Any) -> Any:
+    """The app over fixed answers, its clock stopped at `NOW`."""
+    from wezmp_tui.clock import FakeClock
+    from wezmp_tui.tui.app import create_app
+
+    async def factory() -> ScriptedClient:
+        return client
+
+    return create_app(factory, clock=FakeClock(NOW), **kw)  # type: ignore[arg-type]
+
+
+async def settle(app: Any) -> None:
+    """Let the events queued so far reach the mirror and every screen."""
+    from textual.pilot import Pilot
+
+    pilot = Pilot(app)
+    for _ in range(3):
+        await pilot.pause()
+    await app.state.settle()
+    await pilot.pause()
+
+
+class CuttableClient:
+    """An in-process client whose connection can be cut, as a daemon restart cuts a socket:
+    its event stream ends with DaemonUnavailable and what happens meanwhile is not heard."""
+
+    def __init__(self, engine: Any) -> None:
+        from wezmp_tui.ipc.base import InProcessClient
+
+        self.inner = InProcessClient(engine)
+        self.cut = asyncio.Event()
+
+    async def call(self, method: str, /, **params: Any) -> Any:
+        if self.cut.is_set():
+            raise DaemonUnavailable("connection cut")
+        return await self.inner.call(method, **params)
+
+    async def subscribe(self, topics: Sequence[str] = ("",)) -> None:
+        await self.inner.subscribe(topics)
+
+    async def events(self) -> AsyncIterator[Event]:
+        import msgspec
+
+        sub = self.inner._sub
+        assert sub is not None
+        while True:
+            got = asyncio.ensure_future(sub.get())
+            cut = asyncio.ensure_future(self.cut.wait())
+            done, pending = await asyncio.wait({got, cut}, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+            if cut in done:
+                await self.inner.close()
+                raise DaemonUnavailable("connection cut")
+            yield msgspec.json.decode(msgspec.json.encode(got.result()), type=Event)
+
+    async def close(self) -> None:
+        await self.inner.close()

@@ -67,6 +67,10 @@ plugins:                 # plugins/*.py here and packages (docs/plugins.md)
   timeout: 5             # seconds a hook may run
   max_failures: 3        # in a row, then it is turned off and you are told
   options: {}            # plugin name -> its settings, e.g. {time-report: {dir: ~/time}}
+
+tui:
+  # screenshots: ~/Pictures/wezmp   # default: screenshots/ in the state directory
+  preview_interval: 1.0  # seconds between reads of the previewed pane
 """
 
 

@@ -11,10 +11,10 @@ BINDING_IDS: frozenset[str] = frozenset(
         # app
         "app.help", "app.quit", "mode.board", "mode.dashboard", "mode.reports",
         # dashboard
-        "agent.attach", "agent.keys", "agent.next_waiting", "agent.restart", "agent.send",
-        "agent.start", "agent.stop", "broadcast.send", "pane.focus", "send.copy", "sync.toggle",
-        "ws.create",
-        "ws.delete", "ws.rename", "ws.switch",
+        "agent.attach", "agent.explain", "agent.keys", "agent.next_waiting", "agent.restart",
+        "agent.send", "agent.start", "agent.stop", "agents.search", "agents.sort",
+        "broadcast.send", "layout.apply", "pane.focus", "send.copy", "sync.toggle", "ws.create",
+        "ws.delete", "ws.rename", "ws.switch", "attach.leave",
         # board
         "board.delete", "board.details", "board.dispatch", "board.down", "board.edit",
         "board.edit_description", "board.filter", "board.left", "board.move_left",
@@ -24,6 +24,6 @@ BINDING_IDS: frozenset[str] = frozenset(
         # reports
         "reports.export_csv", "reports.export_json", "reports.group", "reports.period",
         # dialogs
-        "help.close", "modal.cancel", "modal.no", "modal.yes",
+        "choice.cancel", "help.close", "modal.cancel", "modal.no", "modal.yes", "text.close",
     }
 )  # fmt: skip

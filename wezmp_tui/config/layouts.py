@@ -157,9 +157,26 @@ def layout_dirs(paths: Paths) -> list[tuple[Path, str]]:
     return [(builtin_dir("layouts"), "shipped"), (paths.layouts_dir, "user")]
 
 
-def list_layouts(paths: Paths) -> tuple[list[LayoutRef], list[str]]:
+def read_layout(path: Path, last_good: dict[str, Layout] | None = None) -> Layout:
+    """A layout file. With `last_good` (file path -> layout), a file that no longer loads
+    gives its last good version, and one that loads becomes the last good version; the error
+    is raised only when there is none."""
+    try:
+        layout = parse_layout(path.read_text(encoding="utf-8"), path.name)
+    except ConfigError:
+        if last_good is not None and str(path) in last_good:
+            return last_good[str(path)]
+        raise
+    if last_good is not None:
+        last_good[str(path)] = layout
+    return layout
+
+
+def list_layouts(
+    paths: Paths, last_good: dict[str, Layout] | None = None
+) -> tuple[list[LayoutRef], list[str]]:
     """Every layout by name (a user file overrides a shipped one), and the errors of the
-    files that do not load."""
+    files that do not load (a file with a last good version keeps it in force)."""
     found: dict[str, LayoutRef] = {}
     errors: list[str] = []
     for directory, source in layout_dirs(paths):
@@ -167,22 +184,30 @@ def list_layouts(paths: Paths) -> tuple[list[LayoutRef], list[str]]:
             continue
         for path in sorted(directory.glob("*.y*ml")):
             try:
-                layout = parse_layout(path.read_text(encoding="utf-8"), path.name)
+                parse_layout(path.read_text(encoding="utf-8"), path.name)
             except ConfigError as exc:
-                errors.append(exc.message)
-                continue
+                kept = (last_good or {}).get(str(path))
+                errors.append(
+                    exc.message + (f" (layout {kept.name}: the last good version stays in force)"
+                                   if kept else "")
+                )  # fmt: skip
+                if kept is None:
+                    continue
+            layout = read_layout(path, last_good)
             found[layout.name] = LayoutRef(layout.name, layout.description, str(path), source)
     return sorted(found.values(), key=lambda r: r.name), errors
 
 
-def load_layout(paths: Paths, name_or_file: str) -> Layout:
+def load_layout(
+    paths: Paths, name_or_file: str, last_good: dict[str, Layout] | None = None
+) -> Layout:
     """A layout by name (user's first, then shipped) or from a file path."""
     candidate = Path(name_or_file).expanduser()
     if candidate.suffix in (".yaml", ".yml") and candidate.exists():
         return parse_layout(candidate.read_text(encoding="utf-8"), str(candidate))
-    for ref in list_layouts(paths)[0]:
+    for ref in list_layouts(paths, last_good)[0]:
         if ref.name == name_or_file:
-            return parse_layout(Path(ref.path).read_text(encoding="utf-8"), Path(ref.path).name)
+            return read_layout(Path(ref.path), last_good)
     raise NotFound(f"no layout named {name_or_file!r} (see: wezmp layout list)")
 
 

@@ -158,6 +158,13 @@ class Snapshots(Base):
     restore_on_loss: bool = False  # rebuild by itself what a dying multiplexer took
 
 
+class Tui(Base):
+    """The control center."""
+
+    screenshots: str | None = None  # a directory (default: `screenshots/` in the state dir)
+    preview_interval: float = 1.0  # seconds between reads of the previewed pane; 0: on events only
+
+
 class Worktrees(Base):
     """For agents with `worktree: true`, what a new worktree gets before its agent starts."""
 
@@ -209,6 +216,7 @@ class Config(Base):
     plugins: Plugins = msgspec.field(default_factory=Plugins)
     snapshots: Snapshots = msgspec.field(default_factory=Snapshots)
     worktrees: Worktrees = msgspec.field(default_factory=Worktrees)
+    tui: Tui = msgspec.field(default_factory=Tui)
 
 
 class AgentFile(Base):

@@ -40,6 +40,7 @@ from wezmp_tui.engine.panes import PaneService
 from wezmp_tui.engine.workspaces import WorkspaceService
 from wezmp_tui.errors import InvalidInput, NotFound, WezmpError
 from wezmp_tui.model.agents import STOPPED_STATES
+from wezmp_tui.model.events import Event
 from wezmp_tui.model.panes import PaneInfo
 from wezmp_tui.mux.base import MuxError
 from wezmp_tui.procfs import cmdline
@@ -94,6 +95,22 @@ class LayoutService:
         self.groups = PaneGroupStore(engine.db)
         self.workspaces = engine.get(WorkspaceService)
         self.workspaces.layouts = self
+        # The last version of each layout file that loaded: a file saved broken keeps it in
+        # force (and says why) until it is fixed.
+        self.last_good: dict[str, Layout] = {}
+        engine.bus.listen(["layout.changed"], self._on_changed)
+
+    async def start(self) -> None:
+        list_layouts(self.engine.paths, self.last_good)
+
+    def _on_changed(self, event: Event) -> None:
+        """A saved layout file that does not load is said once, naming file, line and key."""
+        changed = set((event.data or {}).get("files") or [])
+        _, errors = list_layouts(self.engine.paths, self.last_good)
+        for error in errors:
+            if error.split(":", 1)[0] in changed:
+                log.error("layouts: %s", error)
+                self.engine.bus.publish("error", {"source": "layout", "message": error})
 
     def _sup(self) -> Supervisor | None:
         from wezmp_tui.engine.supervisor import Supervisor
@@ -108,7 +125,7 @@ class LayoutService:
     @api("layout.list")
     async def list_layouts(self) -> dict[str, Any]:
         """Shipped and user layouts (user files override by name), and broken files."""
-        refs, errors = list_layouts(self.engine.paths)
+        refs, errors = list_layouts(self.engine.paths, self.last_good)
         return {
             "layouts": [
                 {"name": r.name, "description": r.description, "path": r.path, "source": r.source}
@@ -120,7 +137,7 @@ class LayoutService:
     @api("layout.show")
     async def show(self, name: str) -> dict[str, Any]:
         """A layout as YAML text and structure."""
-        layout = load_layout(self.engine.paths, name)
+        layout = load_layout(self.engine.paths, name, self.last_good)
         return {"yaml": dump_layout(layout), "layout": msgspec.to_builtins(layout)}
 
     # -- apply --------------------------------------------------------------------------
@@ -140,7 +157,7 @@ class LayoutService:
         if text is not None:
             layout = parse_layout(text, source or "layout")
         elif name is not None:
-            layout = load_layout(self.engine.paths, name)
+            layout = load_layout(self.engine.paths, name, self.last_good)
         else:
             raise InvalidInput("give a layout name, a file, or its text")
         return await self.build(layout, workspace or layout.name, cwd, domain)

@@ -2,35 +2,56 @@
 
 The app is a thin client of the daemon: everything goes through `self.client` (the
 `AsyncApi` protocol), so tests run it against an in-process engine or a scripted client.
+What the daemon says is kept in one mirror (`self.state`), which tells every screen.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.color import Color, ColorParseError
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState
 
 from wezmp_tui.clock import Clock, SystemClock
 from wezmp_tui.errors import DaemonUnavailable, WezmpError
 from wezmp_tui.ipc.base import AsyncApi
+from wezmp_tui.model.events import Event
 from wezmp_tui.model.states import STATES
 from wezmp_tui.tui.commands import WezmpCommands
 from wezmp_tui.tui.dashboard import DashboardScreen
 from wezmp_tui.tui.help import HelpScreen
+from wezmp_tui.tui.messages import ConnectionChanged
+from wezmp_tui.tui.modals import ConfirmModal
 from wezmp_tui.tui.plugin_commands import PluginCommands
+from wezmp_tui.tui.state import DaemonState, running
+from wezmp_tui.tui.words import failure_title, source_title
 
+log = logging.getLogger("wezmp.tui")
 ClientFactory = Callable[[], Awaitable[AsyncApi]]
 TOPICS = [
     "workspace.", "pane.", "agent.", "metrics.", "error", "theme.", "config.",
-    "task.", "timer.", "queue.", "board.",
+    "task.", "timer.", "queue.", "board.", "layout.",
 ]  # fmt: skip
+
+
+def rich_color(value: str) -> str:
+    """A theme colour (`#7aa2f7`, `ansi_blue`) as Rich spells it in a style."""
+    try:
+        return Color.parse(value).rich_color.name
+    except ColorParseError:
+        return value
 
 
 class UnavailableScreen(Screen[None]):
@@ -74,12 +95,13 @@ class WezmpApp(App[None]):
         "board": _lazy_screen("wezmp_tui.tui.board.screen", "BoardScreen", "board"),
         "reports": _lazy_screen("wezmp_tui.tui.reports.screen", "ReportsScreen", "reports view"),
     }
+    # One quit key everywhere, never a key that means something else in some panel.
     BINDINGS = [
-        Binding("1", "switch_mode('dashboard')", "Dashboard", id="mode.dashboard"),
-        Binding("2", "switch_mode('board')", "Board", id="mode.board"),
-        Binding("3", "switch_mode('reports')", "Reports", id="mode.reports"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("1", "switch_mode('dashboard')", "Dashboard", id="mode.dashboard", show=False),
+        Binding("2", "switch_mode('board')", "Board", id="mode.board", show=False),
+        Binding("3", "switch_mode('reports')", "Reports", id="mode.reports", show=False),
+        Binding("question_mark", "help", "more", id="app.help", key_display="?"),
     ]
 
     def __init__(
@@ -107,6 +129,7 @@ class WezmpApp(App[None]):
         self.settings_file = settings_file
         self.backend = "?"
         self.connected = False
+        self.state = DaemonState(self.call, self.broadcast)
         keymap = dict(getattr(config, "keymap", {}) or {})
         if keymap:
             self.set_keymap(keymap)
@@ -124,16 +147,26 @@ class WezmpApp(App[None]):
             self.watch_themes()
 
     async def connect(self) -> None:
+        """Connect, subscribe, then fetch the whole picture: nothing said in between is
+        missed."""
         self.client = await self.client_factory()
         status = await self.client.call("system.status")
         self.backend = status.get("backend", "?")
+        await self.client.subscribe(TOPICS)
+        if self.demo and self.backend == "local":
+            await self._first_run_demo()
+        await self.state.resync()
         self.connected = True
         self.update_title()
-        if self.demo and self.backend == "local":
-            try:
-                await self.client.call("ws.demo")
-            except WezmpError:
-                pass
+        self.broadcast(lambda: ConnectionChanged(True))
+
+    async def _first_run_demo(self) -> None:
+        """A first screen that is not blank: with no workspace yet, the demo's live panes on
+        the built-in backend (elsewhere the empty panels say what to press)."""
+        try:
+            await self.call("ws.demo")
+        except WezmpError as exc:
+            log.info("demo: %s", exc.message)
 
     def update_title(self) -> None:
         state = "connected" if self.connected else "reconnecting…"
@@ -149,28 +182,33 @@ class WezmpApp(App[None]):
         try:
             return await self.call(method, **params)
         except WezmpError as exc:
-            self.notify(exc.message, severity="error", title=method)
+            self.notify(exc.message, severity="error", title=failure_title(method))
             return None
 
-    @work(exclusive=True, group="events")
+    def broadcast(self, make: Callable[[], Message]) -> None:
+        """Tell every screen of every mode, shown or not, so each is current when shown.
+        (A message is delivered once: each screen gets its own.)"""
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                screen.post_message(make())
+
+    @work(exclusive=True, group="events", exit_on_error=False)
     async def pump_events(self) -> None:
-        """Follow daemon events; when the connection drops, reconnect with backoff, say so,
-        resubscribe and reload."""
+        """Follow daemon events into the mirror; when the connection drops, reconnect with
+        backoff, say so, and resync every mode."""
         delay = 0.1
         while True:
             try:
                 assert self.client is not None
-                await self.client.subscribe(TOPICS)
                 async for ev in self.client.events():
-                    handler = getattr(self.screen, "handle_event", None)
-                    if handler is not None:
-                        await handler(ev)
+                    self.apply_event(ev)
                     delay = 0.1
             except (DaemonUnavailable, OSError, AssertionError):
                 pass
             self.connected = False
             self.update_title()
-            self.notify("lost the daemon; reconnecting…", severity="warning")
+            self.broadcast(lambda: ConnectionChanged(False))
+            self.notify("Lost the daemon; reconnecting…", title="Daemon", severity="warning")
             while True:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
@@ -179,10 +217,47 @@ class WezmpApp(App[None]):
                     break
                 except (DaemonUnavailable, OSError):
                     continue
-            self.notify("reconnected to the daemon")
-            for screen in self.screen_stack:
-                if isinstance(screen, DashboardScreen):
-                    await screen.reload()
+            self.notify("Reconnected; every view is current again.", title="Daemon")
+
+    def apply_event(self, ev: Event) -> None:
+        """One event into the mirror and a toast where a person should know. Data that does
+        not fit is reported and skipped; it never ends the app."""
+        try:
+            self.state.apply(ev)
+            self.toast(ev)
+        except Exception as exc:
+            self.report_error(exc, f"applying the event {ev.topic}")
+
+    def toast(self, ev: Event) -> None:
+        data = ev.data or {}
+        if ev.topic == "agent.state" and data.get("state") == "waiting":
+            self.notify(f"{data.get('agent')} is waiting for input", title="Agent needs you")
+        elif ev.topic == "agent.failed":
+            self.notify(
+                f"{data.get('agent')} failed: {data.get('reason', '')}",
+                severity="error",
+                title="Agent failed",
+            )
+        elif ev.topic == "error":
+            self.notify(
+                str(data.get("message", "")),
+                severity="error",
+                title=source_title(str(data.get("source", ""))),
+                timeout=10,
+            )
+
+    def report_error(self, exc: BaseException, doing: str) -> None:
+        """The one place an unexpected error of the TUI ends up: logged with its traceback,
+        said once, and the app goes on."""
+        log.error("error while %s", doing, exc_info=exc)
+        self.notify(f"{type(exc).__name__}: {exc}", severity="error", title=f"Error {doing}")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state == WorkerState.ERROR and worker.error is not None:
+            self.report_error(worker.error, f"in {worker.name or 'a background task'}")
+            if worker.group == "events":
+                self.pump_events()  # the event stream must go on
 
     # -- themes -------------------------------------------------------------------------
 
@@ -200,7 +275,7 @@ class WezmpApp(App[None]):
         new_errors = [e for e in errors if e not in self.theme_errors]
         self.theme_errors = errors
         for error in new_errors:
-            self.notify(error, severity="error", title="theme file", timeout=10)
+            self.notify(error, severity="error", title="Theme file", timeout=10)
         return list(specs)
 
     @work(exclusive=True, group="theme-watch")
@@ -215,7 +290,7 @@ class WezmpApp(App[None]):
                 self.refresh_css()
                 for screen in self.screen_stack:
                     screen.refresh(layout=True)
-                self.notify(f"theme {self.theme} reloaded")
+                self.notify(f"theme {self.theme} reloaded", title="Theme")
 
         assert self.paths is not None
         await watch(self.paths, changed, kinds=("theme",), ready=self.watch_ready)
@@ -241,22 +316,73 @@ class WezmpApp(App[None]):
             from wezmp_tui.config.settings import save_setting
 
             save_setting(self.settings_file, "theme", name)
-        self.notify(f"theme: {name}")
+        self.notify(f"theme: {name}", title="Theme")
 
     def state_colors(self) -> dict[str, str]:
         variables = self.theme_variables
-        return {s.name: variables[s.theme_var] for s in STATES if s.theme_var in variables}
+        return {
+            s.name: rich_color(variables[s.theme_var]) for s in STATES if s.theme_var in variables
+        }
+
+    def theme_color(self, variable: str, fallback: str) -> str:
+        """A theme variable (`wezmp-spark-cpu`) as a Rich colour, or a base colour of the same
+        theme (`accent`) so a theme without wezmp's own colours still looks like itself."""
+        variables = self.theme_variables
+        return rich_color(variables.get(variable) or variables.get(fallback) or fallback)
 
     # -- actions ------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.screen))
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    async def action_quit(self) -> None:
+        """Quit; when agents run, ask first (they go on under the daemon)."""
+        busy = sorted(n for n, a in self.state.agents.items() if running(a))
+        if not busy:
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        names = ", ".join(busy[:4]) + (f" and {len(busy) - 4} more" if len(busy) > 4 else "")
+        self.push_screen(
+            ConfirmModal(
+                f"{len(busy)} agent(s) run ({names}). They go on under the daemon. "
+                "Quit the control center?"
+            ),
+            answered,
+        )
+
+    def screenshot_dir(self) -> Path:
+        """Where the user's config says, else `screenshots/` in the state directory."""
+        configured = getattr(getattr(self.config, "tui", None), "screenshots", None)
+        if configured:
+            return Path(os.path.expanduser(configured))
+        if self.paths is not None:
+            return Path(self.paths.state_dir) / "screenshots"
+        from wezmp_tui.paths import resolve
+
+        return resolve(os.environ).state_dir / "screenshots"
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        target = Path(path) if path else self.screenshot_dir()
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self.notify(f"{target}: {exc.strerror}", severity="error", title="Screenshot")
+            return None
+        return super().deliver_screenshot(filename, str(target), time_format)
 
     async def palette_call(self, method: str, **params: Any) -> None:
-        try:
-            await self.call(method, **params)
-        except WezmpError as exc:
-            self.notify(exc.message, severity="error")
+        await self.call_or_notify(method, **params)
 
     def palette_create_workspace(self) -> None:
         screen = self.screen
@@ -268,7 +394,7 @@ class WezmpApp(App[None]):
             if cmd.title != "Quit":
                 yield cmd
         yield SystemCommand(
-            "Quit", "Quit the control center (the daemon and agents go on)", self.exit
+            "Quit", "Quit the control center (the daemon and agents go on)", self.action_quit
         )
 
 

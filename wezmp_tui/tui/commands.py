@@ -1,57 +1,60 @@
-"""Command palette entries: workspaces, agents, modes and themes by name."""
+"""Command palette entries: workspaces, agents, modes and themes by name.
+
+The entries are made once when the palette opens (`startup`), from the app's mirror of the
+daemon: typing filters them without asking the daemon anything.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-if TYPE_CHECKING:
-    from wezmp_tui.tui.app import WezmpApp
+from wezmp_tui.tui.context import center
+from wezmp_tui.tui.state import running
+
+Command = tuple[str, Callable[[], Awaitable[Any] | Any], str]
 
 
 class WezmpCommands(Provider):
-    async def _commands(self) -> AsyncIterator[tuple[str, Callable[[], Awaitable[Any] | Any], str]]:
-        app: WezmpApp = self.app  # type: ignore[assignment]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands: list[Command] = []
+
+    async def startup(self) -> None:
+        app: Any = self.app
+        state = center(app).state
+        out: list[Command] = []
         for mode in ("dashboard", "board", "reports"):
-            yield f"Mode: {mode}", partial(app.switch_mode, mode), f"Show the {mode}"
-        yield "Workspace: create…", app.palette_create_workspace, "Create a workspace"
-        try:
-            workspaces = await app.call("ws.list")
-        except Exception:
-            workspaces = []
-        for ws in workspaces:
-            name = ws["name"]
-            yield (
-                f"Workspace: switch to {name}",
-                partial(app.palette_call, "ws.switch", name=name),
-                "",
-            )
-        try:
-            agents = await app.call("agent.list")
-        except Exception:
-            agents = []
-        for a in agents:
-            name = a["name"]
-            for verb in ("start", "stop", "restart"):
-                yield (
-                    f"Agent: {verb} {name}",
-                    partial(app.palette_call, f"agent.{verb}", name=name),
-                    f"{a['state']} in {a['workspace'] or '-'}",
-                )
+            out.append((f"Mode: {mode}", partial(app.switch_mode, mode), f"Show the {mode}"))
+        out.append(("Workspace: create…", app.palette_create_workspace, "Create a workspace"))
+        for ws in state.workspaces:
+            out.append((f"Workspace: switch to {ws.name}",
+                        partial(app.palette_call, "ws.switch", name=ws.name), ""))  # fmt: skip
+        for agent in state.agents.values():
+            verbs = ("stop", "restart") if running(agent) else ("start",)
+            for verb in verbs:
+                out.append((
+                    f"Agent: {verb} {agent.name}",
+                    partial(app.palette_call, f"agent.{verb}", name=agent.name),
+                    f"{agent.state} in {agent.workspace or '-'}",
+                ))  # fmt: skip
         for theme in sorted(app.available_themes):
-            yield f"Theme: {theme}", partial(app.choose_theme, theme), "Use and remember this theme"
+            out.append(
+                (f"Theme: {theme}", partial(app.choose_theme, theme), "Use and remember this theme")
+            )
+        self.commands = out
 
     async def discover(self) -> Hits:
-        async for text, callback, help_text in self._commands():
+        for text, callback, help_text in self.commands:
             if text.startswith(("Mode:", "Workspace: create", "Theme: wezmp")):
                 yield DiscoveryHit(text, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        async for text, callback, help_text in self._commands():
+        for text, callback, help_text in self.commands:
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, matcher.highlight(text), callback, help=help_text)

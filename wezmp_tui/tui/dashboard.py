@@ -1,72 +1,85 @@
 """The Dashboard: workspaces → tabs → panes, agents with live state and resource use,
-sparklines, and a preview of the selected pane — all pushed by daemon events, not polled."""
+sparklines, and a live preview of the selected agent, drawn from the app's mirror of the
+daemon (`tui/state.py`) as its messages arrive.
+
+Every key means one thing on this screen, whichever panel has focus, and acts on the
+selection; a panel shows in the footer the keys that apply to it and to what is selected.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static, Tree
-from textual.widgets.data_table import ColumnKey
+from textual.widgets import DataTable, Footer, Header, Static, Tree
 
 from wezmp_tui.errors import WezmpError
-from wezmp_tui.model.events import Event
-from wezmp_tui.model.states import STOPPED_STATES
+from wezmp_tui.model.keys import parse_keys
+from wezmp_tui.model.workspaces import validate_name
 from wezmp_tui.tui.agent_log import AgentLogKeys
-from wezmp_tui.tui.modals import ConfirmModal, PromptModal
-from wezmp_tui.tui.states import human_age, human_bytes, state_text
-
-if TYPE_CHECKING:
-    from textual.widgets.tree import TreeNode
-
-    from wezmp_tui.tui.app import WezmpApp
-
-AGENT_COLUMNS = (
-    "agent",
-    "workspace",
-    "kind",
-    "state",
-    "pid",
-    "cpu",
-    "mem",
-    "restarts",
-    "up",
-    "exit",
-    "why",
+from wezmp_tui.tui.context import center
+from wezmp_tui.tui.messages import (
+    AgentsChanged,
+    LayoutChanged,
+    MetricsTicked,
+    PaneChanged,
+    Resynced,
 )
-# A state's reason is cut to this many characters in the table (`agent explain` has it all).
-WHY_CHARS = 48
-PANE_COLUMNS = ("pane", "workspace", "tab", "title", "cwd", "size")
+from wezmp_tui.tui.modals import ChoiceModal, ConfirmModal, PromptModal, TextModal
+from wezmp_tui.tui.state import DaemonState, running
+from wezmp_tui.tui.widgets.agent_table import AgentPanel, AgentTable
+from wezmp_tui.tui.widgets.metrics import MetricsPanel
+from wezmp_tui.tui.widgets.pane_table import PaneTable
+from wezmp_tui.tui.widgets.preview import Preview
+from wezmp_tui.tui.widgets.workspace_tree import WorkspaceTree
+
 SYNC_KEYS = {"enter": "\r", "backspace": "\x7f", "tab": "\t", "ctrl+c": "\x03", "ctrl+d": "\x04"}
 
+# Every key of the screen: (id, key, action, description, panel). A panel's keys are also
+# shown in the footer while it has focus ("" : always shown; "help": only in help).
+KEYS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("agent.start", "S", "agent_start", "Start", "agents"),
+    ("agent.stop", "x", "agent_stop", "Stop", "agents"),
+    ("agent.restart", "R", "agent_restart", "Restart", "agents"),
+    ("agent.attach", "a", "agent_attach", "Go to pane", "agents"),
+    ("agent.explain", "e", "agent_explain", "Explain", "agents"),
+    ("agent.logs", "l", "agent_log", "Logs", "agents"),
+    ("agent.send", "i", "agent_send", "Send line", "help"),
+    ("agent.keys", "k", "agent_keys", "Press keys", "help"),
+    ("agents.sort", "o", "agents_sort", "Sort", "help"),
+    ("agents.search", "slash", "agents_search", "Search", "agents"),
+    ("ws.create", "n", "ws_create", "New", "tree"),
+    ("ws.rename", "r", "ws_rename", "Rename", "tree"),
+    ("ws.delete", "D", "ws_delete", "Delete", "tree"),
+    ("ws.switch", "s", "ws_switch", "Switch to", "tree"),
+    ("layout.apply", "A", "layout_apply", "Apply layout", "tree"),
+    ("pane.focus", "f", "pane_focus", "Go to pane", "panes"),
+    ("send.copy", "c", "copy_output", "Send output", "panes"),
+    ("agent.next_waiting", "w", "next_waiting", "Waiting", ""),
+    ("broadcast.send", "b", "broadcast", "Broadcast", "help"),
+    ("sync.toggle", "y", "sync", "Sync input", "help"),
+)
+PANEL_TITLES = {"tree": "Workspaces panel", "agents": "Agents panel", "panes": "Panes panel"}
+# Below these sizes panels collapse: the pane table first (the tree lists the panes too).
+NARROW = 110
+SHORT = 32
+TALL = 56
 
-# Pane fields a change of which is drawn in place; anything else (a pane moving to another
-# tab or workspace, a tab title) rebuilds the tree.
-IN_PLACE_PANE_FIELDS = {"pids", "title", "cwd", "is_active", "is_zoomed", "rows", "cols", "tty"}
 
-
-def kind_text(agent: dict[str, Any]) -> Text:
-    """The kind, marked when its rules were recorded against another version of it."""
-    text = Text(agent.get("kind") or "")
-    if agent.get("rules_note"):
-        text.append(f" ⚠ {agent.get('version') or ''}".rstrip(), style="bold yellow")
-    return text
-
-
-def why_text(agent: dict[str, Any]) -> Text:
-    why = str(agent.get("state_reason") or "")
-    if len(why) > WHY_CHARS:
-        why = why[: WHY_CHARS - 1] + "…"
-    return Text(why, style="bold" if agent.get("state") == "waiting" else "dim")
+def panel_bindings(panel: str) -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
+    """The screen's keys of one panel, shown in the footer while it has focus."""
+    return [
+        Binding(key, f"screen.{action}", text, id=bid, key_display="/" if key == "slash" else None)
+        for bid, key, action, text, where in KEYS
+        if where == panel
+    ]
 
 
 def validate_keys(text: str) -> str | None:
-    from wezmp_tui.model.keys import parse_keys
-
     try:
         parse_keys(text.split())
     except WezmpError as exc:
@@ -75,8 +88,6 @@ def validate_keys(text: str) -> str | None:
 
 
 def validate_ws_name(name: str) -> str | None:
-    from wezmp_tui.model.workspaces import validate_name
-
     try:
         validate_name(name)
     except WezmpError as exc:
@@ -84,305 +95,148 @@ def validate_ws_name(name: str) -> str | None:
     return None
 
 
+class DashboardTree(WorkspaceTree):
+    BINDINGS = panel_bindings("tree")
+
+
+class DashboardAgents(AgentTable):
+    BINDINGS = panel_bindings("agents")
+
+
+class DashboardPanes(PaneTable):
+    BINDINGS = panel_bindings("panes")
+
+
 class DashboardScreen(AgentLogKeys):
+    AUTO_FOCUS = "#agents"
     BINDINGS = [
-        Binding("n", "ws_create", "New ws", id="ws.create"),
-        Binding("r", "ws_rename", "Rename ws", id="ws.rename"),
-        Binding("D", "ws_delete", "Delete ws", id="ws.delete"),
-        Binding("s", "ws_switch", "Switch ws", id="ws.switch"),
-        Binding("f", "pane_focus", "Focus pane", id="pane.focus"),
-        Binding("S", "agent_start", "Start", id="agent.start"),
-        Binding("x", "agent_stop", "Stop", id="agent.stop"),
-        Binding("R", "agent_restart", "Restart", id="agent.restart"),
-        Binding("a", "agent_attach", "Attach", id="agent.attach"),
-        Binding("i", "agent_send", "Send line", id="agent.send"),
-        Binding("k", "agent_keys", "Keys", id="agent.keys"),
-        Binding("w", "next_waiting", "Next waiting", id="agent.next_waiting"),
-        Binding("b", "broadcast", "Broadcast", id="broadcast.send"),
-        Binding("y", "sync", "Sync input", id="sync.toggle"),
-        Binding("c", "copy_output", "Send output", id="send.copy", show=False),
-    ]
+        Binding(key, action, text, id=bid, show=where == "",
+                key_display="/" if key == "slash" else None)
+        for bid, key, action, text, where in KEYS
+    ]  # fmt: skip
 
     def __init__(self) -> None:
         super().__init__()
-        self.workspaces: list[dict[str, Any]] = []
-        self.panes: list[dict[str, Any]] = []
-        self.agents: dict[str, dict[str, Any]] = {}
         self.selected_ws: str | None = None
         self.selected_pane: str | None = None
         self.selected_agent: str | None = None
         self.sync_panes: list[str] = []
-        self.cpu: list[float] = []
-        self.mem: list[float] = []
-        self.agent_cpu: dict[str, list[float]] = {}
-        self._layout_pending = False
-        self._pane_nodes: dict[str, TreeNode[dict[str, Any]]] = {}
-
-    @property
-    def wapp(self) -> WezmpApp:
-        return self.app  # type: ignore[return-value]
+        self._stale = False  # something changed while another mode was in front
+        self._bindings_signature: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static("", id="sync-indicator")
         with Horizontal(id="main"):
             with Vertical(id="left"):
-                tree: Tree[dict[str, Any]] = Tree("workspaces", id="ws-tree")
-                tree.show_root = False
-                yield tree
+                yield DashboardTree(id="ws-tree")
+                yield MetricsPanel(id="metrics")
             with Vertical(id="right"):
-                yield DataTable(id="agents", cursor_type="row", zebra_stripes=True)
-                yield DataTable(id="panes", cursor_type="row")
-                with Horizontal(id="sparks"):
-                    with Vertical(classes="spark-box"):
-                        yield Label("CPU", id="cpu-label")
-                        yield Sparkline([], id="cpu-spark")
-                    with Vertical(classes="spark-box"):
-                        yield Label("MEM", id="mem-label")
-                        yield Sparkline([], id="mem-spark")
-                    with Vertical(classes="spark-box"):
-                        yield Label("agent CPU", id="agent-label")
-                        yield Sparkline([], id="agent-spark")
-                yield Static("", id="preview")
-        yield Footer()
+                yield AgentPanel(DashboardAgents, id="agent-panel")
+                yield DashboardPanes(id="panes")
+                yield Preview(id="preview")
+        yield Footer(compact=True, show_command_palette=False)
 
-    async def on_mount(self) -> None:
-        agents = self.query_one("#agents", DataTable)
-        for col in AGENT_COLUMNS:
-            agents.add_column(col, key=col)
-        panes = self.query_one("#panes", DataTable)
-        for col in PANE_COLUMNS:
-            panes.add_column(col, key=col)
-        await self.reload()
+    def on_mount(self) -> None:
+        self.fit(self.app.size.width, self.app.size.height)
+        self.draw_all()
 
-    # -- data ---------------------------------------------------------------------------
+    @property
+    def state(self) -> DaemonState:
+        return center(self).state
 
-    async def call(self, method: str, **params: Any) -> Any:
-        """One API call; errors become one notification (and None)."""
-        return await self.wapp.call_or_notify(method, **params)
+    @property
+    def agent_panel(self) -> AgentPanel:
+        return self.query_one(AgentPanel)
 
-    async def fetch(self, method: str, **params: Any) -> Any:
-        """Like `call`, but a method the daemon does not have is just empty."""
-        try:
-            return await self.wapp.call(method, **params)
-        except WezmpError:
-            return None
+    # -- layout ---------------------------------------------------------------------------
 
-    async def reload(self) -> None:
-        self.workspaces = await self.fetch("ws.list") or []
-        self.panes = await self.fetch("pane.list") or []
-        agents = await self.fetch("agent.list") or []
-        self.agents = {a["name"]: a for a in agents}
-        self.render_tree()
-        self.render_panes()
-        self.render_agents()
-        history = await self.fetch("metrics.history")
-        if history:
-            self.cpu, self.mem = list(history.get("cpu", [])), list(history.get("mem", []))
-            self.render_sparks()
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit(event.size.width, event.size.height)
 
-    def render_tree(self) -> None:
-        tree: Tree[dict[str, Any]] = self.query_one("#ws-tree", Tree)
-        tree.clear()
-        self._pane_nodes = {}
-        for ws in self.workspaces:
-            mark = "★ " if ws.get("is_current") else ""
-            label = Text(f"{mark}{ws['name']}", style="bold")
-            label.append(f"  {ws['pane_count']}p {ws['agent_count']}a", style="dim")
-            node = tree.root.add(label, data={"workspace": ws["name"]}, expand=True)
-            tabs: dict[str, Any] = {}
-            by_pane = {a.get("pane_id"): n for n, a in self.agents.items() if a.get("pane_id")}
-            for pane in self.panes:
-                if pane["workspace"] != ws["name"]:
-                    continue
-                tab = tabs.get(pane["tab_id"])
-                if tab is None:
-                    title = pane.get("tab_title") or f"tab {pane['tab_id']}"
-                    tab = node.add(Text(title), data={"workspace": ws["name"]}, expand=True)
-                    tabs[pane["tab_id"]] = tab
-                leaf = tab.add_leaf(
-                    self._pane_label(pane, by_pane.get(pane["pane_id"])),
-                    data={"workspace": ws["name"], "pane": pane["pane_id"]},
-                )
-                self._pane_nodes[pane["pane_id"]] = leaf
-        if self.selected_ws is None and self.workspaces:
-            self.selected_ws = self.workspaces[0]["name"]
+    def fit(self, width: int, height: int) -> None:
+        """Classes the stylesheet sizes the panels by: nothing is cut at 80x24, and at
+        250x70 the room goes to rows and columns, not padding."""
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(height < SHORT, "-short")
+        self.set_class(height >= TALL, "-tall")
+        if self.is_mounted and self.query("#agents"):
+            self.agent_panel.show(self.state, width)
 
-    @staticmethod
-    def _pane_label(pane: dict[str, Any], agent: str | None) -> Text:
-        text = Text(f"{pane['pane_id']} ")
-        text.append(pane.get("title") or "", style="bold" if pane.get("is_active") else "")
-        if agent:
-            text.append(f" [{agent}]", style="italic")
-        text.append(f"  {pane.get('cwd', '')}", style="dim")
-        return text
+    # -- drawing from the mirror ----------------------------------------------------------
 
-    def _pane_changed(self, data: dict[str, Any]) -> bool:
-        """Apply a `pane.changed` in place when it moves nothing in the tree (a title, a
-        cwd, the focus, a size): no reload, no tree rebuild. False when it needs one."""
-        changed = set(data) - {"pane_id", "workspace"}
-        pane = next((p for p in self.panes if p["pane_id"] == data.get("pane_id")), None)
-        node = self._pane_nodes.get(str(data.get("pane_id")))
-        if pane is None or node is None or not changed <= IN_PLACE_PANE_FIELDS:
-            return False
-        pane.update({k: data[k] for k in changed})
-        if changed <= {"pids"}:
-            return True  # shown nowhere: the processes under a pane come and go all the time
-        by_pane = {a.get("pane_id"): n for n, a in self.agents.items() if a.get("pane_id")}
-        node.set_label(self._pane_label(pane, by_pane.get(pane["pane_id"])))
-        self.render_panes()
-        return True
+    def draw_all(self) -> None:
+        state = self.state
+        self.query_one(WorkspaceTree).show(state)
+        self.query_one(PaneTable).show(state)
+        self.agent_panel.show(state, self.size.width or self.app.size.width)
+        self.default_selection()
+        self.query_one(MetricsPanel).show(self.selected_agent)
+        self.follow_selection()
+        self._stale = False
 
-    def render_panes(self) -> None:
-        table = self.query_one("#panes", DataTable)
-        rows = {p["pane_id"]: p for p in self.panes}
-        for key in list(table.rows):
-            if key.value not in rows:
-                table.remove_row(key)
-        for pid, p in rows.items():
-            cells = (
-                Text(pid),
-                Text(p["workspace"]),
-                Text(str(p["tab_id"])),
-                Text(p.get("title") or ""),
-                Text(p.get("cwd") or ""),
-                Text(f"{p['cols']}x{p['rows']}"),
-            )
-            self._upsert(table, pid, cells, PANE_COLUMNS)
+    def default_selection(self) -> None:
+        state = self.state
+        if self.selected_ws is None or state.workspace(self.selected_ws) is None:
+            self.selected_ws = state.workspaces[0].name if state.workspaces else None
+        if self.selected_agent not in state.agents:
+            self.selected_agent = self.agent_panel.selected_name()
+        if self.selected_pane is not None and self.selected_pane not in state.panes:
+            self.selected_pane = None
+        self.maybe_refresh_bindings()
 
-    def render_agents(self) -> None:
-        """Update by row key, only the cells that changed (no flicker, no re-sort)."""
-        table = self.query_one("#agents", DataTable)
-        now = self.wapp.clock.now()
-        colors = self.wapp.state_colors()
-        for key in list(table.rows):
-            if key.value not in self.agents:
-                table.remove_row(key)
-        for name, a in self.agents.items():
-            up = "-"
-            if a.get("started_at") and a["state"] not in STOPPED_STATES:
-                up = human_age(now - a["started_at"])
-            cells = (
-                Text(name),
-                Text(a.get("workspace") or ""),
-                kind_text(a),
-                state_text(a["state"], colors),
-                Text(str(a.get("pid") or "-")),
-                # Blank, not 0, when nothing runs: there is nothing to measure.
-                Text("-" if a.get("cpu") is None else f"{a['cpu']:.1f}"),
-                Text("-" if a.get("rss") is None else human_bytes(int(a["rss"]))),
-                Text(str(a.get("restarts", 0))),
-                Text(up),
-                Text("" if a.get("last_exit") is None else str(a["last_exit"])),
-                why_text(a),
-            )
-            self._upsert(table, name, cells, AGENT_COLUMNS)
-        if self.selected_agent is None and self.agents:
-            self.selected_agent = next(iter(self.agents))
+    def hidden(self) -> bool:
+        """Another mode is in front: draw once when shown again, not on every event."""
+        if not self.is_current and not self.app.screen.is_modal:
+            self._stale = True
+            return True
+        return False
 
-    @staticmethod
-    def _upsert(
-        table: DataTable[Any], key: str, cells: tuple[Text, ...], columns: tuple[str, ...]
-    ) -> None:
-        if key in table.rows:  # RowKey hashes and compares as its string
-            current = table.get_row(key)
-            for col, old, new in zip(columns, current, cells, strict=True):
-                if str(old) != str(new) or getattr(old, "style", None) != getattr(
-                    new, "style", None
-                ):
-                    # A wider value (a pid, an age past a minute) widens its column. Only
-                    # then: asked to fit a narrower one, DataTable measures every cell of the
-                    # column again, for each cell changed (256 agents' CPU: 2 s a tick).
-                    wider = new.cell_len > table.columns[ColumnKey(col)].content_width
-                    table.update_cell(key, col, new, update_width=wider)
-        else:
-            table.add_row(*cells, key=key)
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self.draw_all()
 
-    def render_sparks(self) -> None:
-        self.query_one("#cpu-spark", Sparkline).data = self.cpu[-120:]
-        self.query_one("#mem-spark", Sparkline).data = self.mem[-120:]
-        cpu = f"CPU {self.cpu[-1]:.0f}%" if self.cpu else "CPU"
-        mem = f"MEM {self.mem[-1]:.0f}%" if self.mem else "MEM"
-        self.query_one("#cpu-label", Label).update(cpu)
-        self.query_one("#mem-label", Label).update(mem)
-        series = self.agent_cpu.get(self.selected_agent or "", [])
-        self.query_one("#agent-spark", Sparkline).data = series[-120:]
-        self.query_one("#agent-label", Label).update(
-            Text(f"{self.selected_agent} CPU" if self.selected_agent else "agent CPU")
-        )
+    def on_resynced(self, _: Resynced) -> None:
+        if not self.hidden():
+            self.draw_all()
 
-    # -- events from the daemon -----------------------------------------------------------
-
-    async def handle_event(self, ev: Event) -> None:
-        topic, data = ev.topic, ev.data or {}
-        if topic.startswith(("workspace.", "pane.")):
-            if topic == "pane.changed" and data.get("pane_id") == self.selected_pane:
-                self.refresh_preview()
-            if topic != "pane.changed" or not self._pane_changed(data):
-                self.schedule_layout_reload()
-        elif (
-            topic == "agent.state"
-            and data.get("agent") in self.agents
-            and data.get("source") != "process"
-        ):
-            # A screen or a hook changed its mind: the event says all the table shows, no
-            # `agent.list` round trip. (A process starting or ending changes pid, uptime and
-            # more: those fetch the list.)
-            agent = self.agents[data["agent"]]
-            agent["state"] = data.get("state", agent.get("state"))
-            agent["state_source"] = data.get("source", agent.get("state_source"))
-            agent["state_reason"] = data.get("reason", agent.get("state_reason"))
-            self.render_agents()
-            if data.get("state") == "waiting":
-                self.notify(f"{data.get('agent')} is waiting for input", title="waiting")
-        elif topic.startswith("agent."):
-            agents = await self.fetch("agent.list") or []
-            self.agents = {a["name"]: a for a in agents}
-            self.render_agents()
-            if topic in ("agent.started", "agent.exited", "agent.added", "agent.removed"):
-                self.render_tree()
-            if topic == "agent.state" and data.get("state") == "waiting":
-                self.notify(f"{data.get('agent')} is waiting for input", title="waiting")
-            elif topic == "agent.failed":
-                self.notify(
-                    f"{data.get('agent')} failed: {data.get('reason', '')}",
-                    severity="error",
-                    title="agent failed",
-                )
-        elif topic == "metrics.tick":
-            system = data.get("system") or {}
-            if "cpu" in system:
-                self.cpu = [*self.cpu[-299:], float(system["cpu"])]
-                self.mem = [*self.mem[-299:], float(system["mem"])]
-            for name, vals in (data.get("agents") or {}).items():
-                self.agent_cpu[name] = [*self.agent_cpu.get(name, [])[-299:], float(vals["cpu"])]
-                if name in self.agents:
-                    self.agents[name]["cpu"] = vals["cpu"]
-                    self.agents[name]["rss"] = vals["rss"]
-            self.render_agents()
-            self.render_sparks()
-        elif topic == "error":
-            self.notify(
-                str(data.get("message", "")),
-                severity="error",
-                title=str(data.get("source", "error")),
-            )
-
-    def schedule_layout_reload(self) -> None:
-        """Many pane events arrive at once; reload the tree once for the burst."""
-        if self._layout_pending:
+    def on_layout_changed(self, _: LayoutChanged) -> None:
+        if self.hidden():
             return
-        self._layout_pending = True
-        self.call_after_refresh(self._reload_layout)
+        self.query_one(WorkspaceTree).show(self.state)
+        self.query_one(PaneTable).show(self.state)
+        self.default_selection()
+        self.follow_selection()
 
-    async def _reload_layout(self) -> None:
-        self._layout_pending = False
-        self.workspaces = await self.fetch("ws.list") or []
-        self.panes = await self.fetch("pane.list") or []
-        self.render_tree()
-        self.render_panes()
+    def on_pane_changed(self, message: PaneChanged) -> None:
+        if self.hidden():
+            return
+        self.query_one(WorkspaceTree).relabel(message.pane_id, self.state)
+        self.query_one(PaneTable).show(self.state)
 
-    # -- selection and preview ----------------------------------------------------------
+    def on_agents_changed(self, message: AgentsChanged) -> None:
+        if self.hidden():
+            return
+        self.agent_panel.show(self.state, self.size.width)
+        tree = self.query_one(WorkspaceTree)
+        for name in message.names:
+            agent = self.state.agents.get(name)
+            if agent is not None and agent.pane_id:
+                tree.relabel(agent.pane_id, self.state)
+        self.default_selection()
+        self.follow_selection()
+
+    def on_metrics_ticked(self, _: MetricsTicked) -> None:
+        if self.hidden():
+            return
+        self.agent_panel.show(self.state, self.size.width)
+        self.query_one(MetricsPanel).show(self.selected_agent)
+
+    @on(AgentPanel.Changed)
+    def agents_reordered(self) -> None:
+        self.agent_panel.show(self.state, self.size.width)
+
+    # -- selection ------------------------------------------------------------------------
 
     @on(Tree.NodeHighlighted, "#ws-tree")
     def tree_highlighted(self, event: Tree.NodeHighlighted[dict[str, Any]]) -> None:
@@ -390,76 +244,103 @@ class DashboardScreen(AgentLogKeys):
         self.selected_ws = data.get("workspace", self.selected_ws)
         if data.get("pane"):
             self.selected_pane = data["pane"]
-            self.refresh_preview()
+            agent = self.state.agent_in_pane(self.selected_pane)
+            if agent is not None:
+                self.select_agent(agent.name)
+        self.follow_selection()
 
     @on(DataTable.RowHighlighted, "#agents")
     def agent_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.selected_agent = event.row_key.value
-        agent = self.agents.get(self.selected_agent or "")
-        if agent and agent.get("pane_id"):
-            self.selected_pane = agent["pane_id"]
-            self.selected_ws = agent.get("workspace") or self.selected_ws
-            self.refresh_preview()
-        self.render_sparks()
-        self.maybe_refresh_bindings()
+        if event.row_key.value is not None:
+            self.agent_selected(event.row_key.value)
+
+    def agent_selected(self, name: str) -> None:
+        self.selected_agent = name
+        agent = self.state.agents.get(name)
+        if agent is not None:
+            self.selected_ws = agent.workspace or self.selected_ws
+            self.selected_pane = agent.pane_id
+        self.query_one(MetricsPanel).show(name)
+        self.follow_selection()
 
     @on(DataTable.RowHighlighted, "#panes")
     def pane_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.selected_pane = event.row_key.value
-        pane = next((p for p in self.panes if p["pane_id"] == self.selected_pane), None)
-        if pane:
-            self.selected_ws = pane["workspace"]
-        self.refresh_preview()
+        pane = self.state.panes.get(self.selected_pane or "")
+        if pane is not None:
+            self.selected_ws = pane.workspace
+        self.follow_selection()
 
-    @work(exclusive=True, group="preview")
-    async def refresh_preview(self) -> None:
-        if not self.selected_pane:
-            return
-        text = await self.fetch("pane.get_text", pane_id=self.selected_pane, lines=11)
-        self.query_one("#preview", Static).update(Text(text or "", no_wrap=True, overflow="crop"))
+    def select_agent(self, name: str) -> None:
+        """Select an agent, its row under the agent table's cursor."""
+        table = self.query_one(AgentTable)
+        if name in table.rows:
+            table.move_cursor(row=table.get_row_index(name), animate=False)
+        self.agent_selected(name)
+
+    def follow_selection(self) -> None:
+        """The preview follows the agent of the selection (its pane wherever it is now), else
+        the pane selected in the tree or the pane table."""
+        agent = self.state.agents.get(self.selected_agent or "")
+        pane_agent = self.state.agent_in_pane(self.selected_pane) if self.selected_pane else None
+        preview = self.query_one(Preview)
+        if self.selected_pane and pane_agent is None:
+            preview.follow(pane=self.selected_pane)
+        elif agent is not None:
+            preview.follow(agent=agent.name)
+        else:
+            preview.follow()
+        self.maybe_refresh_bindings()
 
     def maybe_refresh_bindings(self) -> None:
-        """Redraw the footer only when what is enabled changed (it is costly to rebuild)."""
-        agent = self.agents.get(self.selected_agent or "")
+        """Redraw the footer only when what is allowed changed (it is costly to rebuild)."""
+        agent = self.state.agents.get(self.selected_agent or "")
         signature = (
+            bool(self.state.agents),
+            any(a.state == "waiting" for a in self.state.agents.values()),
             agent is not None,
-            agent is not None and agent["state"] not in STOPPED_STATES,
+            agent is not None and running(agent),
+            agent is not None and agent.pane_id is not None,
             self.selected_pane is not None,
             self.selected_ws is not None,
         )
-        if signature != getattr(self, "_bindings_signature", None):
+        if signature != self._bindings_signature:
             self._bindings_signature = signature
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """What the selection allows; anything else is hidden and does nothing."""
         if action in ("ws_rename", "ws_delete", "ws_switch"):
             return self.selected_ws is not None
-        if action in (
-            "agent_start", "agent_stop", "agent_restart", "agent_send", "agent_attach",
-            "agent_keys",
-        ):  # fmt: skip
-            agent = self.agents.get(self.selected_agent or "")
+        if action.startswith("agent_"):
+            agent = self.state.agents.get(self.selected_agent or "")
             if agent is None:
                 return False
-            running = agent["state"] not in STOPPED_STATES
             if action == "agent_start":
-                return not running
-            return running
+                return not running(agent)
+            if action in ("agent_stop", "agent_restart", "agent_send", "agent_keys"):
+                return running(agent)
+            if action == "agent_attach":
+                return agent.pane_id is not None
+            return True
         if action in ("pane_focus", "copy_output"):
             return self.selected_pane is not None
+        if action in ("agents_sort", "agents_search"):
+            return bool(self.state.agents)
+        if action == "next_waiting":
+            return any(a.state == "waiting" for a in self.state.agents.values())
         return True
 
     # -- workspace actions --------------------------------------------------------------
 
+    async def call(self, method: str, **params: Any) -> Any:
+        return await center(self).call_or_notify(method, **params)
+
     def action_ws_create(self) -> None:
         async def done(name: str | None) -> None:
-            if not name:
-                return
-            result = await self.call("ws.create", name=name)
-            if result:
+            if name and await self.call("ws.create", name=name):
                 self.selected_ws = name
-                self.notify(f"created {name}")
-                await self._reload_layout()
+                self.notify(f"created {name}", title="Workspace")
 
         self.app.push_screen(
             PromptModal("New workspace name", placeholder="api", validate=validate_ws_name), done
@@ -473,33 +354,76 @@ class DashboardScreen(AgentLogKeys):
         async def done(new: str | None) -> None:
             if new and new != old and await self.call("ws.rename", old=old, new=new):
                 self.selected_ws = new
-                await self._reload_layout()
 
         self.app.push_screen(
             PromptModal(f"Rename workspace {old}", value=old, validate=validate_ws_name), done
         )
 
     def action_ws_delete(self) -> None:
+        """Delete, asking once; with agents running in it, the question says so and a yes
+        stops them first."""
         name = self.selected_ws
         if name is None:
             return
+        busy = sorted(
+            a.name for a in self.state.agents.values() if a.workspace == name and running(a)
+        )
 
         async def done(yes: bool | None) -> None:
-            if yes and await self.call("ws.delete", name=name) is not None:
+            if yes and await self.call("ws.delete", name=name, force=bool(busy)) is not None:
                 self.selected_ws = None
-                self.notify(f"deleted {name}")
-                await self._reload_layout()
+                self.notify(f"deleted {name}", title="Workspace")
 
-        self.app.push_screen(ConfirmModal(f"Delete workspace {name} and close its panes?"), done)
+        question = f"Delete workspace {name} and close its panes?"
+        if busy:
+            question = (
+                f"Workspace {name} has running agents ({', '.join(busy)}). "
+                "Stop them, close its panes and delete it?"
+            )
+        self.app.push_screen(ConfirmModal(question), done)
 
     async def action_ws_switch(self) -> None:
         if self.selected_ws and await self.call("ws.switch", name=self.selected_ws):
-            self.notify(f"switched to {self.selected_ws}")
-            await self._reload_layout()
+            self.notify(f"switched to {self.selected_ws}", title="Workspace")
+
+    async def action_layout_apply(self) -> None:
+        listing = await self.call("layout.list")
+        if listing is None:
+            return
+        choices = [(lay["name"], lay.get("description") or "") for lay in listing["layouts"]]
+        if not choices:
+            self.notify("no layout files (wezmp layout list)", title="Layouts")
+            return
+
+        async def done(name: str | None) -> None:
+            if name and (result := await self.call("layout.apply", name=name)):
+                self.notify(f"built {result.get('workspace', name)}", title="Layout applied")
+
+        self.app.push_screen(
+            ChoiceModal("Apply a layout (it builds its own workspace)", choices,
+                        notes=listing.get("errors") or []),
+            done,
+        )  # fmt: skip
 
     async def action_pane_focus(self) -> None:
-        if self.selected_pane:
-            await self.call("pane.activate", pane_id=self.selected_pane)
+        pane = self.state.panes.get(self.selected_pane or "")
+        if pane is not None:
+            await self.go_to_pane(pane.pane_id, pane.workspace)
+
+    async def go_to_pane(self, pane_id: str, workspace: str) -> None:
+        """The pane in front in WezTerm or tmux; on the built-in backend, where there is no
+        window to bring forward, attach to it here."""
+        if center(self).backend == "local":
+            from wezmp_tui.tui.attach import AttachScreen
+
+            self.app.push_screen(AttachScreen(pane_id))
+            return
+        try:
+            await center(self).call("pane.activate", pane_id=pane_id)
+            if workspace:
+                await center(self).call("ws.switch", name=workspace)
+        except WezmpError as exc:
+            self.notify(exc.message, severity="error", title="Could not go to the pane")
 
     # -- agent actions ------------------------------------------------------------------
 
@@ -516,11 +440,20 @@ class DashboardScreen(AgentLogKeys):
             await self.call("agent.restart", name=self.selected_agent)
 
     async def action_agent_attach(self) -> None:
-        agent = self.agents.get(self.selected_agent or "")
-        if agent and agent.get("pane_id"):
-            await self.call("pane.activate", pane_id=agent["pane_id"])
-            if agent.get("workspace"):
-                await self.call("ws.switch", name=agent["workspace"])
+        agent = self.state.agents.get(self.selected_agent or "")
+        if agent is not None and agent.pane_id:
+            await self.go_to_pane(agent.pane_id, agent.workspace)
+
+    async def action_agent_explain(self) -> None:
+        name = self.selected_agent
+        if name and (result := await self.call("agent.explain", name=name)):
+            self.app.push_screen(TextModal(f"Why {name} is {result['state']}", result["text"]))
+
+    def action_agents_sort(self) -> None:
+        self.agent_panel.action_sort()
+
+    def action_agents_search(self) -> None:
+        self.agent_panel.action_search()
 
     def action_agent_send(self) -> None:
         name = self.selected_agent
@@ -541,10 +474,10 @@ class DashboardScreen(AgentLogKeys):
 
         async def done(keys: str | None) -> None:
             if keys and (r := await self.call("agent.keys", name=name, keys=keys.split())):
-                self.notify(f"pressed {' '.join(r['keys'])} in {name}")
+                self.notify(f"pressed {' '.join(r['keys'])} in {name}", title="Keys sent")
 
-        agent = self.agents.get(name) or {}
-        why = f" — {agent['state_reason']}" if agent.get("state") == "waiting" else ""
+        agent = self.state.agents.get(name)
+        why = f" — {agent.state_reason}" if agent and agent.state == "waiting" else ""
         self.app.push_screen(
             PromptModal(
                 f"Keys to press in {name}{why}",
@@ -555,15 +488,12 @@ class DashboardScreen(AgentLogKeys):
         )
 
     async def action_next_waiting(self) -> None:
-        waiting = [n for n, a in self.agents.items() if a["state"] == "waiting"]
+        waiting = sorted(n for n, a in self.state.agents.items() if a.state == "waiting")
         if not waiting:
-            self.notify("no agent is waiting for input")
             return
         after = [n for n in waiting if self.selected_agent is None or n > self.selected_agent]
         name = (after or waiting)[0]
-        table = self.query_one("#agents", DataTable)
-        table.move_cursor(row=table.get_row_index(name))
-        self.selected_agent = name
+        self.select_agent(name)
         await self.action_agent_attach()
 
     def action_broadcast(self) -> None:
@@ -579,6 +509,7 @@ class DashboardScreen(AgentLogKeys):
                     f"sent to {len(result['sent'])} pane(s)"
                     + (f"; failed: {failed}" if failed else ""),
                     severity="warning" if failed else "information",
+                    title="Broadcast",
                 )
 
         self.app.push_screen(
@@ -596,7 +527,10 @@ class DashboardScreen(AgentLogKeys):
                     "send.copy", source=source, target=target, last_output=True
                 )
                 if result:
-                    self.notify(f"pasted {result['lines']} line(s) into pane {result['target']}")
+                    self.notify(
+                        f"pasted {result['lines']} line(s) into pane {result['target']}",
+                        title="Output sent",
+                    )
 
         self.app.push_screen(
             PromptModal(f"Send the last output of pane {source} to (pane id or agent)"), done
@@ -609,9 +543,11 @@ class DashboardScreen(AgentLogKeys):
             self.stop_sync()
             return
         ws = self.selected_ws
-        self.sync_panes = [p["pane_id"] for p in self.panes if ws is None or p["workspace"] == ws]
+        self.sync_panes = [
+            p.pane_id for p in self.state.panes.values() if ws is None or p.workspace == ws
+        ]
         if not self.sync_panes:
-            self.notify("no panes to type into", severity="warning")
+            self.notify("no panes to type into", severity="warning", title="Sync input")
             return
         bar = self.query_one("#sync-indicator", Static)
         bar.update(

@@ -1,4 +1,5 @@
-"""Small modal screens: a validated text prompt and a yes/no confirmation."""
+"""Small modal screens: a validated text prompt, a yes/no confirmation, read-only text and a
+choice among a few named things."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 
 class PromptModal(ModalScreen[str | None]):
@@ -33,7 +35,7 @@ class PromptModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal"):
-            yield Label(Text(self.title_text), classes="modal-title")
+            yield Static(Text(self.title_text), classes="modal-title")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-error", classes="modal-error")
 
@@ -60,12 +62,60 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal"):
-            yield Label(Text(self.question), classes="modal-title")
-            yield Button("Yes (y)", id="yes", variant="error")
-            yield Button("No (n)", id="no")
+            yield Static(Text(self.question), classes="modal-title")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Yes (y)", id="yes", variant="error")
+                yield Button("No (n)", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class TextModal(ModalScreen[None]):
+    """Read-only text (an agent's `explain`), scrollable, closed with Escape."""
+
+    BINDINGS = [Binding("escape,enter", "dismiss", "Close", id="text.close")]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="modal wide"):
+            yield Static(Text(self.title_text), classes="modal-title")
+            yield Static(Text(self.body))
+
+
+class ChoiceModal(ModalScreen[str | None]):
+    """Pick one of a few named things (a layout to apply); notes (broken files) above."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
+
+    def __init__(
+        self, title: str, choices: list[tuple[str, str]], notes: list[str] | None = None
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+        self.notes = notes or []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal wide"):
+            yield Static(Text(self.title_text), classes="modal-title")
+            for note in self.notes:
+                yield Static(Text(note), classes="modal-error")
+            yield OptionList(
+                *[Option(Text.assemble((name, "bold"), f"  {about}"), id=name)
+                  for name, about in self.choices],
+                id="choices",
+            )  # fmt: skip
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -2,38 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.command import Hit, Hits, Provider
 
 from wezmp_tui.errors import WezmpError
-
-if TYPE_CHECKING:
-    from wezmp_tui.tui.app import WezmpApp
+from wezmp_tui.tui.context import center
 
 
 class PluginCommands(Provider):
-    async def _entries(self) -> AsyncIterator[dict[str, Any]]:
-        app: WezmpApp = self.app  # type: ignore[assignment]
+    entries: list[dict[str, Any]] = []
+
+    async def startup(self) -> None:
+        """Asked once when the palette opens, not at every key typed into it."""
         try:
-            entries = await app.call("plugin.commands")
+            self.entries = list(await center(self.screen).call("plugin.commands"))
         except WezmpError:
-            return
-        for entry in entries:
-            yield entry
+            self.entries = []
 
     async def _run(self, plugin: str, index: int) -> None:
-        app: WezmpApp = self.app  # type: ignore[assignment]
+        app = center(self.screen)
         result = await app.call_or_notify("plugin.run_command", plugin=plugin, index=index)
         if result and result.get("message"):
-            app.notify(str(result["message"]), severity="information" if result["ok"] else
+            self.app.notify(str(result["message"]), severity="information" if result["ok"] else
                        "error", title=f"plugin {plugin}")  # fmt: skip
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        async for entry in self._entries():
+        for entry in self.entries:
             text = f"Plugin: {entry['title']}"
             score = matcher.match(text)
             if score > 0:

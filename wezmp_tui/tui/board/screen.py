@@ -14,10 +14,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from wezmp_tui.tui.board.view import BoardView
+from wezmp_tui.tui.messages import DaemonEvent, Resynced
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
 
 if TYPE_CHECKING:
-    from wezmp_tui.tui.app import WezmpApp
+    from wezmp_tui.tui.context import ControlCenter
 
 
 class TaskEditModal(ModalScreen[dict[str, Any] | None]):
@@ -132,7 +133,7 @@ class BoardScreen(Screen[None]):
         self._had_card: bool | None = None  # whether the footer was built for a selected card
 
     @property
-    def wapp(self) -> WezmpApp:
+    def wapp(self) -> ControlCenter:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -172,12 +173,15 @@ class BoardScreen(Screen[None]):
             )
         self.query_one("#board-status", Static).update(Text(status))
 
-    async def handle_event(self, ev: Any) -> None:
-        if ev.topic.startswith(("task.", "timer.", "queue.", "board.", "agent.state")):
+    def on_daemon_event(self, message: DaemonEvent) -> None:
+        if message.event.topic.startswith(("task.", "timer.", "queue.", "board.", "agent.state")):
             self.schedule_reload()
 
     @on(BoardView.WindowWanted)
     def window_wanted(self) -> None:
+        self.schedule_reload()
+
+    def on_resynced(self, _: Resynced) -> None:
         self.schedule_reload()
 
     def schedule_reload(self) -> None:

@@ -12,9 +12,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from wezmp_tui.errors import WezmpError
+from wezmp_tui.tui.messages import DaemonEvent, Resynced
 
 if TYPE_CHECKING:
-    from wezmp_tui.tui.app import WezmpApp
+    from wezmp_tui.tui.context import ControlCenter
 
 PERIODS = ("day", "week", "month")
 GROUPS = ("task", "tag", "workspace", "agent")
@@ -47,7 +48,7 @@ class ReportsScreen(Screen[None]):
         self.data: dict[str, Any] = {}
 
     @property
-    def wapp(self) -> WezmpApp:
+    def wapp(self) -> ControlCenter:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -96,9 +97,12 @@ class ReportsScreen(Screen[None]):
         )
         self.query_one("#report-flow", Static).update(flow)
 
-    async def handle_event(self, ev: Any) -> None:
-        if ev.topic.startswith(("timer.", "task.moved")):
+    async def on_daemon_event(self, message: DaemonEvent) -> None:
+        if message.event.topic.startswith(("timer.", "task.moved")):
             await self.reload()
+
+    async def on_resynced(self, _: Resynced) -> None:
+        await self.reload()
 
     async def action_period(self) -> None:
         self.period = PERIODS[(PERIODS.index(self.period) + 1) % len(PERIODS)]

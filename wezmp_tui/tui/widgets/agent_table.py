@@ -1,0 +1,251 @@
+"""The agents panel: one row per agent with its state and resource use, updated by row key
+(only the cells that changed), sortable and searchable."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey
+
+from wezmp_tui.model.states import STATE_NAMES
+from wezmp_tui.tui.context import center
+from wezmp_tui.tui.states import human_age, human_bytes, state_text
+
+if TYPE_CHECKING:
+    from wezmp_tui.model.agents import AgentInfo
+    from wezmp_tui.tui.state import DaemonState
+
+FULL = ("agent", "workspace", "kind", "state", "pid", "cpu", "mem", "restarts", "up", "exit",
+        "why")  # fmt: skip
+COMPACT = ("agent", "state", "cpu", "mem", "why")
+# Below this many columns the compact set is shown: every column of the full one would not fit.
+COMPACT_BELOW = 110
+# The longest a name or a reason is drawn before it ends in "…" (`agent explain` has it all).
+NAME_CHARS = {"full": 28, "compact": 14}
+WHY_CHARS = 48
+SORTS = ("name", "state", "cpu", "mem", "workspace")
+# Who needs you first, then who works, then the rest.
+STATE_ORDER = {
+    s: i
+    for i, s in enumerate(
+        ("waiting", "working", "starting", "idle", "quiet", "failed", "exited", "stopped")
+    )
+}
+EMPTY = (
+    "No agents. Define them under agents: in config.yaml, or press A to apply a layout "
+    "that starts some."
+)
+
+
+def ellipsize(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def kind_text(agent: AgentInfo) -> Text:
+    """The kind, marked when its rules were recorded against another version of it."""
+    text = Text(agent.kind)
+    if agent.rules_note:
+        text.append(f" ⚠ {agent.version or ''}".rstrip(), style="bold yellow")
+    return text
+
+
+def why_text(agent: AgentInfo, limit: int) -> Text:
+    if limit < 4:
+        return Text("")
+    return Text(
+        ellipsize(agent.state_reason, limit), style="bold" if agent.state == "waiting" else "dim"
+    )
+
+
+def sort_value(agent: AgentInfo, by: str) -> tuple[object, ...]:
+    if by == "state":
+        return (STATE_ORDER.get(agent.state, len(STATE_NAMES)), agent.name)
+    if by == "cpu":
+        return (-(agent.cpu or 0.0), agent.name)
+    if by == "mem":
+        return (-(agent.rss or 0), agent.name)
+    if by == "workspace":
+        return (agent.workspace, agent.name)
+    return (agent.name,)
+
+
+class AgentTable(DataTable[Text]):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.columns_shown: tuple[str, ...] = ()
+
+    def set_columns(self, columns: tuple[str, ...]) -> bool:
+        if columns == self.columns_shown:
+            return False
+        self.clear(columns=True)
+        for col in columns:
+            self.add_column(col, key=col)
+        self.columns_shown = columns
+        return True
+
+
+class AgentPanel(Vertical):
+    """The table, a search line (`/`) above it, and what to do when there is no agent."""
+
+    class Changed(Message):
+        """The search or the order changed: the rows must be drawn again."""
+
+    def __init__(self, table: type[AgentTable] = AgentTable, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.table_class = table
+        self.sort_by = "name"
+        self.search = ""
+        self.order: list[str] = []
+        self.mode = "full"
+        self.why_chars = WHY_CHARS
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="search agents: name, workspace, kind or state", id="agent-search")
+        yield self.table_class(id="agents")
+        yield Static(Text(EMPTY, style="dim"), id="agents-empty")
+
+    def on_mount(self) -> None:
+        self.query_one("#agent-search").display = False
+        self.update_title()
+
+    @property
+    def table(self) -> AgentTable:
+        return self.query_one(AgentTable)
+
+    def update_title(self, shown: int | None = None, total: int | None = None) -> None:
+        title = "Agents"
+        if total:
+            title += f" {shown}/{total}" if shown != total else f" {total}"
+        self.border_title = title
+        notes = [] if self.sort_by == "name" else [f"by {self.sort_by}"]
+        if self.search:
+            notes.append(f"“{self.search}”")
+        self.border_subtitle = " · ".join(notes)
+
+    def matches(self, agent: AgentInfo) -> bool:
+        if not self.search:
+            return True
+        needle = self.search.lower()
+        return any(needle in v.lower() for v in (agent.name, agent.workspace, agent.kind,
+                                                 agent.state))  # fmt: skip
+
+    def show(self, state: DaemonState, width: int) -> None:
+        """Draw the mirror's agents: rows added, removed and changed cell by cell, in the
+        order chosen; a new order (or column set) re-adds the rows once."""
+        table = self.table
+        self.mode = "compact" if width < COMPACT_BELOW else "full"
+        columns = COMPACT if self.mode == "compact" else FULL
+        rebuilt = table.set_columns(columns)
+        agents = [a for a in state.agents.values() if self.matches(a)]
+        agents.sort(key=lambda a: sort_value(a, self.sort_by))
+        order = [a.name for a in agents]
+        selected = self.selected_name()
+        if rebuilt or order != self.order:
+            table.clear()
+            self.order = order
+        keep = set(order)
+        for key in list(table.rows):
+            if key.value not in keep:
+                table.remove_row(key)
+        now = center(self).clock.now()
+        colors = center(self).state_colors()
+        self.why_chars = self.room_for_why(columns)
+        for agent in agents:
+            cells = self.cells(agent, columns, now, colors)
+            if agent.name in table.rows:  # RowKey hashes and compares as its string
+                for col, old, new in zip(columns, table.get_row(agent.name), cells, strict=True):
+                    if old.plain != new.plain or old.style != new.style:
+                        # A wider value (a pid, an age past a minute) widens its column. Only
+                        # then: asked to fit a narrower one, DataTable measures every cell of
+                        # the column again, for each cell changed (256 agents: 2 s a tick).
+                        wider = new.cell_len > table.columns[ColumnKey(col)].content_width
+                        table.update_cell(agent.name, col, new, update_width=wider)
+            else:
+                table.add_row(*cells, key=agent.name)
+        if selected is not None and selected in table.rows:
+            row = table.get_row_index(selected)
+            if row != table.cursor_row:
+                table.move_cursor(row=row, animate=False)
+        self.query_one("#agents-empty").display = not state.agents
+        table.display = bool(state.agents)
+        self.update_title(len(agents), len(state.agents))
+
+    def cells(
+        self, a: AgentInfo, columns: tuple[str, ...], now: float, colors: dict[str, str]
+    ) -> list[Text]:
+        runs = a.pid is not None and a.state not in ("exited", "failed", "stopped")
+        up = human_age(now - a.started_at) if a.started_at and runs else "-"
+        values = {
+            "agent": lambda: Text(ellipsize(a.name, NAME_CHARS[self.mode])),
+            "workspace": lambda: Text(ellipsize(a.workspace, 16)),
+            "kind": lambda: kind_text(a),
+            "state": lambda: state_text(a.state, colors),
+            "pid": lambda: Text(str(a.pid or "-")),
+            # Blank, not 0, when nothing runs: there is nothing to measure.
+            "cpu": lambda: Text("-" if a.cpu is None else f"{a.cpu:.1f}%"),
+            "mem": lambda: Text("-" if a.rss is None else human_bytes(a.rss)),
+            "restarts": lambda: Text(str(a.restarts)),
+            "up": lambda: Text(up),
+            "exit": lambda: Text("" if a.last_exit is None else str(a.last_exit)),
+            "why": lambda: why_text(a, self.why_chars),
+        }
+        return [values[c]() for c in columns]
+
+    def room_for_why(self, columns: tuple[str, ...]) -> int:
+        """The reason gets what the other columns leave (no horizontal scrolling), at most
+        WHY_CHARS; before the first layout, the most."""
+        table = self.table
+        if not table.size.width:
+            return WHY_CHARS
+        used = sum(
+            column.get_render_width(table)
+            for key, column in table.columns.items()
+            if key.value != "why"
+        )
+        room = table.size.width - used - 2 * table.cell_padding - 1  # the scrollbar's column
+        return max(0, min(WHY_CHARS, room))
+
+    def selected_name(self) -> str | None:
+        table = self.table
+        if table.row_count == 0:
+            return None
+        try:
+            return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except CellDoesNotExist:
+            return None
+
+    def action_sort(self) -> None:
+        self.sort_by = SORTS[(SORTS.index(self.sort_by) + 1) % len(SORTS)]
+        self.notify(f"agents sorted by {self.sort_by}", title="Agents")
+        self.post_message(self.Changed())
+
+    def action_search(self) -> None:
+        search = self.query_one("#agent-search", Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Changed, "#agent-search")
+    def search_changed(self, event: Input.Changed) -> None:
+        self.search = event.value.strip()
+        self.post_message(self.Changed())
+
+    @on(Input.Submitted, "#agent-search")
+    def search_done(self) -> None:
+        self.table.focus()
+        if not self.search:
+            self.query_one("#agent-search").display = False
+
+    def key_escape(self) -> None:
+        search = self.query_one("#agent-search", Input)
+        if search.display:
+            search.value = ""
+            search.display = False
+            self.search = ""
+            self.table.focus()
+            self.post_message(self.Changed())

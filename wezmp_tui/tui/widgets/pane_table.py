@@ -1,0 +1,50 @@
+"""The panes panel: every pane of every workspace, with its agent, title, directory, size."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
+
+if TYPE_CHECKING:
+    from wezmp_tui.tui.state import DaemonState
+
+COLUMNS = ("pane", "workspace", "tab", "agent", "title", "cwd", "size")
+
+
+class PaneTable(DataTable[Text]):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row")
+
+    def on_mount(self) -> None:
+        for col in COLUMNS:
+            self.add_column(col, key=col)
+
+    def show(self, state: DaemonState) -> None:
+        """Rows by pane id: removed, added, changed cell by cell."""
+        for key in list(self.rows):
+            if key.value not in state.panes:
+                self.remove_row(key)
+        for pane_id, p in state.panes.items():
+            agent = state.agent_in_pane(pane_id)
+            cells = (
+                Text(pane_id),
+                Text(p.workspace),
+                Text(p.tab_id),
+                Text(agent.name if agent else "", style="bold"),
+                Text(p.title, overflow="ellipsis"),
+                Text(p.cwd, style="dim", overflow="ellipsis"),
+                Text(f"{p.cols}x{p.rows}"),
+            )
+            if pane_id in self.rows:
+                for col, old, new in zip(COLUMNS, self.get_row(pane_id), cells, strict=True):
+                    if old.plain != new.plain:
+                        # Widened only for a wider value: see the agent table.
+                        wider = new.cell_len > self.columns[ColumnKey(col)].content_width
+                        self.update_cell(pane_id, col, new, update_width=wider)
+            else:
+                self.add_row(*cells, key=pane_id)
+        self.border_title = "Panes"
+        self.border_subtitle = str(len(state.panes)) if state.panes else ""
