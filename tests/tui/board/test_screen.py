@@ -6,15 +6,16 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from tests.helpers import async_wait_until
 from wezmp_tui.clock import FakeClock
 from wezmp_tui.engine.facade import Engine
 from wezmp_tui.ipc.base import InProcessClient
 from wezmp_tui.tui.app import create_app
+from wezmp_tui.tui.board.queue_prompt import QueuePrompt
 from wezmp_tui.tui.board.screen import BoardScreen, TaskDetails, TaskEditModal
-from wezmp_tui.tui.board.view import BoardView
+from wezmp_tui.tui.board.view import HEADER, BoardView
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
 
 SIZE = (150, 40)
@@ -62,18 +63,24 @@ async def test_navigation_moves_and_blocked_cards(engine: Engine) -> None:
         assert view.selected["id"] == 2
         await pilot.press("k", "l")
         assert view.selected["id"] == 3 and view.column_index == 1
-        await pilot.press("h", "L")  # card 1 → Queue
+        await pilot.press("h", "L")  # card 1 → Queue, asked first
+        await pilot.pause()
+        assert isinstance(app.screen, QueuePrompt)
+        await pilot.press("y")
         await pilot.pause()
         assert await column_of(engine, 1) == "Queue"
         await pilot.press("L")  # → Doing
         await pilot.pause()
         assert await column_of(engine, 1) == "Doing"
-        await pilot.press("H")
+        await pilot.press("H", "y")
         await pilot.pause()
         assert await column_of(engine, 1) == "Queue"
         # Card 2 is blocked by 1: it cannot enter Doing.
         view.select_task(2)
-        await pilot.press("L", "L")
+        await pilot.press("L")
+        await pilot.pause()
+        assert "blocked" in str(app.screen.query_one("#queue-where", Static).render())
+        await pilot.press("y", "L")
         await pilot.pause()
         assert await column_of(engine, 2) == "Queue"
         assert any("blocked by #1" in str(n.message) for n in app._notifications)
@@ -154,16 +161,65 @@ async def test_timer_priority_tags_filter_details(engine: Engine) -> None:
         await pilot.press("escape")
 
 
-async def test_queue_and_dispatch_keys(engine: Engine) -> None:
+async def test_queue_and_dispatch_keys_ask_first(engine: Engine) -> None:
     app = board_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await open_board(pilot)
-        await pilot.press("q")
-        await pilot.pause()
-        assert await column_of(engine, 1) == "Queue"
+        screen = await open_board(pilot)
+        assert screen.check_action("dispatch", ()) is None  # card 1 is not queued
         await pilot.press("Q")
         await pilot.pause()
+        assert isinstance(app.screen, QueuePrompt)
+        where = str(app.screen.query_one("#queue-where", Static).render())
+        assert "No agent may take it now" in where and "No agent is defined" in where
+        await pilot.press("n")  # nothing moves on no
+        await pilot.pause()
+        assert await column_of(engine, 1) == "Backlog"
+        await pilot.press("Q", "y")
+        await pilot.pause()
+        assert await column_of(engine, 1) == "Queue"
+        assert screen.check_action("dispatch", ()) is True
+        await pilot.press("D")
+        await pilot.pause()
+        assert isinstance(app.screen, QueuePrompt)
+        await pilot.press("y")
+        await pilot.pause()
         assert any("nothing dispatched" in str(n.message) for n in app._notifications)
+
+
+async def test_q_never_quits_and_h_does_not_wrap(engine: Engine) -> None:
+    app = board_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_board(pilot)
+        view = screen.query_one(BoardView)
+        await pilot.press("h", "h")
+        assert view.column_index == 0
+        await pilot.press("l", "l", "l", "l", "l", "l")
+        assert view.column_index == 4 and view.selected is None  # Done: empty
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and app.screen is screen
+        assert any("q does nothing" in str(n.message) for n in app._notifications)
+        # Keys that need a card do nothing without one (greyed out), whatever the column.
+        assert screen.check_action("delete", ()) is None
+        await pilot.press("d", "Q", "h")
+        assert app.screen is screen and view.column_index == 3
+
+
+async def test_a_running_timer_ticks_on_the_card(engine: Engine) -> None:
+    app = board_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_board(pilot)
+        view = screen.query_one(BoardView)
+        await pilot.press("space")
+        await pilot.pause()
+
+        def details() -> str:
+            return "".join(s.text for s in view.render_line(HEADER + 1))
+
+        assert "⏱ 0m00" in details()
+        engine.clock.advance(65)  # type: ignore[attr-defined]
+        screen.tick_timers()
+        assert "⏱ 1m05" in details()
 
 
 async def test_mouse_and_events(engine: Engine) -> None:

@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
+from wezmp_tui.tui.board.queue_prompt import QueuePrompt
 from wezmp_tui.tui.board.view import BoardView
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
 
@@ -102,6 +103,9 @@ class TaskDetails(ModalScreen[None]):
 
 
 class BoardScreen(Screen[None]):
+    """Every key means one thing whatever is under the cursor: a key that needs a card is
+    greyed out without one, and `q` is never "quit" here (the app's quit key is)."""
+
     BINDINGS = [
         Binding("h,left", "cursor(-1, 0)", "Column ←", id="board.left", show=False),
         Binding("l,right", "cursor(1, 0)", "Column →", id="board.right", show=False),
@@ -119,17 +123,25 @@ class BoardScreen(Screen[None]):
         Binding("p", "priority", "Priority", id="board.priority", show=False),
         Binding("t", "tags", "Tags", id="board.tags", show=False),
         Binding("slash", "filter", "Filter", id="board.filter"),
+        Binding("escape", "clear_filter", "Clear filter", id="board.clear_filter", show=False),
         Binding("enter", "details", "Details", id="board.details"),
-        Binding("q", "queue", "To queue", id="board.queue"),
-        Binding("Q", "dispatch", "Dispatch", id="board.dispatch"),
+        Binding("Q", "queue", "To queue", id="board.queue"),
+        Binding("D", "dispatch", "Dispatch now", id="board.dispatch"),
+        Binding("q", "quit_hint", "How to quit", id="board.quit_hint", show=False),
     ]
+    CARD_ACTIONS = frozenset({
+        "move", "reorder", "edit", "edit_description", "delete", "timer", "priority", "tags",
+        "details", "queue", "dispatch",
+    })  # fmt: skip
 
     def __init__(self, board: str = "default") -> None:
         super().__init__()
         self.board = board
         self.columns: list[str] = []
         self.filter_text = ""
-        self._had_card: bool | None = None  # whether the footer was built for a selected card
+        # What the footer was last built for (card selected, card in the queue): rebuilt
+        # only when that changes, as the footer is costly.
+        self._footer_for: tuple[bool, bool] | None = None
 
     @property
     def wapp(self) -> WezmpApp:
@@ -143,7 +155,18 @@ class BoardScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         self.query_one(BoardView).focus()
+        self.set_interval(1.0, self.tick_timers)
         await self.reload()
+
+    def tick_timers(self) -> None:
+        """Running timers count up on screen between reloads (only when one is visible)."""
+        view = self.query_one(BoardView)
+        if view.running_timer_visible():
+            view.refresh()
+
+    @property
+    def queue_column(self) -> str:
+        return str(getattr(getattr(self.wapp.config, "queue", None), "dispatch_column", "Queue"))
 
     async def call(self, method: str, **params: Any) -> Any:
         return await self.wapp.call_or_notify(method, **params)
@@ -168,6 +191,7 @@ class BoardScreen(Screen[None]):
                 f"  queue {'paused' if queue['paused'] else 'running'}, {queue['queued']} queued"
             )
         self.query_one("#board-status", Static).update(Text(status))
+        self.sync_footer(self.card)
 
     async def handle_event(self, ev: Any) -> None:
         if ev.topic.startswith(("task.", "timer.", "queue.", "board.", "agent.state")):
@@ -189,9 +213,14 @@ class BoardScreen(Screen[None]):
         return self.query_one(BoardView).selected
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new", "cursor", "filter", "dispatch"):
+        if action not in self.CARD_ACTIONS:
             return True
-        return self.card is not None
+        card = self.card
+        if card is None:
+            return None  # shown greyed out: it needs a card
+        if action == "dispatch" and card["column"] != self.queue_column:
+            return None
+        return True
 
     # -- navigation and moves -----------------------------------------------------------
 
@@ -200,11 +229,22 @@ class BoardScreen(Screen[None]):
 
     @on(BoardView.Selected)
     def selected(self, event: BoardView.Selected) -> None:
-        # The footer is costly to rebuild: only when what the keys can do changed.
-        has_card = event.card is not None
-        if has_card != self._had_card:
-            self._had_card = has_card
+        self.sync_footer(event.card)
+
+    def sync_footer(self, card: dict[str, Any] | None) -> None:
+        footer_for = (card is not None, card is not None and card["column"] == self.queue_column)
+        if footer_for != self._footer_for:
+            self._footer_for = footer_for
             self.refresh_bindings()
+
+    def action_quit_hint(self) -> None:
+        keys = [
+            key
+            for key, active in self.app.active_bindings.items()
+            if active.binding.action in ("quit", "app.quit") and key != "q"
+        ]
+        how = f"press {keys[0]} to quit" if keys else "the command palette (ctrl+p) quits"
+        self.notify(f"q does nothing on the board; {how}.", title="Quit")
 
     async def action_move(self, step: int) -> None:
         card = self.card
@@ -213,11 +253,39 @@ class BoardScreen(Screen[None]):
         i = self.columns.index(card["column"]) + step
         if not 0 <= i < len(self.columns):
             return
-        if await self.call("task.move", id=card["id"], column=self.columns[i]):
+        target = self.columns[i]
+        if target == self.queue_column:
+            self.ask_queue(card)
+            return
+        await self.move_to(card, target)
+
+    async def move_to(self, card: dict[str, Any], column: str) -> None:
+        if await self.call("task.move", id=card["id"], column=column):
             await self.reload()
             view = self.query_one(BoardView)
             view.select_task(card["id"])
             view.refresh()
+
+    def ask_queue(self, card: dict[str, Any], *, now: bool = False) -> None:
+        """Show where the card would go and move (or dispatch) it only on yes: the queue
+        types into an agent the moment a card lands in its column."""
+
+        async def go() -> None:
+            preview = await self.call("queue.preview", task_id=card["id"])
+            if preview is None:
+                return
+
+            async def answered(yes: bool | None) -> None:
+                if not yes:
+                    return
+                if now:
+                    await self.dispatch(card)
+                else:
+                    await self.move_to(card, self.queue_column)
+
+            self.app.push_screen(QueuePrompt(card, preview, self.queue_column, now=now), answered)
+
+        self.run_worker(go(), group="queue-prompt", exclusive=True)
 
     async def action_reorder(self, step: int) -> None:
         view = self.query_one(BoardView)
@@ -328,6 +396,11 @@ class BoardScreen(Screen[None]):
             PromptModal("Tags (space separated)", value=" ".join(card["tags"])), done
         )
 
+    async def action_clear_filter(self) -> None:
+        if self.filter_text:
+            self.filter_text = ""
+            await self.reload()
+
     def action_filter(self) -> None:
         async def done(text: str | None) -> None:
             if text is not None:
@@ -344,25 +417,31 @@ class BoardScreen(Screen[None]):
         if data:
             self.app.push_screen(TaskDetails(data))
 
-    async def action_queue(self) -> None:
+    def action_queue(self) -> None:
         card = self.card
         if card is None:
             return
-        column = getattr(getattr(self.wapp.config, "queue", None), "dispatch_column", "Queue")
-        if await self.call("task.move", id=card["id"], column=column):
-            await self.reload()
+        if card["column"] == self.queue_column:
+            self.notify(f"#{card['id']} is already in {self.queue_column}")
+            return
+        self.ask_queue(card)
 
-    async def action_dispatch(self) -> None:
+    def action_dispatch(self) -> None:
         card = self.card
-        result = await self.call("queue.dispatch", task_id=card["id"] if card else None)
-        if result is not None:
-            if result:
-                self.notify(", ".join(f"#{r['task_id']} → {r['agent']}" for r in result))
-            else:
-                queue = await self.call("queue.status") or {}
-                why = [f"{a['agent']}: {a['why']}" for a in queue.get("agents", [])]
-                self.notify(
-                    "nothing dispatched\n" + ("\n".join(why) or "no agent defined"),
-                    severity="warning",
-                )
-            await self.reload()
+        if card is not None:
+            self.ask_queue(card, now=True)
+
+    async def dispatch(self, card: dict[str, Any]) -> None:
+        result = await self.call("queue.dispatch", task_id=card["id"])
+        if result is None:
+            return
+        if result:
+            self.notify(", ".join(f"#{r['task_id']} → {r['agent']}" for r in result))
+        else:
+            queue = await self.call("queue.status") or {}
+            why = [f"{a['agent']}: {a['why']}" for a in queue.get("agents", [])]
+            self.notify(
+                "nothing dispatched\n" + ("\n".join(why) or "no agent defined"),
+                severity="warning",
+            )
+        await self.reload()

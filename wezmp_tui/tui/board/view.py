@@ -62,10 +62,14 @@ class BoardView(Widget, can_focus=True):
         self.agent_states: dict[str, str] = {}
         self.card_styles: dict[str, Style] = {}
         self.now = time.time
+        # When the cards were fetched: a running timer shows its tracked time plus the time
+        # since, so it ticks between reloads.
+        self.fetched_at = 0.0
 
     # -- data ---------------------------------------------------------------------------
 
     def set_data(self, columns: list[str], tasks: list[dict[str, Any]]) -> None:
+        self.fetched_at = self.now()
         selected = self.selected
         by_col: dict[str, list[dict[str, Any]]] = {c: [] for c in columns}
         for t in tasks:
@@ -117,7 +121,8 @@ class BoardView(Widget, can_focus=True):
         if not self.columns:
             return
         if dcol:
-            self.column_index = (self.column_index + dcol) % len(self.columns)
+            # No wrap: from the first column `h` stays put instead of landing on the last.
+            self.column_index = max(0, min(self.column_index + dcol, len(self.columns) - 1))
             self.card_index = (
                 min(self.card_index, max(len(self.column.cards) - 1, 0)) if self.column else 0
             )
@@ -126,6 +131,14 @@ class BoardView(Widget, can_focus=True):
         self._clamp()
         self.refresh()
         self.post_message(self.Selected(self.selected))
+
+    def running_timer_visible(self) -> bool:
+        rows = self.visible_cards()
+        return any(
+            card["timer_running"]
+            for col in self.columns
+            for card in col.cards[col.scroll : col.scroll + rows]
+        )
 
     def on_resize(self, event: events.Resize) -> None:
         self._clamp()
@@ -200,7 +213,8 @@ class BoardView(Widget, can_focus=True):
         if card.get("waiting"):
             parts.append("◆ needs you")
         if card["timer_running"]:
-            parts.append(f"⏱ {_duration(card['tracked'])}")
+            running = card["tracked"] + max(0.0, self.now() - self.fetched_at)
+            parts.append(f"⏱ {_duration(running)}")
         elif card["tracked"]:
             parts.append(_duration(card["tracked"]))
         return Segment(_clip("  " + "  ".join(parts), width), base + Style(dim=not selected))
