@@ -29,6 +29,11 @@ def test_task_board_time_report(daemon: Paths) -> None:
     )
     t2 = js("task", "add", "Test the parser", "--depends-on", "1", "--due", "+2d", "-t", "core")
     assert t2["blocked"] is True and t2["depends_on"] == [1]
+    assert t2["due"] is not None and " due " in wezmp("task", "list").stdout
+    r = wezmp("task", "edit", "2", "--due", "2026-13-45")
+    assert r.returncode == 2 and "month must be in 1..12" in r.stderr
+    assert js("task", "edit", "2", "--due", "tomorrow")["due"] is not None
+    assert js("task", "edit", "2", "--no-due")["due"] is None
     js("task", "add", "Docs", "-c", "Queue", "-w", "api", "-a", "auto")
     listed = js("task", "list")
     assert [t["id"] for t in listed] == [1, 2, 3]

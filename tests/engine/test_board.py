@@ -179,3 +179,13 @@ def test_parse_due() -> None:
     assert parse_due("2027-01-01", 0) is not None
     with pytest.raises(InvalidInput, match="not a date"):
         parse_due("soonish", 0)
+
+
+async def test_edit_clears_a_due_date_and_names_the_field(env: Any) -> None:
+    engine, _clock = env
+    t = await engine.invoke("task.add", {"title": "due soon", "due": "tomorrow"})
+    assert t.due is not None
+    assert (await engine.invoke("task.edit", {"id": t.id, "title": "kept"})).due == t.due
+    assert (await engine.invoke("task.edit", {"id": t.id, "due": ""})).due is None
+    with pytest.raises(InvalidInput, match="due: '2026-13-45' is not a date: month"):
+        await engine.invoke("task.edit", {"id": t.id, "due": "2026-13-45"})

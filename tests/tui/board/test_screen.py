@@ -13,8 +13,9 @@ from wezmp_tui.clock import FakeClock
 from wezmp_tui.engine.facade import Engine
 from wezmp_tui.ipc.base import InProcessClient
 from wezmp_tui.tui.app import create_app
+from wezmp_tui.tui.board.forms import TaskForm
 from wezmp_tui.tui.board.queue_prompt import QueuePrompt
-from wezmp_tui.tui.board.screen import BoardScreen, TaskDetails, TaskEditModal
+from wezmp_tui.tui.board.screen import BoardScreen, TaskDetails
 from wezmp_tui.tui.board.view import HEADER, BoardView
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
 
@@ -96,13 +97,9 @@ async def test_reorder_new_edit_delete(engine: Engine) -> None:
         order = [t.id for t in await engine.invoke("task.list", {"column": "Backlog"})]
         assert order == [2, 1]
         await pilot.press("n")
-        assert isinstance(app.screen, TaskEditModal)
-        await pilot.press("enter")  # empty title: refused
-        assert isinstance(app.screen, TaskEditModal)
+        await pilot.pause()
+        assert isinstance(app.screen, TaskForm)
         app.screen.query_one("#title", Input).value = "Fresh task"
-        app.screen.query_one("#priority", Input).value = "x"
-        await pilot.press("enter")
-        assert isinstance(app.screen, TaskEditModal)
         app.screen.query_one("#priority", Input).value = "m"
         app.screen.query_one("#tags", Input).value = "new ui"
         app.screen.query_one("#due", Input).value = "+1d"
@@ -112,6 +109,7 @@ async def test_reorder_new_edit_delete(engine: Engine) -> None:
         assert (fresh.title, fresh.priority, fresh.tags) == ("Fresh task", "M", ["new", "ui"])
         assert view.selected is not None and view.selected["id"] == 4
         await pilot.press("e")
+        await pilot.pause()
         app.screen.query_one("#title", Input).value = "Renamed"
         await pilot.press("enter")
         await pilot.pause()

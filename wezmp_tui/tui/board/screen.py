@@ -13,56 +13,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
+from wezmp_tui.errors import WezmpError
+from wezmp_tui.tui.board.forms import TaskForm
 from wezmp_tui.tui.board.queue_prompt import QueuePrompt
 from wezmp_tui.tui.board.view import BoardView
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
 
 if TYPE_CHECKING:
     from wezmp_tui.tui.app import WezmpApp
-
-
-class TaskEditModal(ModalScreen[dict[str, Any] | None]):
-    """New/edit: title, priority, tags, due in one form."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="task-edit.cancel")]
-
-    def __init__(self, task: dict[str, Any] | None = None) -> None:
-        super().__init__()
-        self.values = task or {}
-
-    def compose(self) -> ComposeResult:
-        t = self.values
-        with Vertical(classes="modal"):
-            yield Label("Edit task" if t else "New task", classes="modal-title")
-            yield Input(t.get("title", ""), placeholder="title", id="title")
-            yield Input(
-                t.get("priority", ""), placeholder="priority: H, M, L or empty", id="priority"
-            )
-            yield Input(" ".join(t.get("tags", [])), placeholder="tags, space separated", id="tags")
-            yield Input(placeholder="due: YYYY-MM-DD or +3d (empty: keep)", id="due")
-            yield Static("", id="prompt-error", classes="modal-error")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        title = self.query_one("#title", Input).value.strip()
-        priority = self.query_one("#priority", Input).value.strip().upper()
-        if not title:
-            self.query_one("#prompt-error", Static).update("title: must not be empty")
-            return
-        if priority not in ("H", "M", "L", ""):
-            self.query_one("#prompt-error", Static).update("priority: H, M, L or empty")
-            return
-        result: dict[str, Any] = {
-            "title": title,
-            "priority": priority,
-            "tags": self.query_one("#tags", Input).value.split(),
-        }
-        due = self.query_one("#due", Input).value.strip()
-        if due:
-            result["due"] = due
-        self.dismiss(result)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class TaskDetails(ModalScreen[None]):
@@ -115,8 +73,10 @@ class BoardScreen(Screen[None]):
         Binding("L", "move(1)", "Move →", id="board.move_right"),
         Binding("J", "reorder(1)", "Down", id="board.reorder_down", show=False),
         Binding("K", "reorder(-1)", "Up", id="board.reorder_up", show=False),
-        Binding("n", "new", "New", id="board.new"),
-        Binding("e", "edit", "Edit", id="board.edit"),
+        # Priority: the form opens the moment the key is read, so what is typed right after
+        # it lands in the form, not on the board.
+        Binding("n", "new", "New", id="board.new", priority=True),
+        Binding("e", "edit", "Edit", id="board.edit", priority=True),
         Binding("E", "edit_description", "Description", id="board.edit_description", show=False),
         Binding("d", "delete", "Delete", id="board.delete"),
         Binding("space", "timer", "Timer", id="board.timer"),
@@ -213,6 +173,8 @@ class BoardScreen(Screen[None]):
         return self.query_one(BoardView).selected
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("new", "edit") and isinstance(self.focused, Input):
+            return False  # typed into the filter
         if action not in self.CARD_ACTIONS:
             return True
         card = self.card
@@ -305,29 +267,57 @@ class BoardScreen(Screen[None]):
 
     # -- editing ------------------------------------------------------------------------
 
-    def action_new(self) -> None:
+    async def names(self, method: str) -> list[str]:
+        """Names for a form's suggestions; none when that part of the daemon is absent."""
+        try:
+            return [str(item["name"]) for item in await self.wapp.call(method)]
+        except WezmpError:
+            return []
+
+    async def refusal(self, method: str, **params: Any) -> str | None:
+        """Call; the daemon's refusal is returned for a form to show beside its field."""
+        try:
+            result = await self.wapp.call(method, **params)
+        except WezmpError as exc:
+            return exc.message
+        await self.reload()
+        if isinstance(result, dict) and "id" in result:
+            self.query_one(BoardView).select_task(result["id"])
+        return None
+
+    def open_form(self, card: dict[str, Any] | None) -> None:
+        """Opened at once (keys typed right after `n` belong to the form, not the board);
+        the suggestions follow."""
         column = self.query_one(BoardView).column
 
-        async def done(values: dict[str, Any] | None) -> None:
-            if values:
-                t = await self.call("task.add", board=self.board,
-                                    column=column.name if column else None, **values)  # fmt: skip
-                if t:
-                    await self.reload()
-                    self.query_one(BoardView).select_task(t["id"])
+        async def save(values: dict[str, Any]) -> str | None:
+            if card is not None:
+                return await self.refusal("task.edit", id=card["id"], **values)
+            return await self.refusal(
+                "task.add", board=self.board, column=column.name if column else None, **values
+            )
 
-        self.app.push_screen(TaskEditModal(), done)
+        form = TaskForm(
+            save,
+            task=card,
+            now=self.wapp.clock.now,
+            column=column.name if column and card is None else None,
+        )
+        self.app.push_screen(form)
+
+        async def names() -> None:
+            agents = await self.names("agent.list")
+            form.set_names(agents, await self.names("ws.list"))
+
+        self.run_worker(names(), group="form-names")
+
+    def action_new(self) -> None:
+        self.open_form(None)
 
     def action_edit(self) -> None:
         card = self.card
-        if card is None:
-            return
-
-        async def done(values: dict[str, Any] | None) -> None:
-            if values and await self.call("task.edit", id=card["id"], **values):
-                await self.reload()
-
-        self.app.push_screen(TaskEditModal(card), done)
+        if card is not None:
+            self.open_form(card)
 
     async def action_edit_description(self) -> None:
         """The description in $EDITOR, the app suspended meanwhile."""
