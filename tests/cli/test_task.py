@@ -82,3 +82,22 @@ def test_task_board_time_report(daemon: Paths) -> None:
     month = wezmp("report", "--month", "--by", "workspace").stdout
     assert re.match(r"time this month by workspace: \d+:\d\d:\d\d\n", month), month
     assert wezmp("time", "rm", str(entries[0]["id"])).returncode == 0
+
+
+def test_task_list_past_every_frame_limit(daemon: Paths) -> None:
+    """12,000 realistic tasks are about 5 MB of JSON, past the CLI's 4 MiB frame limit (and
+    the TUI's 2 MiB): the listing arrives a page at a time, all of it."""
+    from tests.board_data import seed
+    from wezmp_tui.store.db import Database
+
+    db = Database(daemon.db_file)
+    with db.transaction() as conn:
+        seed(conn, 12_000, 1_800_000_000.0)
+    db.close()
+    listed = js("task", "list")
+    assert isinstance(listed, list) and len(listed) == 12_000
+    assert len(json.dumps(listed)) > 4 << 20
+    assert [t["id"] for t in listed[:2]] == [1, 6]  # Backlog first, in position order
+    text = wezmp("task", "list", "--open")
+    assert text.returncode == 0, text.stderr
+    assert len(text.stdout.splitlines()) == 12_000 * 4 // 5  # Done is finished

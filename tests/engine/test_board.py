@@ -41,7 +41,7 @@ async def test_add_edit_move_done_and_history(env: Any) -> None:
     t = await engine.invoke("task.done", {"id": t.id})
     assert t.column == "Done" and t.finished_at == clock.now()
     shown = await engine.invoke("task.show", {"id": t.id})
-    assert [h["action"] for h in shown["history"]] == ["added", "edited", "moved", "moved"]
+    assert [h.action for h in shown["history"]] == ["added", "edited", "moved", "moved"]
     t = await engine.invoke("task.move", {"id": t.id, "column": "Backlog"})
     assert t.finished_at is None
     with pytest.raises(InvalidInput, match="column 'Nope' is not on board default"):
@@ -189,3 +189,131 @@ async def test_edit_clears_a_due_date_and_names_the_field(env: Any) -> None:
     assert (await engine.invoke("task.edit", {"id": t.id, "due": ""})).due is None
     with pytest.raises(InvalidInput, match="due: '2026-13-45' is not a date: month"):
         await engine.invoke("task.edit", {"id": t.id, "due": "2026-13-45"})
+
+
+# -- a board of any size: pages, windows, operations that do not grow with it ---------------
+
+
+def wire_size(value: Any) -> int:
+    import msgspec
+
+    return len(msgspec.json.encode(value))
+
+
+async def test_task_list_is_paged_to_fit_any_client(env: Any) -> None:
+    from tests.board_data import seed
+    from wezmp_tui.engine.board import PAGE_BYTES
+
+    engine, clock = env
+    with engine.db.transaction() as conn:
+        seed(conn, 3_000, clock.now())
+    # Long descriptions make a page end by its bytes before its count.
+    engine.db.execute("UPDATE tasks SET description = description || ? WHERE id % 7 = 0",
+                      ("x" * 4000,))  # fmt: skip
+    first = await engine.invoke("task.list", {})
+    assert 0 < len(first) < 1000 and wire_size(first) <= PAGE_BYTES
+    got, offset = [], 0
+    while page := await engine.invoke("task.list", {"offset": offset, "limit": 700}):
+        assert len(page) <= 700 and wire_size(page) <= PAGE_BYTES
+        got += page
+        offset += len(page)
+    assert len(got) == 3_000 and len({t.id for t in got}) == 3_000
+    # Board order: columns as the board orders them (not by name), then position.
+    order = ["Backlog", "Queue", "Doing", "Review", "Done"]
+    keys = [(order.index(t.column), t.position) for t in got]
+    assert keys == sorted(keys) and got[0].column == "Backlog" and got[-1].column == "Done"
+    # Filters hold across pages (tags and text in SQL, text case-insensitive beyond ASCII).
+    bugs = await engine.invoke("task.list", {"tag": "bug", "limit": 1000})
+    assert bugs and all("bug" in t.tags for t in bugs)
+    await engine.invoke("task.add", {"title": "Ärger mit Umlauten", "column": "Review"})
+    assert [t.title for t in await engine.invoke("task.list", {"text": "ärger"})] == [
+        "Ärger mit Umlauten"
+    ]
+    with pytest.raises(InvalidInput, match="offset"):
+        await engine.invoke("task.list", {"offset": -1})
+
+
+async def test_board_window_counts_every_column_and_reads_a_window(env: Any) -> None:
+    from tests.board_data import seed
+
+    engine, clock = env
+    with engine.db.transaction() as conn:
+        seed(conn, 10_000, clock.now())
+    w = await engine.invoke("board.window", {"size": 30, "offsets": {"Queue": 500}})
+    assert w.counts == dict.fromkeys(["Backlog", "Queue", "Doing", "Review", "Done"], 2000)
+    by_col = {c.column: c for c in w.windows}
+    assert by_col["Backlog"].offset == 0 and len(by_col["Backlog"].tasks) == 30
+    queue = by_col["Queue"]
+    assert queue.offset == 500 and [t.position for t in queue.tasks][:2] == [2501.0, 2506.0]
+    # Past the end: the last cards.
+    w = await engine.invoke("board.window", {"size": 30, "offsets": {"Done": 10**6}})
+    done = next(c for c in w.windows if c.column == "Done")
+    assert done.offset == 1970 and len(done.tasks) == 30
+    # Around a task: its column is read around it, and where it is comes back.
+    t = await engine.invoke("task.add", {"title": "needle", "column": "Review"})
+    w = await engine.invoke("board.window", {"size": 10, "around": t.id})
+    assert w.focus.column == "Review" and w.focus.index == 2000
+    review = next(c for c in w.windows if c.column == "Review")
+    assert review.tasks[w.focus.index - review.offset].id == t.id
+    # A filter counts what it keeps.
+    w = await engine.invoke("board.window", {"text": "NEEDLE"})
+    assert sum(w.counts.values()) == 1
+    # Counts follow moves and deletions (kept by the store, not counted again).
+    await engine.invoke("task.move", {"id": t.id, "column": "Doing"})
+    await engine.invoke("task.rm", {"id": 1})
+    w = await engine.invoke("board.window", {"size": 1})
+    assert [w.counts[c] for c in ("Backlog", "Review", "Doing")] == [1999, 2000, 2001]
+    with pytest.raises(NotFound):
+        await engine.invoke("board.window", {"board": "ghost"})
+
+
+async def vm_steps(engine: Any, method: str, params: dict[str, Any]) -> int:
+    """SQLite work an operation causes, its reactions included (queue, listeners), counted
+    in virtual-machine steps: the same every run, unlike a time."""
+    import asyncio
+
+    from wezmp_tui.engine.queue import QueueService
+
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    engine.db.conn.set_progress_handler(count, 100)
+    try:
+        await engine.invoke(method, params)
+        for _ in range(5):
+            await asyncio.sleep(0)
+        await asyncio.gather(*engine.get(QueueService)._tasks)
+    finally:
+        engine.db.conn.set_progress_handler(None, 0)
+    return steps * 100
+
+
+async def test_board_operations_cost_the_same_at_100000_tasks(env: Any) -> None:
+    """Adding, editing and moving a card reads what it touches, never the board: its SQLite
+    work at 100,000 tasks is within a small margin of that on a near-empty board."""
+    from tests.board_data import seed
+
+    engine, clock = env
+    for i in range(20):
+        await add(engine, f"warm {i}", column="Queue")
+
+    async def ops() -> list[int]:
+        t = await add(engine, "new card", tags=["x"])
+        other = await add(engine, "other card", column="Queue")
+        return [
+            await vm_steps(engine, "task.add", {"title": "one more", "column": "Queue"}),
+            await vm_steps(engine, "task.edit", {"id": t.id, "title": "renamed"}),
+            await vm_steps(engine, "task.move", {"id": t.id, "column": "Queue"}),
+            await vm_steps(engine, "task.move", {"id": t.id, "before": other.id}),
+        ]
+
+    small = await ops()
+    with engine.db.transaction() as conn:
+        seed(conn, 100_000, clock.now())
+    big = await ops()
+    for s, b in zip(small, big, strict=True):
+        assert b <= 2 * s + 2_000, (small, big)

@@ -331,4 +331,4 @@ async def test_an_enter_the_agent_dropped_is_pressed_again(engine: Any) -> None:
 
     await settle(engine, taken_up)
     history = (await engine.invoke("task.show", {"id": t.id}))["history"]
-    assert [h["action"] for h in history].count("enter pressed again") == 1
+    assert [h.action for h in history].count("enter pressed again") == 1

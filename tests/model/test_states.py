@@ -17,7 +17,7 @@ from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.ipc.server import IpcServer
 from wezmp_tui.model.agents import AgentInfo
 from wezmp_tui.model.claude_hooks import HOOK_STATES, NOTIFICATION_STATES
-from wezmp_tui.model.states import STATE_NAMES, STATES, STOPPED_STATES, state_def
+from wezmp_tui.model.states import STATE_NAMES, STATES, STOPPED_STATES, AgentState, state_def
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,6 +32,19 @@ def test_the_list_is_complete_and_each_state_says_what_it_claims() -> None:
         assert s.meaning and s.label and s.theme_var == f"wezmp-state-{s.name}"
     with pytest.raises(ValueError, match="'unknown' is not an agent state"):
         state_def("unknown")
+
+
+def test_the_enum_is_the_table_and_travels_as_its_name() -> None:
+    assert [str(s) for s in AgentState] == list(STATE_NAMES)
+    waiting = AgentState.WAITING
+    assert (waiting.icon, waiting.label) == ("◆", "needs you")
+    assert waiting.theme_var == "wezmp-state-waiting"
+    assert waiting == "waiting" and waiting.running and not AgentState.EXITED.running
+    wire = msgspec.json.encode(AgentInfo(name="a", state=waiting))
+    assert b'"state":"waiting"' in wire
+    assert msgspec.json.decode(wire, type=AgentInfo).state is AgentState.WAITING
+    with pytest.raises(msgspec.ValidationError, match="state"):
+        msgspec.json.decode(b'{"name": "a", "state": "asleep"}', type=AgentInfo)
 
 
 def test_every_source_of_states_speaks_only_the_list() -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import textwrap
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import click
+import msgspec
 
-from wezmp_tui.cli.common import call, emit_json, handle_errors, hms
+from wezmp_tui.cli.common import call, client, emit_json, handle_errors, hms
 from wezmp_tui.model import dates
 
 PRIORITY = click.Choice(["H", "M", "L", ""])
@@ -131,14 +135,29 @@ def done(task_id: int, as_json: bool) -> None:
 @handle_errors
 def list_(board: str, column: str | None, tag: str | None, workspace: str | None,
           only_open: bool, as_json: bool) -> None:  # fmt: skip
-    """List tasks."""
-    items = call("task.list", board=board, column=column, tag=tag, workspace=workspace,
-                 include_done=not only_open)  # fmt: skip
+    """List tasks (printed a page at a time as they arrive: any number of them)."""
+    first = True
     if as_json:
-        emit_json(items)
-        return
-    for t in items:
-        click.echo(_line(t))
+        sys.stdout.write("[")
+    for t in _pages(board=board, column=column, tag=tag, workspace=workspace,
+                    include_done=not only_open):  # fmt: skip
+        if as_json:
+            item = msgspec.json.format(msgspec.json.encode(t), indent=2).decode()
+            sys.stdout.write(("\n" if first else ",\n") + textwrap.indent(item, "  "))
+        else:
+            click.echo(_line(t))
+        first = False
+    if as_json:
+        sys.stdout.write("]\n" if first else "\n]\n")
+
+
+def _pages(**params: Any) -> Iterator[dict[str, Any]]:
+    """Every task of a listing, one answer of `task.list` at a time over one connection."""
+    with client() as c:
+        offset = 0
+        while page := c.call("task.list", offset=offset, **params):
+            yield from page
+            offset += len(page)
 
 
 @task.command()

@@ -26,7 +26,7 @@ from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import ConfigError, NotFound
 from wezmp_tui.model.claude_hooks import hook_state
 from wezmp_tui.model.events import Event
-from wezmp_tui.model.states import STOPPED_STATES, state_def
+from wezmp_tui.model.states import STOPPED_STATES, AgentState, state_def
 from wezmp_tui.mux.ttypids import write_counts
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("wezmp.state")
 
 HOOKS_KEPT = 8  # the last hook events of each agent, for `agent explain`
-NOT_EVALUATED = {"starting", *STOPPED_STATES}
+NOT_EVALUATED = {AgentState.STARTING, *STOPPED_STATES}
 # Even a pane whose processes wrote nothing is read this often: a person's typing echoed by
 # the terminal itself (not by a process) changes the screen too.
 REREAD_SECONDS = 10.0

@@ -17,20 +17,10 @@ import msgspec
 
 from wezmp_tui.engine.api import api
 from wezmp_tui.errors import InvalidInput, NotFound
+from wezmp_tui.store.groups import PaneGroupStore
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
-
-MIGRATIONS = [
-    """
-    CREATE TABLE pane_groups (
-        grp TEXT NOT NULL,
-        pane_id TEXT NOT NULL,
-        workspace TEXT NOT NULL DEFAULT '',
-        PRIMARY KEY (grp, pane_id)
-    );
-    """
-]
 
 # A line that looks like a shell prompt, for "the output of the last command" when the shell
 # does not mark it: an optional `(venv) `, then `user@host:path`, a word and a space, or a bare
@@ -63,7 +53,7 @@ class CopyResult(msgspec.Struct, kw_only=True):
 class BroadcastService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        engine.db.migrate("groups", MIGRATIONS)
+        self.groups = PaneGroupStore(engine.db)
 
     # -- groups -------------------------------------------------------------------------
 
@@ -72,37 +62,19 @@ class BroadcastService:
         """Put panes in a named group (layouts do this for panes with `group:`)."""
         if not group.strip():
             raise InvalidInput("a group needs a name")
-        with self.engine.db.transaction() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO pane_groups(grp, pane_id, workspace) VALUES (?, ?, ?)",
-                [(group, p, workspace) for p in panes],
-            )
-        return self._group_panes(group)
+        self.groups.add(group, panes, workspace)
+        return self.groups.panes(group)
 
     @api("group.remove")
     async def group_remove(self, group: str, panes: list[str] | None = None) -> list[str]:
         """Take panes out of a group (all of them when `panes` is omitted)."""
-        if panes is None:
-            self.engine.db.execute("DELETE FROM pane_groups WHERE grp = ?", (group,))
-        else:
-            with self.engine.db.transaction() as conn:
-                conn.executemany(
-                    "DELETE FROM pane_groups WHERE grp = ? AND pane_id = ?",
-                    [(group, p) for p in panes],
-                )
-        return self._group_panes(group)
+        self.groups.remove(group, panes)
+        return self.groups.panes(group)
 
     @api("group.list")
     async def group_list(self) -> dict[str, list[str]]:
         """Every group with its pane ids."""
-        out: dict[str, list[str]] = {}
-        for row in self.engine.db.query("SELECT grp, pane_id FROM pane_groups ORDER BY grp"):
-            out.setdefault(row["grp"], []).append(row["pane_id"])
-        return out
-
-    def _group_panes(self, group: str) -> list[str]:
-        rows = self.engine.db.query("SELECT pane_id FROM pane_groups WHERE grp = ?", (group,))
-        return [r["pane_id"] for r in rows]
+        return self.groups.groups()
 
     # -- broadcast ----------------------------------------------------------------------
 
@@ -177,7 +149,7 @@ class BroadcastService:
             in_ws = {p["pane_id"] for p in live if p["workspace"] == workspace}
             chosen = [p for p in chosen if p in in_ws]
         if group is not None:
-            members = set(self._group_panes(group))
+            members = set(self.groups.panes(group))
             if not members:
                 raise NotFound(f"no pane group named {group!r}")
             chosen = [p for p in chosen if p in members]

@@ -74,12 +74,14 @@ class EventBus:
     def publish(self, topic: str, data: Any = None) -> Event:
         self._seq += 1
         event = Event(seq=self._seq, ts=self._clock.now(), topic=topic, data=data)
-        for prefixes, cb in list(self._listeners):
-            if any(topic.startswith(p) for p in prefixes):
-                cb(event)
+        # Subscribers first: an event a listener publishes in reaction then reaches them
+        # after the one it reacts to, so every queue stays in `seq` order.
         for sub in list(self._subs):
             if sub.wants(topic):
                 sub._offer(event)
+        for prefixes, cb in list(self._listeners):
+            if any(topic.startswith(p) for p in prefixes):
+                cb(event)
         return event
 
     @property

@@ -42,6 +42,7 @@ from wezmp_tui.model.agents import STOPPED_STATES
 from wezmp_tui.model.panes import PaneInfo
 from wezmp_tui.mux.base import MuxError
 from wezmp_tui.mux.ttypids import cmdline
+from wezmp_tui.store.groups import PaneGroupStore
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
@@ -89,6 +90,7 @@ def build_order(node: Node) -> list[Node]:
 class LayoutService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.groups = PaneGroupStore(engine.db)
 
     def _sup(self) -> Supervisor | None:
         from wezmp_tui.engine.supervisor import Supervisor
@@ -365,10 +367,8 @@ class LayoutService:
                 await self.engine.mux.set_pane_title(pane, node.title)
         if node.focus:
             build.focus = pane
-        if node.group and "group.add" in self.engine.methods:
-            await self.engine.invoke(
-                "group.add", {"group": node.group, "panes": [pane], "workspace": build.workspace}
-            )
+        if node.group:
+            self.groups.add(node.group, [pane], build.workspace)
 
     # -- freeze -------------------------------------------------------------------------
 
@@ -388,10 +388,7 @@ class LayoutService:
         when the panes' processes are gone (a multiplexer that died)."""
         sup = self._sup()
         agents = {a.pane_id: a.name for a in sup.agents.values() if a.pane_id} if sup else {}
-        groups: dict[str, str] = {}
-        if "group.list" in self.engine.methods:
-            for row in self.engine.db.query("SELECT grp, pane_id FROM pane_groups"):
-                groups[row["pane_id"]] = row["grp"]
+        groups = self.groups.group_of()
         root = freeze.common_root(p.cwd for p in panes)
         tabs: dict[str, list[PaneInfo]] = {}
         for p in panes:

@@ -19,8 +19,11 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from wezmp_tui.engine.api import api
-from wezmp_tui.model.board import TaskInfo
+from wezmp_tui.engine.board import BoardService
+from wezmp_tui.engine.timetrack import TimeService
+from wezmp_tui.model.board import TaskInfo, TaskQuery
 from wezmp_tui.model.events import Event
+from wezmp_tui.model.states import STOPPED_STATES
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
@@ -36,9 +39,8 @@ SUBMIT_CHECK_EVERY = 0.25
 class QueueService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        from wezmp_tui.engine.board import BoardService
-
         self.board = engine.get(BoardService)
+        self.time = engine.get(TimeService)
         cfg = getattr(engine.config, "queue", None)
         self.paused = bool(getattr(cfg, "paused", False))
         self.worked: set[int] = set()  # dispatched tasks whose agent has been seen working
@@ -71,24 +73,20 @@ class QueueService:
         except LookupError:
             return []
 
+    def _queued(self) -> TaskQuery:
+        return TaskQuery(queued_in=self._cfg("dispatch_column", "Queue"))
+
     def candidates(self) -> list[TaskInfo]:
-        queue_col = self._cfg("dispatch_column", "Queue")
-        tasks = [
-            t
-            for t in self.board.tasks(" AND finished_at IS NULL AND assigned IS NULL")
-            if (t.column == queue_col or t.agent == "auto") and not t.blocked
-        ]
+        """Queued tasks, most urgent first (only those: not every open task on every tick)."""
+        tasks = self.board.select(self._queued())
         tasks.sort(key=lambda t: (-t.urgency, t.id))
         return tasks
 
+    def queued(self) -> int:
+        return self.board.store.count(self._queued())
+
     def load(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for r in self.engine.db.query(
-            "SELECT assigned, COUNT(*) n FROM tasks WHERE assigned IS NOT NULL AND deleted = 0"
-            " AND finished_at IS NULL GROUP BY assigned"
-        ):
-            out[r["assigned"]] = r["n"]
-        return out
+        return self.board.load()
 
     def may_take(self, agent: Any, task: TaskInfo) -> bool:
         if task.agent not in (None, "auto"):
@@ -103,21 +101,29 @@ class QueueService:
         the queued ones)."""
         limit = int(self._cfg("per_agent_limit", 1))
         load = self.load()
-        idle = [a for a in self._agents() if a.state == "idle" and a.pane_id]
-        out = []
+        idle = [
+            a
+            for a in self._agents()
+            if a.state == "idle" and a.pane_id and load.get(a.name, 0) < limit
+        ]
+        out: list[tuple[TaskInfo, str]] = []
+        if not idle:
+            return out  # the usual tick: every agent busy, no queued task need be read
         for task in self.candidates() if tasks is None else tasks:
             for agent in idle:
                 if load.get(agent.name, 0) < limit and self.may_take(agent, task):
                     out.append((task, agent.name))
                     load[agent.name] = load.get(agent.name, 0) + 1
                     break
+            if all(load.get(a.name, 0) >= limit for a in idle):
+                break
         return out
 
     def why_not(self) -> list[dict[str, Any]]:
         """For each agent, whether the queue would give it a task now, and if not, why."""
         limit = int(self._cfg("per_agent_limit", 1))
         load = self.load()
-        tasks = self.candidates()
+        queued = self.queued()
         planned = {agent: task.id for task, agent in self.plan()}
         out = []
         for a in self._agents():
@@ -134,7 +140,7 @@ class QueueService:
                     why += f": {a.state_reason}"
             elif load.get(a.name, 0) >= limit:
                 why = f"at its limit of {limit} task(s)"
-            elif not tasks:
+            elif not queued:
                 why = "idle; nothing queued"
             else:
                 why = "idle; no queued task it may take (named agent, workspace or kind tag)"
@@ -174,12 +180,9 @@ class QueueService:
         self.refused.pop(agent, None)
         prompt = task.title + (f"\n\n{task.description}" if task.description.strip() else "")
         await self.engine.invoke("agent.send", {"name": agent, "text": prompt})
-        self.engine.db.execute("UPDATE tasks SET assigned = ? WHERE id = ?", (agent, task.id))
+        self.board.assign(task.id, agent)
         await self.board.move(task.id, column=self._cfg("doing_column", "Doing"), force=True)
-        if "time.start" in self.engine.methods:
-            await self.engine.invoke(
-                "time.start", {"task_id": task.id, "note": f"agent {agent}", "exclusive": False}
-            )
+        await self.time.start_timer(task.id, note=f"agent {agent}", exclusive=False)
         self._set_agent_task(agent, task.id)
         # The agent has work now, whether or not its screen shows it by the next tick: a
         # task done in a blink still goes working -> idle, and so to Review.
@@ -228,12 +231,7 @@ class QueueService:
             info.task_id = task_id
 
     def _task_of(self, agent: str) -> int | None:
-        row = self.engine.db.query_one(
-            "SELECT id FROM tasks WHERE assigned = ? AND deleted = 0 AND finished_at IS NULL"
-            " AND col = ? ORDER BY id DESC LIMIT 1",
-            (agent, self._cfg("doing_column", "Doing")),
-        )
-        return int(row["id"]) if row else None
+        return self.board.current_of(agent, self._cfg("doing_column", "Doing"))
 
     def _on_event(self, ev: Event) -> None:
         try:
@@ -259,27 +257,24 @@ class QueueService:
             state = data.get("state")
             if data.get("source") in ("hook", "rule"):
                 self.taken.add(task_id)
-            if ev.topic == "agent.failed" or state in ("failed", "exited", "stopped"):
+            if ev.topic == "agent.failed" or state in STOPPED_STATES:
                 await self._requeue(task_id, agent, data.get("reason") or state or "failed")
             elif state == "waiting" and data.get("error"):
                 # Not signed in, an API error, StopFailure: it cannot do the task.
                 await self._requeue(task_id, agent, f"answered with an error: {data.get('reason')}")
             elif state == "working":
                 self.worked.add(task_id)
-                self.engine.db.execute("UPDATE tasks SET waiting = 0 WHERE id = ?", (task_id,))
-                self.engine.bus.publish("task.changed", {"task_id": task_id, "fields": ["waiting"]})
+                self.board.set_waiting(task_id, False)
             elif state == "waiting":
                 self.worked.add(task_id)
-                self.engine.db.execute("UPDATE tasks SET waiting = 1 WHERE id = ?", (task_id,))
-                self.engine.bus.publish("task.changed", {"task_id": task_id, "fields": ["waiting"]})
+                self.board.set_waiting(task_id, True)
             elif state == "idle" and task_id in self.worked:
                 self.worked.discard(task_id)
                 await self.board.move(
                     task_id, column=self._cfg("review_column", "Review"), force=True
                 )
-                if "time.stop" in self.engine.methods:
-                    await self.engine.invoke("time.stop", {"task_id": task_id})
-                self.engine.db.execute("UPDATE tasks SET assigned = NULL WHERE id = ?", (task_id,))
+                self.time.stop_task(task_id)
+                self.board.assign(task_id, None)
                 self._set_agent_task(agent, None)
                 self.board.history(task_id, "agent finished", agent=agent)
         if ev.topic == "agent.state" and data.get("state") == "idle" and not self.paused:
@@ -287,12 +282,9 @@ class QueueService:
 
     async def _requeue(self, task_id: int, agent: str, reason: str) -> None:
         note = f"agent {agent} {reason}; back in the queue"
-        self.engine.db.execute(
-            "UPDATE tasks SET assigned = NULL, waiting = 0, note = ? WHERE id = ?", (note, task_id)
-        )
+        self.board.assign(task_id, None, note=note)
         self.worked.discard(task_id)
-        if "time.stop" in self.engine.methods:
-            await self.engine.invoke("time.stop", {"task_id": task_id})
+        self.time.stop_task(task_id)
         await self.board.move(task_id, column=self._cfg("dispatch_column", "Queue"), force=True)
         self._set_agent_task(agent, None)
         self.board.history(task_id, "requeued", agent=agent, reason=reason)
@@ -318,7 +310,7 @@ class QueueService:
         whether it takes a task next or why not."""
         return {
             "paused": self.paused,
-            "queued": len(self.candidates()),
+            "queued": self.queued(),
             "load": self.load(),
             "per_agent_limit": int(self._cfg("per_agent_limit", 1)),
             "agents": self.why_not(),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import TYPE_CHECKING, Any, Literal
 
 from wezmp_tui.engine.api import api
+from wezmp_tui.store.tasks import TaskStore
+from wezmp_tui.store.time_entries import TimeEntryStore
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
@@ -27,32 +28,29 @@ def period_start(now: float, period: Period) -> float:
 class ReportService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.tasks = TaskStore(engine.db)
+        self.entries = TimeEntryStore(engine.db)
 
     @api("report.time")
     async def time(self, period: Period = "day", by: By = "task") -> dict[str, Any]:
         """Seconds tracked since the start of this day/week/month, grouped."""
         now = self.engine.clock.now()
         start = period_start(now, period)
-        rows = self.engine.db.query(
-            "SELECT e.start, e.end, e.note, t.id, t.title, t.tags, t.workspace, t.assigned"
-            " FROM time_entries e JOIN tasks t ON t.id = e.task_id"
-            " WHERE COALESCE(e.end, ?) > ?",
-            (now, start),
-        )
+        rows = self.entries.spans_since(start, now)
         groups: dict[str, float] = {}
         for r in rows:
-            secs = min(r["end"] or now, now) - max(r["start"], start)
+            secs = min(r.end or now, now) - max(r.start, start)
             if secs <= 0:
                 continue
             if by == "task":
-                keys = [f"#{r['id']} {r['title']}"]
+                keys = [f"#{r.task_id} {r.title}"]
             elif by == "tag":
-                keys = json.loads(r["tags"]) or ["(no tag)"]
+                keys = r.tags or ["(no tag)"]
             elif by == "workspace":
-                keys = [r["workspace"] or "(none)"]
+                keys = [r.workspace or "(none)"]
             else:
-                note = r["note"] or ""
-                keys = [note[6:] if note.startswith("agent ") else (r["assigned"] or "(you)")]
+                note = r.note or ""
+                keys = [note[6:] if note.startswith("agent ") else (r.assigned or "(you)")]
             for k in keys:
                 groups[k] = groups.get(k, 0.0) + secs
         items = sorted(groups.items(), key=lambda kv: -kv[1])
@@ -61,8 +59,8 @@ class ReportService:
             "by": by,
             "since": start,
             "total": round(sum(v for _, v in items) if by != "tag" else sum(
-                min(r["end"] or now, now) - max(r["start"], start) for r in rows
-                if min(r["end"] or now, now) > max(r["start"], start)), 1),
+                min(r.end or now, now) - max(r.start, start) for r in rows
+                if min(r.end or now, now) > max(r.start, start)), 1),
             "rows": [{"key": k, "seconds": round(v, 1)} for k, v in items],
         }  # fmt: skip
 
@@ -72,10 +70,8 @@ class ReportService:
         now = self.engine.clock.now()
         start = period_start(now, "day") - (days - 1) * 86400
         counts: dict[str, int] = {}
-        for r in self.engine.db.query(
-            "SELECT finished_at FROM tasks WHERE deleted = 0 AND finished_at >= ?", (start,)
-        ):
-            day = dt.date.fromtimestamp(r["finished_at"]).isoformat()
+        for finished in self.tasks.finished_since(start):
+            day = dt.date.fromtimestamp(finished).isoformat()
             counts[day] = counts.get(day, 0) + 1
         out = []
         for i in range(days):
@@ -87,15 +83,7 @@ class ReportService:
     async def cycle_time(self, days: int = 30) -> dict[str, Any]:
         """Time from start (Doing) to finish for tasks finished in the last `days` days."""
         since = self.engine.clock.now() - days * 86400
-        spans = [
-            r["finished_at"] - r["started_at"]
-            for r in self.engine.db.query(
-                "SELECT started_at, finished_at FROM tasks WHERE deleted = 0 AND started_at"
-                " IS NOT NULL AND finished_at >= ?",
-                (since,),
-            )
-        ]
-        spans.sort()
+        spans = sorted(self.tasks.cycle_spans(since))
         return {
             "tasks": len(spans),
             "mean": round(sum(spans) / len(spans), 1) if spans else 0.0,

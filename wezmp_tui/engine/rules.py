@@ -32,10 +32,11 @@ from typing import Any
 
 from wezmp_tui.config.yamlpos import PathKey, format_path, parse_yaml
 from wezmp_tui.errors import ConfigError
+from wezmp_tui.model.states import SCREEN_STATES
 from wezmp_tui.mux.base import tidy_text
 from wezmp_tui.paths import Paths, package_data
 
-STATES = ("working", "waiting", "idle")
+STATES = tuple(str(s) for s in SCREEN_STATES)
 RULE_KEYS = {
     "name", "state", "priority", "region", "match", "case_sensitive", "description", "error",
 }  # fmt: skip

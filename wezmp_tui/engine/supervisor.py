@@ -21,7 +21,7 @@ import os
 import re
 import sys
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, cast, get_args
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -35,7 +35,7 @@ from wezmp_tui.model.agents import STOPPED_STATES, AgentInfo, AgentState
 from wezmp_tui.model.events import Event
 from wezmp_tui.model.keys import parse_keys
 from wezmp_tui.model.restart import RestartPolicy
-from wezmp_tui.model.states import state_def
+from wezmp_tui.model.states import STATE_NAMES, state_def
 from wezmp_tui.mux.base import PaneNotFound
 from wezmp_tui.mux.ttypids import cmdline
 from wezmp_tui.store.agents import AgentStore
@@ -129,7 +129,7 @@ class Supervisor:
             info.last_output = [str(line) for line in json.loads(row["last_output"] or "[]")]
         if row["wrapper_pid"]:
             self.wrappers[name] = (row["wrapper_pid"], row["session"])
-        known = row["state"] in get_args(AgentState)
+        known = row["state"] in STATE_NAMES
         pane = row["pane_id"] if row["pane_id"] in self.engine.get(PaneService).by_id else None
         if pane is not None and row["desired"] == "running":
             info.pane_id, info.pid, info.desired = pane, row["pid"], "running"
@@ -182,7 +182,7 @@ class Supervisor:
                 name=spec.name,
                 kind=spec.kind,
                 workspace=spec.workspace or "",
-                state="stopped",
+                state=AgentState.STOPPED,
                 state_source="process",
                 state_reason="not started",
                 state_since=self.engine.clock.now(),
@@ -285,7 +285,7 @@ class Supervisor:
             if state in STOPPED_STATES:
                 self._keep_state(info)  # a new reason for the same end (rare, worth keeping)
             return
-        info.state = cast(AgentState, state_def(state).name)
+        info.state = state_def(state).state
         if previous != state:
             info.state_since = self.engine.clock.now()
         self._keep_state(info)
@@ -449,7 +449,7 @@ class Supervisor:
         """(True: holds, False: not yet, None: never will) and why."""
         info = self.agents[dep]
         spec = self.specs[dep]
-        running = info.pid is not None and info.state not in STOPPED_STATES | {"starting"}
+        running = info.pid is not None and info.state not in STOPPED_STATES | {AgentState.STARTING}
         if cond == "started":
             return running, f"{dep} has not started"
         if cond in ("completed", "completed_successfully"):

@@ -18,7 +18,7 @@ class AgentInfo(msgspec.Struct, kw_only=True):
     name: str
     kind: str = "generic"
     workspace: str = ""
-    state: AgentState = "stopped"
+    state: AgentState = AgentState.STOPPED
     state_source: str = "none"  # one of StateSource
     state_reason: str = ""  # the rule or hook that decided, for `agent explain`
     state_since: float = 0.0

@@ -9,11 +9,41 @@ state, and the CLI, the control center, the status file (WezTerm's status bar) a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from enum import StrEnum
 
-AgentState = Literal[
-    "stopped", "starting", "working", "waiting", "idle", "quiet", "exited", "failed"
-]
+
+class AgentState(StrEnum):
+    """A state an agent is in. A member equals its name as a string (the wire carries the
+    string), and knows how it is shown: `icon`, `label`, `theme_var`, `color`."""
+
+    STOPPED = "stopped"
+    STARTING = "starting"
+    WORKING = "working"
+    WAITING = "waiting"
+    IDLE = "idle"
+    QUIET = "quiet"
+    EXITED = "exited"
+    FAILED = "failed"
+
+    @property
+    def definition(self) -> StateDef:
+        return BY_NAME[self.value]
+
+    @property
+    def icon(self) -> str:
+        return self.definition.icon
+
+    @property
+    def label(self) -> str:
+        return self.definition.label
+
+    @property
+    def theme_var(self) -> str:
+        return self.definition.theme_var
+
+    @property
+    def running(self) -> bool:
+        return self.definition.running
 
 
 @dataclass(frozen=True)
@@ -24,6 +54,11 @@ class StateDef:
     meaning: str  # what the state claims, and on what evidence (docs, explain)
     color: str  # fallback colour when the theme leaves `states.<name>` unset
     running: bool  # an agent process runs in this state
+    by_screen: bool = False  # a screen rule may decide it (rules/<kind>.yaml `state:`)
+
+    @property
+    def state(self) -> AgentState:
+        return AgentState(self.name)
 
     @property
     def theme_var(self) -> str:
@@ -44,19 +79,19 @@ STATES: tuple[StateDef, ...] = (
     StateDef(
         "working", "●", "working",
         "busy: a hook or a rule said so, a task was just sent, or its screen keeps changing",
-        "#7aa2f7", running=True,
+        "#7aa2f7", running=True, by_screen=True,
     ),
     StateDef(
         "waiting", "◆", "needs you",
         "needs the person: a permission prompt, a dialog or menu, sign-in, an API key, "
         "trust, or an error it cannot work past",
-        "#e0af68", running=True,
+        "#e0af68", running=True, by_screen=True,
     ),
     StateDef(
         "idle", "○", "idle",
         "ready for work, known from a hook (Stop, idle notification) or a rule matching "
         "its idle prompt",
-        "#9ece6a", running=True,
+        "#9ece6a", running=True, by_screen=True,
     ),
     StateDef(
         "quiet", "◇", "quiet",
@@ -78,7 +113,9 @@ STATES: tuple[StateDef, ...] = (
 BY_NAME: dict[str, StateDef] = {s.name: s for s in STATES}
 STATE_NAMES: tuple[str, ...] = tuple(BY_NAME)
 # States in which no agent process runs.
-STOPPED_STATES: frozenset[str] = frozenset(s.name for s in STATES if not s.running)
+STOPPED_STATES: frozenset[AgentState] = frozenset(s.state for s in STATES if not s.running)
+# States a screen rule may decide.
+SCREEN_STATES: tuple[AgentState, ...] = tuple(s.state for s in STATES if s.by_screen)
 STATE_ICONS: dict[str, str] = {s.name: s.icon for s in STATES}
 
 

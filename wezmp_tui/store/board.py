@@ -1,6 +1,10 @@
-"""Boards, tasks, dependencies, time entries and the append-only history, in SQLite."""
+"""Boards, tasks, dependencies, time entries and the append-only history, in SQLite: the
+schema of the "board" domain, and the boards and their columns (tasks: `store/tasks.py`,
+time entries: `store/time_entries.py`)."""
 
 from __future__ import annotations
+
+from wezmp_tui.store.db import Database
 
 MIGRATIONS = [
     """
@@ -61,5 +65,86 @@ MIGRATIONS = [
         detail TEXT NOT NULL DEFAULT '{}'
     );
     CREATE INDEX task_history_by_task ON task_history(task_id);
+    """,
+    # What the dispatch queue and `agent: auto` look up on every tick, without a scan of the
+    # board (a queued task is open and unassigned).
     """
+    CREATE INDEX tasks_queued ON tasks(col)
+        WHERE deleted = 0 AND finished_at IS NULL AND assigned IS NULL;
+    CREATE INDEX tasks_by_agent ON tasks(agent) WHERE deleted = 0;
+    """,
+    # Each column's count kept as tasks come, go and move, so a board view reads its counts
+    # in one step, not by counting 100,000 rows.
+    """
+    CREATE TABLE column_counts (
+        board TEXT NOT NULL,
+        col TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (board, col)
+    );
+    INSERT INTO column_counts(board, col, n)
+        SELECT board, col, COUNT(*) FROM tasks WHERE deleted = 0 GROUP BY board, col;
+    CREATE TRIGGER tasks_counted_insert AFTER INSERT ON tasks WHEN NEW.deleted = 0 BEGIN
+        INSERT INTO column_counts(board, col, n) VALUES (NEW.board, NEW.col, 1)
+            ON CONFLICT(board, col) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER tasks_counted_delete AFTER DELETE ON tasks WHEN OLD.deleted = 0 BEGIN
+        UPDATE column_counts SET n = n - 1 WHERE board = OLD.board AND col = OLD.col;
+    END;
+    CREATE TRIGGER tasks_counted_update AFTER UPDATE OF board, col, deleted ON tasks BEGIN
+        UPDATE column_counts SET n = n - 1
+            WHERE OLD.deleted = 0 AND board = OLD.board AND col = OLD.col;
+        INSERT INTO column_counts(board, col, n) SELECT NEW.board, NEW.col, 1
+            WHERE NEW.deleted = 0
+            ON CONFLICT(board, col) DO UPDATE SET n = n + 1;
+    END;
+    """,
 ]
+
+
+class BoardStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        db.migrate("board", MIGRATIONS)
+
+    def exists(self, name: str) -> bool:
+        return self.db.query_one("SELECT 1 FROM boards WHERE name = ?", (name,)) is not None
+
+    def names(self) -> list[str]:
+        rows = self.db.query("SELECT name FROM boards ORDER BY created_at, name")
+        return [r["name"] for r in rows]
+
+    def workspace(self, name: str) -> str | None:
+        row = self.db.query_one("SELECT workspace FROM boards WHERE name = ?", (name,))
+        return row["workspace"] if row else None
+
+    def columns(self, name: str) -> list[str]:
+        """A board's columns in order ([] when there is no such board)."""
+        rows = self.db.query(
+            "SELECT name FROM board_columns WHERE board = ? ORDER BY position", (name,)
+        )
+        return [r["name"] for r in rows]
+
+    def counts(self, name: str) -> dict[str, int]:
+        """Live tasks per column of a board (kept by triggers: one read, whatever the size)."""
+        rows = self.db.query("SELECT col, n FROM column_counts WHERE board = ?", (name,))
+        return {r["col"]: r["n"] for r in rows if r["n"]}
+
+    def create(self, name: str, workspace: str | None, columns: list[str], now: float) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO boards(name, workspace, created_at) VALUES (?, ?, ?)",
+                (name, workspace, now),
+            )
+            conn.executemany(
+                "INSERT INTO board_columns(board, name, position) VALUES (?, ?, ?)",
+                [(name, c, i) for i, c in enumerate(columns)],
+            )
+
+    def set_columns(self, name: str, columns: list[str]) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM board_columns WHERE board = ?", (name,))
+            conn.executemany(
+                "INSERT INTO board_columns(board, name, position) VALUES (?, ?, ?)",
+                [(name, c, i) for i, c in enumerate(columns)],
+            )

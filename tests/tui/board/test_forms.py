@@ -111,9 +111,9 @@ async def test_new_card_fields_and_edit_clears_them(engine: Engine) -> None:
         await pilot.pause()
         t = (await engine.invoke("task.show", {"id": 4}))["task"]
         assert (t.due, t.agent, t.workspace, t.title) == (None, None, "api", "Wire the API")
-        edits = [h for h in (await engine.invoke("task.show", {"id": 4}))["history"]
-                 if h["action"] == "edited"]  # fmt: skip
-        assert edits[-1]["detail"] == {"due": None, "agent": None}  # only what changed
+        edits = [h.detail for h in (await engine.invoke("task.show", {"id": 4}))["history"]
+                 if h.action == "edited"]  # fmt: skip
+        assert edits[-1] == {"due": None, "agent": None}  # only what changed
 
 
 async def test_a_refused_save_keeps_the_form(engine: Engine) -> None:

@@ -12,6 +12,7 @@ from tests.helpers import async_wait_until
 from wezmp_tui.clock import FakeClock
 from wezmp_tui.engine.facade import Engine
 from wezmp_tui.ipc.base import InProcessClient
+from wezmp_tui.paths import Paths
 from wezmp_tui.tui.app import create_app
 from wezmp_tui.tui.board.forms import TaskForm
 from wezmp_tui.tui.board.queue_prompt import QueuePrompt
@@ -251,8 +252,53 @@ async def test_ten_thousand_tasks_render_only_what_is_visible(make_engine: Any) 
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_board(pilot)
         view = screen.query_one(BoardView)
-        assert sum(len(c.cards) for c in view.columns) == 10_000
+        assert [c.count for c in view.columns][:3] == [3334, 3333, 3333]
+        assert all(len(c.cards) <= view.window_request()[1] < 100 for c in view.columns)
         for _ in range(50):
             await pilot.press("j")
         assert view.card_index == 50 and view.columns[0].scroll > 0
+
+        async def loaded() -> bool:  # the window followed the cursor
+            await pilot.pause()
+            return view.selected is not None and view.selected["title"] == "task 150"
+
+        await async_wait_until(loaded)
         assert len(screen.query(BoardView)) == 1  # one widget, not one per card
+
+
+async def test_board_over_the_socket_past_the_frame_limit(daemon: Paths) -> None:
+    """12,000 realistic tasks (about 5 MB of JSON, past the TUI's 2 MiB frame limit) from a
+    real daemon: the board shows every column's count and scrolls, asking only for what it
+    shows."""
+    from tests.board_data import seed
+    from wezmp_tui.ipc.client import connect_async
+    from wezmp_tui.store.db import Database
+
+    db = Database(daemon.db_file)
+    with db.transaction() as conn:
+        seed(conn, 12_000, NOW)
+    db.close()
+
+    async def factory() -> Any:
+        return await connect_async(autostart=False)
+
+    app = create_app(factory)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        view = pilot.app.screen.query_one(BoardView)
+
+        async def painted() -> bool:
+            await pilot.pause()
+            return [c.count for c in view.columns] == [2400] * 5 and view.selected is not None
+
+        await async_wait_until(painted)
+        assert "12,000 task(s)" in str(pilot.app.screen.query_one("#board-status").render())
+        for _ in range(60):
+            await pilot.press("j")
+
+        async def scrolled() -> bool:
+            await pilot.pause()
+            return view.selected is not None and view.selected["position"] == 300.0
+
+        await async_wait_until(scrolled)
+        assert not any("lost the connection" in str(n.message) for n in app._notifications)

@@ -131,19 +131,22 @@ class BoardScreen(Screen[None]):
     async def call(self, method: str, **params: Any) -> Any:
         return await self.wapp.call_or_notify(method, **params)
 
-    async def reload(self) -> None:
-        info = await self.call("board.columns", board=self.board)
-        if info is None:
-            return
-        self.columns = info["columns"]
-        tasks = await self.call("task.list", board=self.board, text=self.filter_text or None) or []
-        agents = await self.call("agent.list") or []
+    async def reload(self, around: int | None = None) -> None:
+        """Read what the board shows (each column's count and the cards around what is on
+        screen, never the whole board); `around` a task: show and select it."""
         view = self.query_one(BoardView)
+        offsets, size = view.window_request()
+        window = await self.call("board.window", board=self.board, offsets=offsets, size=size,
+                                 text=self.filter_text or None, around=around)  # fmt: skip
+        if window is None:
+            return
+        self.columns = window["columns"]
+        agents = await self.call("agent.list") or []
         view.agent_states = {a["name"]: a["state"] for a in agents}
         view.now = self.wapp.clock.now
-        view.set_data(self.columns, tasks)
+        view.set_window(window)
         queue = await self.call("queue.status")
-        status = f"board {self.board}: {len(tasks)} task(s)"
+        status = f"board {self.board}: {sum(window['counts'].values()):,} task(s)"
         if self.filter_text:
             status += f"  filter: {self.filter_text!r}"
         if queue:
@@ -156,6 +159,10 @@ class BoardScreen(Screen[None]):
     async def handle_event(self, ev: Any) -> None:
         if ev.topic.startswith(("task.", "timer.", "queue.", "board.", "agent.state")):
             self.schedule_reload()
+
+    @on(BoardView.WindowWanted)
+    def window_wanted(self) -> None:
+        self.schedule_reload()
 
     def schedule_reload(self) -> None:
         if getattr(self, "_pending", False):
@@ -223,10 +230,7 @@ class BoardScreen(Screen[None]):
 
     async def move_to(self, card: dict[str, Any], column: str) -> None:
         if await self.call("task.move", id=card["id"], column=column):
-            await self.reload()
-            view = self.query_one(BoardView)
-            view.select_task(card["id"])
-            view.refresh()
+            await self.reload(around=card["id"])
 
     def ask_queue(self, card: dict[str, Any], *, now: bool = False) -> None:
         """Show where the card would go and move (or dispatch) it only on yes: the queue
@@ -256,14 +260,12 @@ class BoardScreen(Screen[None]):
         if col is None or card is None:
             return
         j = view.card_index + step
-        if not 0 <= j < len(col.cards):
+        neighbour = col.card(j) if 0 <= j < col.count else None
+        if neighbour is None:
             return
-        other = col.cards[j]["id"]
-        params = {"before": other} if step < 0 else {"after": other}
+        params = {"before": neighbour["id"]} if step < 0 else {"after": neighbour["id"]}
         if await self.call("task.move", id=card["id"], **params):
-            await self.reload()
-            view.select_task(card["id"])
-            view.refresh()
+            await self.reload(around=card["id"])
 
     # -- editing ------------------------------------------------------------------------
 
@@ -280,9 +282,7 @@ class BoardScreen(Screen[None]):
             result = await self.wapp.call(method, **params)
         except WezmpError as exc:
             return exc.message
-        await self.reload()
-        if isinstance(result, dict) and "id" in result:
-            self.query_one(BoardView).select_task(result["id"])
+        await self.reload(around=result["id"] if isinstance(result, dict) else None)
         return None
 
     def open_form(self, card: dict[str, Any] | None) -> None:

@@ -1,5 +1,9 @@
 """The board drawn with Textual's line API: only the cards on screen are rendered, so 10,000
-tasks cost what the visible 40 cost (one widget per card does not scale; see kanban-tui)."""
+tasks cost what the visible 40 cost (one widget per card does not scale; see kanban-tui).
+
+It holds a window of each column, not the board: the count of each column and the cards
+around what is on screen. Scrolling near the edge of what it holds asks its screen for the
+window there (`WindowWanted`); a card not loaded yet draws as a placeholder meanwhile."""
 
 from __future__ import annotations
 
@@ -23,8 +27,14 @@ HEADER = 2
 @dataclass
 class Column:
     name: str
-    cards: list[dict[str, Any]] = field(default_factory=list)
+    cards: list[dict[str, Any]] = field(default_factory=list)  # the loaded window
     scroll: int = 0  # index of the first visible card
+    count: int = 0  # cards in the column (on the daemon)
+    offset: int = 0  # index of cards[0]
+
+    def card(self, i: int) -> dict[str, Any] | None:
+        j = i - self.offset
+        return self.cards[j] if 0 <= j < len(self.cards) else None
 
 
 def _clip(text: str, width: int) -> str:
@@ -56,6 +66,9 @@ class BoardView(Widget, can_focus=True):
             super().__init__()
             self.card = card
 
+    class WindowWanted(Message):
+        """The view scrolled near the edge of the cards it holds."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.columns: list[Column] = []
@@ -68,25 +81,43 @@ class BoardView(Widget, can_focus=True):
 
     # -- data ---------------------------------------------------------------------------
 
-    def set_data(self, columns: list[str], tasks: list[dict[str, Any]]) -> None:
+    def set_window(self, window: dict[str, Any]) -> None:
+        """Take a `board.window` answer: counts, each column's window, and its focus."""
         self.fetched_at = self.now()
         selected = self.selected
-        by_col: dict[str, list[dict[str, Any]]] = {c: [] for c in columns}
-        for t in tasks:
-            by_col.setdefault(t["column"], []).append(t)
         old = {c.name: c.scroll for c in self.columns}
-        self.columns = [Column(c, by_col.get(c, []), old.get(c, 0)) for c in columns]
-        if selected is not None:
-            self.select_task(selected["id"])
+        loaded = {w["column"]: w for w in window["windows"]}
+        self.columns = []
+        for name in window["columns"]:
+            w = loaded.get(name, {"offset": 0, "tasks": []})
+            count = window["counts"].get(name, 0)
+            self.columns.append(Column(name, w["tasks"], old.get(name, 0), count, w["offset"]))
         self.column_index = min(self.column_index, max(len(self.columns) - 1, 0))
+        focus = window.get("focus")
+        if focus is not None and focus["column"] in window["columns"]:
+            self.column_index = window["columns"].index(focus["column"])
+            self.card_index = focus["index"]
+        elif selected is not None:
+            self.select_task(selected["id"])
         self._clamp()
         self.refresh()
+
+    def window_request(self) -> tuple[dict[str, int], int]:
+        """Offsets and size of the window to ask for: a screenful either side of what shows."""
+        rows = max(self.visible_cards(), 16)  # not laid out yet: a tall terminal's worth
+        return {c.name: max(0, c.scroll - rows) for c in self.columns}, rows * 3
+
+    def _covered(self, col: Column) -> bool:
+        rows = self.visible_cards()
+        lo = max(0, col.scroll - rows // 2)
+        hi = min(col.count, col.scroll + rows + rows // 2)
+        return col.offset <= lo and hi <= col.offset + len(col.cards)
 
     def select_task(self, task_id: int) -> bool:
         for ci, col in enumerate(self.columns):
             for i, card in enumerate(col.cards):
                 if card["id"] == task_id:
-                    self.column_index, self.card_index = ci, i
+                    self.column_index, self.card_index = ci, col.offset + i
                     self._clamp()
                     return True
         return False
@@ -98,9 +129,9 @@ class BoardView(Widget, can_focus=True):
     @property
     def selected(self) -> dict[str, Any] | None:
         col = self.column
-        if col is None or not col.cards:
+        if col is None or not col.count:
             return None
-        return col.cards[min(self.card_index, len(col.cards) - 1)]
+        return col.card(min(self.card_index, col.count - 1))
 
     def visible_cards(self) -> int:
         return max(1, (self.size.height - HEADER) // CARD_HEIGHT)
@@ -109,13 +140,18 @@ class BoardView(Widget, can_focus=True):
         col = self.column
         if col is None:
             return
-        self.card_index = max(0, min(self.card_index, len(col.cards) - 1))
+        self.card_index = max(0, min(self.card_index, col.count - 1))
         rows = self.visible_cards()
         if self.card_index < col.scroll:
             col.scroll = self.card_index
         elif self.card_index >= col.scroll + rows:
             col.scroll = self.card_index - rows + 1
-        col.scroll = max(0, min(col.scroll, max(len(col.cards) - rows, 0)))
+        col.scroll = max(0, min(col.scroll, max(col.count - rows, 0)))
+
+    def _want_window(self) -> None:
+        """After the person moved: ask for cards when what shows nears the window's edge."""
+        if any(not self._covered(col) for col in self.columns):
+            self.post_message(self.WindowWanted())
 
     def move_cursor(self, dcol: int = 0, dcard: int = 0) -> None:
         if not self.columns:
@@ -124,24 +160,26 @@ class BoardView(Widget, can_focus=True):
             # No wrap: from the first column `h` stays put instead of landing on the last.
             self.column_index = max(0, min(self.column_index + dcol, len(self.columns) - 1))
             self.card_index = (
-                min(self.card_index, max(len(self.column.cards) - 1, 0)) if self.column else 0
+                min(self.card_index, max(self.column.count - 1, 0)) if self.column else 0
             )
         if dcard:
             self.card_index += dcard
         self._clamp()
+        self._want_window()
         self.refresh()
         self.post_message(self.Selected(self.selected))
 
     def running_timer_visible(self) -> bool:
         rows = self.visible_cards()
         return any(
-            card["timer_running"]
+            (card := col.card(i)) is not None and card["timer_running"]
             for col in self.columns
-            for card in col.cards[col.scroll : col.scroll + rows]
+            for i in range(col.scroll, min(col.scroll + rows, col.count))
         )
 
     def on_resize(self, event: events.Resize) -> None:
         self._clamp()
+        self._want_window()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height
@@ -162,7 +200,7 @@ class BoardView(Widget, can_focus=True):
             inner = width - 1
             focused_col = ci == self.column_index
             if y == 0:
-                title = f" {col.name} ({len(col.cards)})"
+                title = f" {col.name} ({col.count:,})"
                 style = Style(bold=True, reverse=focused_col) + (accent if focused_col else Style())
                 segments.append(Segment(_clip(title, inner), style))
             elif y == 1:
@@ -170,10 +208,12 @@ class BoardView(Widget, can_focus=True):
             else:
                 offset, line = divmod(y - HEADER, CARD_HEIGHT)
                 i = col.scroll + offset
-                if i < len(col.cards) and line < 2:
-                    card = col.cards[i]
+                card = col.card(i) if i < col.count and line < 2 else None
+                if card is not None:
                     selected = focused_col and i == self.card_index
                     segments.append(self._card_line(card, line, inner, selected))
+                elif i < col.count and line == 0:
+                    segments.append(Segment(_clip("  …", inner), muted))  # on its way
                 else:
                     segments.append(Segment(" " * inner))
             segments.append(Segment("│", muted))
@@ -228,9 +268,10 @@ class BoardView(Widget, can_focus=True):
                 col = self.columns[ci]
                 idx = col.scroll + (event.y - HEADER) // CARD_HEIGHT
                 self.column_index = ci
-                if event.y >= HEADER and idx < len(col.cards):
+                if event.y >= HEADER and idx < col.count:
                     self.card_index = idx
                 self._clamp()
+                self._want_window()
                 self.refresh()
                 self.post_message(self.Selected(self.selected))
                 return
