@@ -57,7 +57,8 @@ def test_task_board_time_report(daemon: Paths) -> None:
     assert js("task", "done", "1")["column"] == "Done"
     shown = js("task", "show", "1")
     assert [h["action"] for h in shown["history"]][:2] == ["added", "edited"]
-    assert "tracked:" in wezmp("task", "show", "1").stdout
+    shown_text = wezmp("task", "show", "1").stdout
+    assert "Time spent:" in shown_text and "Moved from Doing to Done" in shown_text
     assert wezmp("task", "rm", "3").stdout.strip() == "deleted #3"
     boards = js("board", "list")
     assert boards[0]["counts"]["Done"] == 1

@@ -12,8 +12,8 @@ from typing import Any
 import click
 import msgspec
 
-from wezmp_tui.cli.common import call, client, emit_json, handle_errors, hms
-from wezmp_tui.model import dates
+from wezmp_tui.cli.common import call, client, emit_json, handle_errors
+from wezmp_tui.model import dates, history
 
 PRIORITY = click.Choice(["H", "M", "L", ""])
 DUE_HELP = f"When it is due: {dates.FORMS}."
@@ -178,10 +178,12 @@ def show(task_id: int, as_json: bool) -> None:
         click.echo("depends on: " + ", ".join(f"#{d}" for d in t["depends_on"]))
     if t["note"]:
         click.echo(f"note: {t['note']}")
-    click.echo(f"tracked: {hms(t['tracked'])}")
+    now = time.time()
+    for label, value in history.summary(t, now):
+        click.echo(f"{label + ':':<12} {value}")
     for h in data["history"]:
         when = dt.datetime.fromtimestamp(h["ts"]).strftime("%Y-%m-%d %H:%M")
-        click.echo(f"  {when} {h['action']} {h['detail']}")
+        click.echo(f"  {when}  {history.sentence(h['action'], h['detail'], now)}")
 
 
 @task.command(name="next")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from rich.console import Console
 from textual.widgets import Input, Static
 
 from tests.helpers import async_wait_until
@@ -144,20 +146,43 @@ async def test_timer_priority_tags_filter_details(engine: Engine) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert (await engine.invoke("task.show", {"id": 1}))["task"].tags == ["core", "parser"]
-        await pilot.press("slash")
-        app.screen.query_one(Input).value = "docs"
-        await pilot.press("enter")
+        # The filter narrows the cards as it is typed; Enter keeps it, Esc clears it.
+        await pilot.press("slash", "d", "o", "c")
+
+        async def cards() -> list[int]:
+            await pilot.pause()
+            return [c["id"] for col in view.columns for c in col.cards]
+
+        await async_wait_until(lambda: _is(cards, [3]))
+        await pilot.press("s", "enter")
         await pilot.pause()
-        assert [c["id"] for col in view.columns for c in col.cards] == [3]
-        await pilot.press("slash")
-        app.screen.query_one(Input).value = ""
-        await pilot.press("enter")
-        await pilot.pause()
+        assert app.focused is view and screen.filter_text == "docs"
+        assert "filter: 'docs'" in str(screen.query_one("#board-status", Static).render())
+        await pilot.press("escape")
+        await async_wait_until(lambda: _is(cards, [1, 2, 3]))
+        assert not screen.query_one("#board-filter", Input).display
         view.select_task(1)
         await pilot.press("enter")
+        await pilot.pause()
         assert isinstance(app.screen, TaskDetails)
-        assert app.screen.query_one("#times").row_count == 1  # type: ignore[attr-defined]
+        history = plain(app.screen.query_one("#history", Static))
+        assert "Added to Backlog" in history and "Tagged it +core +parser" in history
+        assert "{" not in history  # sentences, not dicts
+        summary = plain(app.screen.query_one("#details-summary", Static))
+        assert "Time spent  2m" in summary and "Tags        +core +parser" in summary
+        assert "until" in plain(app.screen.query_one("#times", Static))
         await pilot.press("escape")
+
+
+def plain(widget: Static) -> str:
+    """What a Static shows, as text (tables included)."""
+    console = Console(width=120, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def _is(get: Any, expected: Any) -> bool:
+    return bool(await get() == expected)
 
 
 async def test_queue_and_dispatch_keys_ask_first(engine: Engine) -> None:

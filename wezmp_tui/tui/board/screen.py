@@ -9,11 +9,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
 
 from wezmp_tui.errors import WezmpError
+from wezmp_tui.tui.board.details import TaskDetails
 from wezmp_tui.tui.board.forms import TaskForm
 from wezmp_tui.tui.board.queue_prompt import QueuePrompt
 from wezmp_tui.tui.board.view import BoardView
@@ -21,43 +21,6 @@ from wezmp_tui.tui.modals import ConfirmModal, PromptModal
 
 if TYPE_CHECKING:
     from wezmp_tui.tui.app import WezmpApp
-
-
-class TaskDetails(ModalScreen[None]):
-    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close", id="task-details.close")]
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        super().__init__()
-        self.data = data
-
-    def compose(self) -> ComposeResult:
-
-        t = self.data["task"]
-        with Vertical(classes="modal help"):
-            yield Label(Text(f"#{t['id']} {t['title']}"), classes="modal-title")
-            yield Static(Text(t["description"] or "(no description)"))
-            if t["note"]:
-                yield Static(Text(f"note: {t['note']}"))
-            table: DataTable[Any] = DataTable(id="history")
-            yield table
-            times: DataTable[Any] = DataTable(id="times")
-            yield times
-
-    def on_mount(self) -> None:
-        import datetime as dt
-
-        h = self.query_one("#history", DataTable)
-        h.add_columns("when", "what", "detail")
-        for row in self.data["history"]:
-            when = dt.datetime.fromtimestamp(row["ts"]).strftime("%m-%d %H:%M")
-            h.add_row(when, Text(row["action"]), Text(str(row["detail"])))
-        t = self.query_one("#times", DataTable)
-        t.add_columns("start", "end", "minutes", "note")
-        for e in self.data["time"]:
-            start = dt.datetime.fromtimestamp(e["start"]).strftime("%m-%d %H:%M")
-            end = dt.datetime.fromtimestamp(e["end"]).strftime("%H:%M") if e["end"] else "running"
-            mins = ((e["end"] or self.app.clock.now()) - e["start"]) / 60  # type: ignore[attr-defined]
-            t.add_row(start, end, f"{mins:.1f}", Text(e["note"]))
 
 
 class BoardScreen(Screen[None]):
@@ -110,6 +73,8 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static("", id="board-status")
+        yield Input(placeholder="filter: words in a title or description (Esc clears)",
+                    id="board-filter", compact=True)  # fmt: skip
         yield BoardView(id="board")
         yield Footer()
 
@@ -386,18 +351,34 @@ class BoardScreen(Screen[None]):
             PromptModal("Tags (space separated)", value=" ".join(card["tags"])), done
         )
 
-    async def action_clear_filter(self) -> None:
+    def action_filter(self) -> None:
+        """The filter line: cards narrow as it is typed; Enter goes back to the cards."""
+        box = self.query_one("#board-filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#board-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        if text != self.filter_text:
+            self.filter_text = text
+            self.schedule_reload()
+
+    @on(Input.Submitted, "#board-filter")
+    def filter_submitted(self) -> None:
+        box = self.query_one("#board-filter", Input)
+        box.display = bool(box.value.strip())
+        self.query_one(BoardView).focus()
+
+    def action_clear_filter(self) -> None:
+        """Esc, on the filter line or the cards: every card again."""
+        box = self.query_one("#board-filter", Input)
+        box.value = ""
+        box.display = False
+        self.query_one(BoardView).focus()
         if self.filter_text:
             self.filter_text = ""
-            await self.reload()
-
-    def action_filter(self) -> None:
-        async def done(text: str | None) -> None:
-            if text is not None:
-                self.filter_text = text.strip()
-                await self.reload()
-
-        self.app.push_screen(PromptModal("Filter cards (empty: all)", value=self.filter_text), done)
+            self.schedule_reload()
 
     async def action_details(self) -> None:
         card = self.card
@@ -405,7 +386,7 @@ class BoardScreen(Screen[None]):
             return
         data = await self.call("task.show", id=card["id"])
         if data:
-            self.app.push_screen(TaskDetails(data))
+            self.app.push_screen(TaskDetails(data, self.wapp.clock.now()))
 
     def action_queue(self) -> None:
         card = self.card
