@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -19,6 +20,9 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
+
+from wezmp_tui.model.dates import due_label
+from wezmp_tui.tui.board.palette import BoardPalette
 
 CARD_HEIGHT = 3  # title, details, gap
 HEADER = 2
@@ -48,6 +52,30 @@ def _clip(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
+def _fit(
+    parts: list[tuple[str, Style]], tail: list[tuple[str, Style]], width: int, fill: Style
+) -> list[Segment]:
+    """`parts` then `tail` in exactly `width` cells: the parts are cut (with …) so the tail
+    always shows, and the rest is padded in the card's colour."""
+    tail_len = sum(cell_len(t) for t, _ in tail)
+    room = max(width - tail_len, 0)
+    out: list[Segment] = []
+    used = 0
+    for text, style in parts:
+        n = cell_len(text)
+        if used + n > room:
+            out.append(Segment(_clip(text, room - used), style))
+            used = room
+            break
+        out.append(Segment(text, style))
+        used += n
+    if used < room:
+        out.append(Segment(" " * (room - used), fill))
+    if tail_len <= width:
+        out.extend(Segment(t, s) for t, s in tail)
+    return out
+
+
 def _duration(seconds: float) -> str:
     s = int(seconds)
     return f"{s // 3600}h{s % 3600 // 60:02d}" if s >= 3600 else f"{s // 60}m{s % 60:02d}"
@@ -73,7 +101,6 @@ class BoardView(Widget, can_focus=True):
         super().__init__(id=id)
         self.columns: list[Column] = []
         self.agent_states: dict[str, str] = {}
-        self.card_styles: dict[str, Style] = {}
         self.now = time.time
         # When the cards were fetched: a running timer shows its tracked time plus the time
         # since, so it ticks between reloads.
@@ -193,71 +220,78 @@ class BoardView(Widget, can_focus=True):
         return [base + (1 if i < w - base * n else 0) for i in range(n)]
 
     def render_line(self, y: int) -> Strip:
+        pal = self.palette()
         segments: list[Segment] = []
-        accent = self._accent()
-        muted = Style(dim=True)
         for ci, (col, width) in enumerate(zip(self.columns, self._widths(), strict=False)):
-            inner = width - 1
+            inner = width - 1  # one cell of gap between columns
             focused_col = ci == self.column_index
             if y == 0:
-                title = f" {col.name} ({col.count:,})"
-                style = Style(bold=True, reverse=focused_col) + (accent if focused_col else Style())
-                segments.append(Segment(_clip(title, inner), style))
+                name = _clip(f" {col.name}", max(inner - len(f" {col.count:,} "), 1)).rstrip()
+                count = f" {col.count:,}"
+                segments.append(Segment(name, pal.header_focused if focused_col else pal.header))
+                segments.append(Segment(_clip(count, inner - cell_len(name)), pal.count))
             elif y == 1:
-                segments.append(Segment("─" * inner, muted))
+                rule = ("━", pal.rule_focused) if focused_col else ("─", pal.rule)
+                segments.append(Segment(rule[0] * inner, rule[1]))
             else:
                 offset, line = divmod(y - HEADER, CARD_HEIGHT)
                 i = col.scroll + offset
                 card = col.card(i) if i < col.count and line < 2 else None
                 if card is not None:
                     selected = focused_col and i == self.card_index
-                    segments.append(self._card_line(card, line, inner, selected))
+                    segments.extend(self._card_line(pal, card, line, inner, selected))
                 elif i < col.count and line == 0:
-                    segments.append(Segment(_clip("  …", inner), muted))  # on its way
+                    segments.append(Segment(_clip("  …", inner), pal.placeholder))  # on its way
                 else:
-                    segments.append(Segment(" " * inner))
-            segments.append(Segment("│", muted))
+                    segments.append(Segment(" " * inner, pal.base))
+            segments.append(Segment(" ", pal.base))
         return Strip(segments, self.size.width)
 
-    def _accent(self) -> Style:
-        """The theme's primary colour, converted once per theme (not once per line)."""
-        from textual.color import Color
-
-        theme = self.app.current_theme
-        cached: tuple[str, Style] | None = getattr(self, "_accent_cache", None)
-        if cached is not None and cached[0] == theme.name:
+    def palette(self) -> BoardPalette:
+        """The theme's colours, converted once per theme (not once per line)."""
+        theme = self.app.theme
+        cached: tuple[str, BoardPalette] | None = getattr(self, "_palette", None)
+        if cached is not None and cached[0] == theme:
             return cached[1]
-        style = Style(color=Color.parse(theme.primary).rich_color)
-        self._accent_cache = (theme.name, style)
-        return style
+        pal = BoardPalette.from_variables(self.app.theme_variables)
+        self._palette = (theme, pal)
+        return pal
 
-    def _card_line(self, card: dict[str, Any], line: int, width: int, selected: bool) -> Segment:
-        base = Style(reverse=True) if selected else Style()
+    def _card_line(
+        self, pal: BoardPalette, card: dict[str, Any], line: int, width: int, selected: bool
+    ) -> list[Segment]:
+        bar = pal.priority.get(card["priority"], pal.priority[""])
+        fill = pal.selected if selected else pal.card
+        if selected:
+            bar = bar + Style(bgcolor=pal.selected.bgcolor)
         if line == 0:
-            pr = card["priority"]
-            mark = {"H": "▲ ", "M": "■ ", "L": "▼ "}.get(pr, "  ")
-            flags = ("🔒" if card["blocked"] else "") + ("❗" if card["blocking"] else "")
-            text = f"{mark}#{card['id']} {card['title']}"
-            style = base + Style(bold=True) + self.card_styles.get(pr, Style())
-            return Segment(_clip(f"{text} {flags}".rstrip(), width), style)
-        parts = []
+            mark = {"H": "▲", "M": "■", "L": "▼"}.get(card["priority"], " ")
+            flags = ("⊘" if card["blocked"] else "") + ("⚑" if card["blocking"] else "")
+            parts = [("▌", bar), (f"{mark} ", bar), (f"#{card['id']} ", fill + Style(bold=False)),
+                     (card["title"], fill)]  # fmt: skip
+            tail = [(f" {flags} ", pal.flag + Style(bgcolor=fill.bgcolor))] if flags else []
+            return _fit(parts, tail, width, fill)
+        detail = pal.selected_detail if selected else pal.card_detail
+        parts = [("▌", bar), ("   ", detail)]
+        bits = []
         if card["tags"]:
-            parts.append(" ".join(f"+{t}" for t in card["tags"]))
+            bits.append(" ".join(f"+{t}" for t in card["tags"]))
         if card["due"]:
-            days = (card["due"] - self.now()) / 86400
-            parts.append(f"due {'overdue' if days < 0 else f'{days:.0f}d'}")
+            bits.append(f"due {due_label(card['due'], self.now())}")
         who = card.get("assigned") or card.get("agent")
         if who:
             state = self.agent_states.get(who)
-            parts.append(f"@{who}" + (f" {state}" if state else ""))
-        if card.get("waiting"):
-            parts.append("◆ needs you")
+            bits.append(f"@{who}" + (f" {state}" if state else ""))
         if card["timer_running"]:
             running = card["tracked"] + max(0.0, self.now() - self.fetched_at)
-            parts.append(f"⏱ {_duration(running)}")
+            bits.append(f"⏱ {_duration(running)}")
         elif card["tracked"]:
-            parts.append(_duration(card["tracked"]))
-        return Segment(_clip("  " + "  ".join(parts), width), base + Style(dim=not selected))
+            bits.append(_duration(card["tracked"]))
+        parts.append(("  ".join(bits), detail))
+        tail = []
+        if card.get("waiting"):
+            tail = [(" ◆ needs you ", pal.flag + Style(bgcolor=fill.bgcolor))]
+        return _fit(parts, tail, width, detail)
 
     # -- mouse --------------------------------------------------------------------------
 
