@@ -327,3 +327,18 @@ async def test_board_over_the_socket_past_the_frame_limit(daemon: Paths) -> None
 
         await async_wait_until(scrolled)
         assert not any("lost the connection" in str(n.message) for n in app._notifications)
+
+
+async def test_a_narrow_terminal_shows_fewer_wider_columns(engine: Engine) -> None:
+    app = board_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_board(pilot)
+        view = screen.query_one(BoardView)
+        assert list(view.shown_columns()) == [0, 1, 2]
+        header = "".join(s.text for s in view.render_line(0))
+        assert "Backlog" in header and "Doing" in header and "›" in header
+        await pilot.press("l", "l", "l", "l")
+        assert list(view.shown_columns()) == [2, 3, 4] and view.column_index == 4
+        assert "‹" in "".join(s.text for s in view.render_line(0))
+        await pilot.click(BoardView, offset=(2, 0))  # the first column shown: Doing
+        assert view.column_index == 2

@@ -22,9 +22,11 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from wezmp_tui.model.dates import due_label
+from wezmp_tui.model.history import duration
 from wezmp_tui.tui.board.palette import BoardPalette
 
 CARD_HEIGHT = 3  # title, details, gap
+MIN_COLUMN = 26  # cells: narrower columns would cut every title
 HEADER = 2
 
 
@@ -105,6 +107,7 @@ class BoardView(Widget, can_focus=True):
         # When the cards were fetched: a running timer shows its tracked time plus the time
         # since, so it ticks between reloads.
         self.fetched_at = 0.0
+        self.first_column = 0  # the leftmost column shown when not all fit
 
     # -- data ---------------------------------------------------------------------------
 
@@ -213,8 +216,17 @@ class BoardView(Widget, can_focus=True):
 
     # -- drawing ------------------------------------------------------------------------
 
+    def shown_columns(self) -> range:
+        """The columns on screen: all that fit at MIN_COLUMN cells, the focused one always
+        among them (a narrow terminal shows fewer, wider columns, not five cut ones)."""
+        n = len(self.columns)
+        fit = max(1, min(n, self.size.width // MIN_COLUMN)) if self.size.width else n
+        first = min(max(self.first_column, self.column_index - fit + 1), self.column_index)
+        self.first_column = max(0, min(first, n - fit))
+        return range(self.first_column, self.first_column + fit)
+
     def _widths(self) -> list[int]:
-        n = max(len(self.columns), 1)
+        n = max(len(self.shown_columns()), 1)
         w = self.size.width
         base = w // n
         return [base + (1 if i < w - base * n else 0) for i in range(n)]
@@ -222,12 +234,18 @@ class BoardView(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         pal = self.palette()
         segments: list[Segment] = []
-        for ci, (col, width) in enumerate(zip(self.columns, self._widths(), strict=False)):
+        shown = self.shown_columns()
+        for ci, width in zip(shown, self._widths(), strict=False):
+            col = self.columns[ci]
             inner = width - 1  # one cell of gap between columns
             focused_col = ci == self.column_index
             if y == 0:
-                name = _clip(f" {col.name}", max(inner - len(f" {col.count:,} "), 1)).rstrip()
-                count = f" {col.count:,}"
+                more = ("‹ " if ci == shown.start and ci > 0 else "") + (
+                    " ›" if ci == shown.stop - 1 and ci < len(self.columns) - 1 else ""
+                )
+                name = _clip(f" {col.name}", max(inner - len(f" {col.count:,} {more}"), 1))
+                name = name.rstrip()
+                count = f" {col.count:,}" + (f"  {more.strip()}" if more else "")
                 segments.append(Segment(name, pal.header_focused if focused_col else pal.header))
                 segments.append(Segment(_clip(count, inner - cell_len(name)), pal.count))
             elif y == 1:
@@ -277,7 +295,8 @@ class BoardView(Widget, can_focus=True):
         if card["tags"]:
             bits.append(" ".join(f"+{t}" for t in card["tags"]))
         if card["due"]:
-            bits.append(f"due {due_label(card['due'], self.now())}")
+            label = due_label(card["due"], self.now())
+            bits.append(label if label.endswith("overdue") else f"due {label}")
         who = card.get("assigned") or card.get("agent")
         if who:
             state = self.agent_states.get(who)
@@ -286,7 +305,7 @@ class BoardView(Widget, can_focus=True):
             running = card["tracked"] + max(0.0, self.now() - self.fetched_at)
             bits.append(f"⏱ {_duration(running)}")
         elif card["tracked"]:
-            bits.append(_duration(card["tracked"]))
+            bits.append(duration(card["tracked"]))
         parts.append(("  ".join(bits), detail))
         tail = []
         if card.get("waiting"):
@@ -297,7 +316,7 @@ class BoardView(Widget, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         x = 0
-        for ci, width in enumerate(self._widths()):
+        for ci, width in zip(self.shown_columns(), self._widths(), strict=False):
             if x <= event.x < x + width:
                 col = self.columns[ci]
                 idx = col.scroll + (event.y - HEADER) // CARD_HEIGHT

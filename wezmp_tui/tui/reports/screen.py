@@ -148,8 +148,10 @@ class ReportsScreen(Screen[None]):
         title.append(" · ", style=muted)
         title.append(f"{duration(report['total'])} tracked", style=muted)
         self.query_one("#report-title", Static).update(title)
-        self.query_one("#report-days", Static).update(self.days_chart(report))
-        self.query_one("#report-groups", Static).update(self.groups_chart(report))
+        for widget_id, chart in (("#report-days", self.days_chart(report)),
+                                 ("#report-groups", self.groups_chart(report))):  # fmt: skip
+            chart.rstrip()
+            self.query_one(widget_id, Static).update(chart)
         self.query_one("#report-flow", Static).update(self.flow())
 
     def days_chart(self, report: dict[str, Any]) -> Text:
