@@ -33,6 +33,7 @@ run: $(STAMP)
 test: $(TEST_STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory lua-test
 	$(BIN)/pytest -n auto --cov --cov-report=term --cov-fail-under=85
 

@@ -92,7 +92,7 @@ STEPS: dict[str, list[tuple[Any, str | None, str | None]]] = {
 
 
 async def run_kind(kind: str, root: Path, latencies: dict[str, list[float]]) -> None:
-    from wezmp_tui.engine.rules import RuleBook, classify
+    from wezmp_tui.config.rules import RuleBook, classify
     from wezmp_tui.ipc.client import connect_async
 
     book = RuleBook.load([])

@@ -23,7 +23,7 @@ from bench._util import cleanup, cpu_seconds, isolated_env, machine, ms, real_we
 
 # Seconds after all agents run, before measuring: past their first minute, when the age
 # column stops ticking every second (steady state; agents run for hours).
-SETTLE = 60.0
+SETTLE = float(os.environ.get("BENCH_SETTLE", "60"))
 WINDOW = 20.0  # seconds of ticks measured
 
 
@@ -32,6 +32,7 @@ def state_latency(c: object, n: int = 10) -> tuple[list[float], list[float]]:
     prompt is asked a question (waiting), then answered (idle, which must hold for
     `state.idle_debounce` before it is believed), n times."""
     call = c.call  # type: ignore[attr-defined]
+    call("queue.pause")  # the board is here to be served, not dispatched to the agents
     call("agent.define", spec={"name": "asker", "kind": "shell", "command": ["sh", "-i"],
                                "workspace": "bench"})  # fmt: skip
     call("agent.start", name="asker")
@@ -53,6 +54,27 @@ def state_latency(c: object, n: int = 10) -> tuple[list[float], list[float]]:
         idle.append(wait_for("idle"))
     call("agent.stop", name="asker")
     return waiting, idle
+
+
+def serve_board(c: object, paths: object, n: int) -> None:
+    """A board of `n` realistic tasks served as the TUI and the CLI read it: windows of every
+    column scrolled through, and the whole listing page by page."""
+    from tests.board_data import seed
+    from wezmp_tui.store.db import Database
+
+    db = Database(paths.db_file)  # type: ignore[attr-defined]
+    with db.transaction() as conn:
+        seed(conn, n, time.time())
+    db.close()
+    call = c.call  # type: ignore[attr-defined]
+    call("queue.pause")  # the board is here to be served, not dispatched to the agents
+    for i in range(20):
+        call("board.window", size=48, offsets=dict.fromkeys(["Backlog", "Queue"], i * 40))
+    offset = 0
+    while page := call("task.list", offset=offset):
+        offset += len(page)
+    if offset != n:
+        raise SystemExit(f"listed {offset} of {n} tasks")
 
 
 def tui_child() -> None:
@@ -106,6 +128,14 @@ def measure(backend: str, n: int) -> None:
     try:
         with connect(backend=backend.removesuffix("-cli"), call_timeout=120) as c:
             pid = int(c.server["pid"])
+            label = f"{backend:>11} {n:>2} agents"
+            print(f"{label}: daemon RSS idle {rss_mib(pid):.1f} MiB")
+            tasks = 100_000 if n > 64 else 10_000
+            from wezmp_tui.paths import resolve
+
+            serve_board(c, resolve(), tasks)
+            print(f"{label}: daemon RSS idle after serving a {tasks:,}-task board "
+                  f"{rss_mib(pid):.1f} MiB")  # fmt: skip
             c.call("ws.create", name="bench", cwd="/tmp")
             loop = ["sh", "-c", "while :; do echo tick; sleep 5; done"]
             for i in range(n):
@@ -132,7 +162,6 @@ def measure(backend: str, n: int) -> None:
                 mux_share = (cpu_seconds(mux_pid, children=False) - m0) / (
                     time.perf_counter() - t0
                 )
-            label = f"{backend:>11} {n:>2} agents"
             print(f"{label}: all started and registered in {started:.2f} s")
             print(f"{label}: daemon CPU at 1 s ticks {share * 100:.2f} % of one core"
                   " (with the multiplexer commands it runs)")  # fmt: skip

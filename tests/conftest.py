@@ -216,7 +216,7 @@ def daemon(wezmp_env: Paths, some_backend: str) -> Iterator[Paths]:
     import subprocess
     import sys
 
-    from wezmp_tui.ipc.autostart import start_daemon
+    from wezmp_tui.ipc.client import start_daemon
 
     start_daemon(wezmp_env)
     try:

@@ -1,102 +1,15 @@
-"""The layering rules of docs/CONVENTIONS.md, enforced.
-
-- Only `wezmp_tui/tui/` imports Textual.
-- Lower layers never import upper ones (model < store/mux/config < engine < interfaces).
-- `wezmp exec` and `wezmp hook` import nothing heavy: they run on every agent start and every
-  Claude Code hook.
-"""
+"""`wezmp exec` and `wezmp hook` import nothing heavy: they run on every agent start and every
+Claude Code hook. (The layers themselves are import-linter contracts in pyproject.toml.)"""
 
 from __future__ import annotations
 
-import ast
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from tests.helpers import clean_env
-
-PKG = Path(__file__).resolve().parents[1] / "wezmp_tui"
-
-# Layer of each top-level subpackage; a module may import only its own layer or lower ones.
-LAYERS = {
-    "model": 0,
-    "errors": 0,
-    "clock": 0,
-    "paths": 0,
-    "procgroup": 0,
-    "store": 1,
-    "mux": 1,
-    "config": 1,
-    "hooks": 1,
-    "engine": 2,
-    "ipc": 3,
-    "daemon": 3,
-    "agentexec": 3,
-    "cli": 4,
-    "tui": 4,
-}
-
-
-def _modules() -> list[Path]:
-    return sorted(p for p in PKG.rglob("*.py") if "__pycache__" not in p.parts)
-
-
-def _imports(path: Path) -> list[tuple[str, bool]]:
-    """(module name, inside a function or TYPE_CHECKING block) for every import."""
-    tree = ast.parse(path.read_text(), str(path))
-    out: list[tuple[str, bool]] = []
-
-    def visit(node: ast.AST, deferred: bool) -> None:
-        for child in ast.iter_child_nodes(node):
-            inner = deferred or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
-            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
-                inner = True
-            if isinstance(child, ast.Import):
-                out.extend((a.name, inner) for a in child.names)
-            elif isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
-                out.append((child.module, inner))
-            visit(child, inner)
-
-    visit(tree, False)
-    return out
-
-
-def _layer_of(module: str) -> tuple[str, int] | None:
-    parts = module.split(".")
-    if parts[0] != "wezmp_tui" or len(parts) < 2:
-        return None
-    top = parts[1]
-    return (top, LAYERS[top]) if top in LAYERS else None
-
-
-def test_only_tui_imports_textual() -> None:
-    offenders = [
-        f"{p.relative_to(PKG.parent)} imports {name}"
-        for p in _modules()
-        if "tui" not in p.relative_to(PKG).parts[:1]
-        for name, _ in _imports(p)
-        if name == "textual" or name.startswith("textual.")
-    ]
-    assert offenders == []
-
-
-def test_imports_point_downward() -> None:
-    offenders = []
-    for p in _modules():
-        own = _layer_of("wezmp_tui." + ".".join(p.relative_to(PKG).with_suffix("").parts))
-        if own is None:
-            continue
-        for name, deferred in _imports(p):
-            target = _layer_of(name)
-            if target is None or deferred:
-                continue
-            if target[1] > own[1]:
-                offenders.append(f"{p.relative_to(PKG.parent)} ({own[0]}) imports {name}")
-    assert offenders == []
-
 
 HEAVY = ["textual", "click", "yaml", "psutil", "pyte", "watchfiles", "asyncio", "sqlite3"]
 

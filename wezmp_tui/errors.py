@@ -46,6 +46,20 @@ class DaemonUnavailable(WezmpError):
     code = -32020
 
 
+class ProtocolMismatch(DaemonUnavailable):
+    """The running daemon and this client speak different protocols."""
+
+    code = -32021
+
+    @classmethod
+    def between(cls, daemon: int, client: int) -> ProtocolMismatch:
+        return cls(
+            f"the running daemon speaks protocol {daemon}, this client {client}: "
+            "run `wezmp daemon restart`",
+            data={"protocol": daemon},
+        )
+
+
 class MethodNotFound(NotFound):
     code = -32601
 
@@ -63,6 +77,7 @@ ERROR_TYPES: dict[int, type[WezmpError]] = {
         Conflict,
         ConfigError,
         DaemonUnavailable,
+        ProtocolMismatch,
         MethodNotFound,
         InvalidParams,
     )

@@ -13,9 +13,8 @@ import pytest
 from tests.conftest import SOME_BACKEND, wezmp_argv
 from tests.helpers import wait_until
 from wezmp_tui.daemon.lock import AlreadyRunning, DaemonLock, holder_pid
-from wezmp_tui.errors import DaemonUnavailable
-from wezmp_tui.ipc.autostart import daemon_argv
-from wezmp_tui.ipc.client import connect, try_connect
+from wezmp_tui.errors import DaemonUnavailable, ProtocolMismatch
+from wezmp_tui.ipc.client import connect, daemon_argv, try_connect
 from wezmp_tui.paths import Paths
 
 
@@ -139,3 +138,57 @@ def test_asking_for_another_backend_than_the_running_daemons_is_an_error(
         assert wezmp("ws", "list").returncode == 0  # no choice made here: the running daemon
     finally:
         stop(wezmp_env)
+
+
+# A daemon started by an older wezmp: the same code, told to speak protocol 0.
+OLD_DAEMON = (
+    "import runpy, sys\n"
+    "import wezmp_tui.ipc.protocol as p\n"
+    "p.PROTOCOL_VERSION = 0\n"
+    "sys.argv = ['wezmp', 'daemon', 'run']\n"
+    "runpy.run_module('wezmp_tui', run_name='__main__')\n"
+)
+
+
+def test_a_daemon_of_another_protocol_is_named_at_once_and_restart_replaces_it(
+    wezmp_env: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wezmp_env.ensure_runtime_dir()
+    old = subprocess.Popen([sys.executable, "-c", OLD_DAEMON], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        wait_until(lambda: holder_pid(wezmp_env.lock_file) == old.pid)
+        said = "the running daemon speaks protocol 0, this client 1: run `wezmp daemon restart`"
+
+        def no_second_daemon(*_: object, **__: object) -> int:
+            raise AssertionError("a second daemon was started")
+
+        monkeypatch.setattr("wezmp_tui.ipc.client.start_daemon", no_second_daemon)
+
+        def answers() -> bool:
+            try:
+                try_connect(wezmp_env)
+            except ProtocolMismatch:
+                return True
+            return False
+
+        wait_until(answers)  # it serves (it takes its lock before it listens)
+        with pytest.raises(ProtocolMismatch) as err:
+            connect(wezmp_env)
+        assert err.value.message == said
+        ws = subprocess.run(wezmp_argv("ws", "list"), capture_output=True, text=True, timeout=30)
+        assert ws.returncode == 1 and ws.stderr.strip() == f"Error: {said}"
+        assert holder_pid(wezmp_env.lock_file) == old.pid  # no second daemon took over
+        again = subprocess.run(
+            wezmp_argv("daemon", "restart"), capture_output=True, text=True, timeout=60
+        )
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.startswith(f"restarted (pid {old.pid} -> ")
+        assert old.wait(timeout=20) == 0  # it stopped cleanly
+        with try_connect(wezmp_env) as c:  # type: ignore[union-attr]
+            assert c.server["protocol"] == 1 and c.server["pid"] != old.pid
+        stop(wezmp_env)
+    finally:
+        if old.poll() is None:
+            old.kill()
+            old.wait()

@@ -200,7 +200,7 @@ async def test_quiet_panes_are_not_read_again(make_engine: Any) -> None:
 
     from wezmp_tui.engine.agent_state import REREAD_SECONDS
     from wezmp_tui.engine.panes import PaneService
-    from wezmp_tui.mux.ttypids import write_counts
+    from wezmp_tui.procfs import write_counts
 
     clock = FakeClock()
     engine = await make_engine("local", config=Config(), clock=clock)
@@ -254,7 +254,7 @@ async def test_quiet_panes_are_not_read_again(make_engine: Any) -> None:
 def test_write_counts_of_gone_or_no_processes() -> None:
     import os
 
-    from wezmp_tui.mux.ttypids import write_counts
+    from wezmp_tui.procfs import write_counts
 
     assert write_counts([]) is None
     assert write_counts([2**22 + 12345]) is None

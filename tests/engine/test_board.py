@@ -227,7 +227,7 @@ def wire_size(value: Any) -> int:
 
 async def test_task_list_is_paged_to_fit_any_client(env: Any) -> None:
     from tests.board_data import seed
-    from wezmp_tui.engine.board import PAGE_BYTES
+    from wezmp_tui.engine.board import PAGE_BYTES, PAGE_TASKS
 
     engine, clock = env
     with engine.db.transaction() as conn:
@@ -236,7 +236,7 @@ async def test_task_list_is_paged_to_fit_any_client(env: Any) -> None:
     engine.db.execute("UPDATE tasks SET description = description || ? WHERE id % 7 = 0",
                       ("x" * 4000,))  # fmt: skip
     first = await engine.invoke("task.list", {})
-    assert 0 < len(first) < 1000 and wire_size(first) <= PAGE_BYTES
+    assert 0 < len(first) < PAGE_TASKS and wire_size(first) <= PAGE_BYTES
     got, offset = [], 0
     while page := await engine.invoke("task.list", {"offset": offset, "limit": 700}):
         assert len(page) <= 700 and wire_size(page) <= PAGE_BYTES

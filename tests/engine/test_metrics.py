@@ -65,13 +65,13 @@ async def test_history_events_and_agent_numbers(make_engine: Any) -> None:
 
 
 @pytest.mark.parametrize("source", ["proc", "psutil"])
-def test_samplers_measure_a_real_process_tree(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_samplers_measure_a_real_process_tree(source: str) -> None:
     """The same sampler over /proc, and over psutil as where there is no /proc (macOS)."""
-    from wezmp_tui.mux import ttypids
+    import time
 
-    if source == "psutil":
-        monkeypatch.setattr(ttypids, "_read_table", ttypids.psutil_table)
-    monkeypatch.setattr(ttypids, "_cache", (-1e9, {}))
+    from wezmp_tui import procfs
+
+    read = procfs.psutil_table if source == "psutil" else procfs.read_table
     # A grandchild holds the memory and a second one burns CPU: both count for the root.
     child = "x = bytearray(30_000_000); import time; time.sleep(30)"
     busy = "import time\nend = time.monotonic() + 30\nwhile time.monotonic() < end: pass"
@@ -82,10 +82,9 @@ def test_samplers_measure_a_real_process_tree(source: str, monkeypatch: pytest.M
     )
     proc = subprocess.Popen([sys.executable, "-c", code])
     try:
-        sampler = ProcSampler()
+        sampler = ProcSampler(lambda _: (time.monotonic(), read()))
         if source == "psutil":
             sampler._machine = MachineLoad(use_proc=False)
-        import time
 
         deadline = time.monotonic() + 10
         rss, cpu = 0, 0.0
@@ -129,8 +128,10 @@ def test_the_linux_sampler_leaves_psutil_out_of_the_daemon() -> None:
 
     code = (
         "import sys, os\n"
+        "import time\n"
         "from wezmp_tui.engine.metrics import ProcSampler\n"
-        "s = ProcSampler().sample({'me': os.getpid()})\n"
+        "from wezmp_tui.procfs import read_table\n"
+        "s = ProcSampler(lambda _: (time.monotonic(), read_table())).sample({'me': os.getpid()})\n"
         "assert s['agents']['me']['rss'] > 0, s\n"
         "assert 'psutil' not in sys.modules, 'psutil was imported'\n"
     )

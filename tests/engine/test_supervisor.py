@@ -21,7 +21,7 @@ from wezmp_tui.engine.panes import PaneService
 from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
 from wezmp_tui.ipc.server import IpcServer
-from wezmp_tui.mux.ttypids import cmdline
+from wezmp_tui.procfs import cmdline
 
 
 def spec(name: str, script: str, **kw: Any) -> AgentSpec:

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from wezmp_tui.engine.panes import PaneService
-from wezmp_tui.engine.workspaces import WorkspaceService, validate_name
+from wezmp_tui.engine.workspaces import WorkspaceService
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
+from wezmp_tui.model.workspaces import validate_name
 
 
 @pytest.mark.parametrize("backend", ["tmux", "local"])

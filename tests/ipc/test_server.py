@@ -84,7 +84,7 @@ async def test_hello_calls_and_errors_map_to_types(served: Engine) -> None:
         (b'{"jsonrpc": "2.0", "id": 1, "method": "ws.show", "params": [1]}\n', -32602),
         (b'{"jsonrpc": "2.0", "id": 1, "method": "ws.show", "params": {"name": 5}}\n', -32602),
         (b'{"jsonrpc": "2.0", "id": 1, "method": "ws.show", "params": {}}\n', -32602),
-        (b'{"jsonrpc": "2.0", "id": 1, "method": "hello", "params": {"protocol": 9}}\n', -32602),
+        (b'{"jsonrpc": "2.0", "id": 1, "method": "hello", "params": {"protocol": 9}}\n', -32021),
     ],
 )
 async def test_bad_frames_get_json_rpc_errors(served: Engine, frame: bytes, code: int) -> None:
@@ -230,8 +230,7 @@ def test_random_frames_never_hurt_the_daemon(served_sync: Paths, frames: list[by
 @pytest.fixture
 def served_sync(wezmp_env: Paths, some_backend: str) -> Any:
     """A real daemon process (for synchronous tests)."""
-    from wezmp_tui.ipc.autostart import start_daemon
-    from wezmp_tui.ipc.client import connect
+    from wezmp_tui.ipc.client import connect, start_daemon
 
     start_daemon(wezmp_env)
     yield wezmp_env

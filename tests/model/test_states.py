@@ -11,8 +11,8 @@ import msgspec
 import pytest
 
 from tests.helpers import async_wait_until
+from wezmp_tui.config.rules import STATES as RULE_STATES
 from wezmp_tui.config.themes import States
-from wezmp_tui.engine.rules import STATES as RULE_STATES
 from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.ipc.server import IpcServer
 from wezmp_tui.model.agents import AgentInfo

@@ -17,7 +17,6 @@ from wezmp_tui.mux.choose import choose_backend, create_mux
 from wezmp_tui.mux.local import LocalMux
 from wezmp_tui.mux.osc import set_user_var, write_to_tty
 from wezmp_tui.mux.tmux import TmuxMux
-from wezmp_tui.mux.ttypids import cmdline, cwd_of, pids_by_tty
 from wezmp_tui.mux.wezterm import WeztermMux, error_text, file_url_to_path
 
 
@@ -233,16 +232,10 @@ async def test_local_title_from_osc_and_switch() -> None:
     assert m.panes == {}
 
 
-def test_ttypids_helpers(tmp_path: Path) -> None:
-    assert pids_by_tty(["/dev/nonexistent-tty"]) == {"/dev/nonexistent-tty": ()}
-    assert cmdline(999999999) == []
-    assert cwd_of(999999999) == ""
-
-
 async def test_the_psutil_process_table_matches_proc() -> None:
     """Where there is no /proc (macOS) psutil fills the same table: here both can be read,
     so they are compared on a process holding a real pane's terminal."""
-    from wezmp_tui.mux.ttypids import _read_table, psutil_table
+    from wezmp_tui.procfs import psutil_table, read_table
 
     psutil_table()  # a look before the pane exists: its terminal must still be found after
     m = LocalMux()
@@ -254,10 +247,10 @@ async def test_the_psutil_process_table_matches_proc() -> None:
         tty = os.stat(info.tty).st_rdev
 
         async def both_see_the_terminal() -> bool:  # a process that just started settles
-            return _read_table()[pid].tty == psutil_table()[pid].tty == tty
+            return read_table()[pid].tty == psutil_table()[pid].tty == tty
 
         assert await async_wait_until(both_see_the_terminal)
-        ours, theirs = _read_table()[pid], psutil_table()[pid]
+        ours, theirs = read_table()[pid], psutil_table()[pid]
         assert ours.ppid == theirs.ppid
         assert abs(ours.rss - theirs.rss) <= max(ours.rss // 5, 64)
         assert abs(ours.cpu - theirs.cpu) <= 5

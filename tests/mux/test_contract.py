@@ -15,8 +15,8 @@ from wezmp_tui.model.panes import PaneInfo
 from wezmp_tui.mux.base import Mux, PaneNotFound
 from wezmp_tui.mux.local import LocalMux
 from wezmp_tui.mux.tmux import TmuxMux
-from wezmp_tui.mux.ttypids import cmdline
 from wezmp_tui.mux.wezterm import WeztermMux
+from wezmp_tui.procfs import cmdline
 
 BACKENDS = ["wezterm-real", "wezterm", "tmux", "local"]
 

@@ -37,7 +37,7 @@ def wez(
     """A real daemon driving a real WezTerm of this test's own, configured as the README says
     (the Lua module loaded, so its pane feed runs)."""
     from tests.realwezterm import SKIP_REASON, find_binaries, module_config
-    from wezmp_tui.ipc.autostart import start_daemon
+    from wezmp_tui.ipc.client import start_daemon
 
     bins = find_binaries()
     if bins is None:

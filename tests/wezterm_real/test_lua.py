@@ -180,7 +180,7 @@ def probed(
     bins: Any, short_tmp: Path, wezmp_env: Paths, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[MuxServer, Path]]:
     """A real daemon on a real WezTerm whose config is the README snippet plus the probe."""
-    from wezmp_tui.ipc.autostart import start_daemon
+    from wezmp_tui.ipc.client import start_daemon
 
     results, go = short_tmp / "results.jsonl", short_tmp / "go"
     server = start_server(bins, short_tmp / "wez", probe_config(results, go))

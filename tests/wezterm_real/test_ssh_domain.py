@@ -97,7 +97,7 @@ def remote_wez(
     sshd: Sshd, wezmp_env: Paths, short_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[MuxServer]:
     """A real WezTerm with the module and an SSH domain `box`, and a real daemon on it."""
-    from wezmp_tui.ipc.autostart import start_daemon
+    from wezmp_tui.ipc.client import start_daemon
 
     bins = find_binaries()
     if bins is None:

@@ -1,14 +1,15 @@
-"""`wezmp daemon start|stop|status|run`."""
+"""`wezmp daemon start|stop|restart|status|run`."""
 
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import click
 
 from wezmp_tui.cli.common import backend_option, emit_json, handle_errors
-from wezmp_tui.paths import resolve
+from wezmp_tui.paths import Paths, resolve
 
 
 @click.group()
@@ -35,8 +36,7 @@ def run(ctx: click.Context, debug: bool) -> None:
 @handle_errors
 def start(ctx: click.Context) -> None:
     """Start the daemon in the background (no-op when it runs)."""
-    from wezmp_tui.ipc.autostart import start_daemon
-    from wezmp_tui.ipc.client import check_backend, try_connect
+    from wezmp_tui.ipc.client import check_backend, start_daemon, try_connect
 
     paths = resolve(os.environ)
     c = try_connect(paths)
@@ -49,27 +49,54 @@ def start(ctx: click.Context) -> None:
     click.echo(f"started (pid {pid})")
 
 
-@daemon.command()
-@handle_errors
-def stop() -> None:
-    """Stop the daemon. Agents keep running in their panes."""
+def _stop(paths: Paths) -> int | None:
+    """Stop the running daemon and wait until it is gone; its pid, or None when none ran.
+    A daemon of another protocol cannot be asked, so it gets SIGTERM (it stops cleanly)."""
     from wezmp_tui.daemon.lock import holder_pid
+    from wezmp_tui.errors import ProtocolMismatch
     from wezmp_tui.ipc.client import try_connect
 
-    paths = resolve(os.environ)
-    c = try_connect(paths)
-    if c is None:
-        click.echo("not running")
-        return
-    with c:
-        pid = c.server.get("pid")
-        c.call("system.shutdown")
+    try:
+        c = try_connect(paths)
+    except ProtocolMismatch:
+        pid = holder_pid(paths.lock_file)
+        if pid is None:
+            return None
+        os.kill(pid, signal.SIGTERM)
+    else:
+        if c is None:
+            return None
+        with c:
+            pid = c.server.get("pid")
+            c.call("system.shutdown")
     deadline = time.monotonic() + 10
     while holder_pid(paths.lock_file) is not None and time.monotonic() < deadline:
         time.sleep(0.02)  # waiting for another process to exit
     if holder_pid(paths.lock_file) is not None:
         raise click.ClickException(f"the daemon (pid {pid}) did not stop within 10 s")
-    click.echo(f"stopped (pid {pid})")
+    return pid
+
+
+@daemon.command()
+@handle_errors
+def stop() -> None:
+    """Stop the daemon. Agents keep running in their panes."""
+    pid = _stop(resolve(os.environ))
+    click.echo("not running" if pid is None else f"stopped (pid {pid})")
+
+
+@daemon.command()
+@click.pass_context
+@handle_errors
+def restart(ctx: click.Context) -> None:
+    """Stop the daemon (of whatever version) and start this one. Agents keep running in
+    their panes and are adopted by the new daemon."""
+    from wezmp_tui.ipc.client import start_daemon
+
+    paths = resolve(os.environ)
+    old = _stop(paths)
+    pid = start_daemon(paths, backend=backend_option(ctx))
+    click.echo(f"restarted (pid {old} -> {pid})" if old else f"started (pid {pid})")
 
 
 @daemon.command()

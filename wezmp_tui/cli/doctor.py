@@ -42,7 +42,7 @@ def agent_kinds(config: Any, paths: Any) -> dict[str, dict[str, Any]]:
     """Each agent kind's CLI as installed here: its version, the versions its state rules
     were recorded against, and a note when they differ (states may then go unrecognised)."""
     from wezmp_tui.agentexec.version import agent_version
-    from wezmp_tui.engine.rules import RuleBook, rule_dirs
+    from wezmp_tui.config.rules import RuleBook, rule_dirs
     from wezmp_tui.errors import WezmpError
 
     try:

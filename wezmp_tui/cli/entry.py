@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     if rest[:2] == ["daemon", "run"] and all(a == "--debug" for a in rest[2:]):
         import os
 
+        hash_without_openssl()
         asyncio = import_asyncio_without_tls()
 
         from wezmp_tui.daemon.main import run_daemon
@@ -46,6 +47,14 @@ def main(argv: list[str] | None = None) -> None:
     from wezmp_tui.cli.main import cli
 
     cli.main(args=args, prog_name="wezmp")
+
+
+def hash_without_openssl() -> None:
+    """Make `hashlib` and `hmac` use Python's built-in hashes (md5, sha1, sha2, sha3,
+    blake2) rather than OpenSSL's: the daemon hashes little, and `secrets` or `hmac` imported
+    by a library (wcwidth's textwrap, under the built-in backend's terminal emulator) would
+    otherwise map libcrypto, 3.4 MiB of its resident memory, for nothing."""
+    sys.modules.setdefault("_hashlib", None)  # type: ignore[arg-type]
 
 
 def import_asyncio_without_tls() -> ModuleType:

@@ -30,7 +30,7 @@ def test(kind: str, title: str, as_json: bool, files: tuple[Path, ...]) -> None:
     """Classify saved screens (FILE, or - for standard input) with the rules in force: the
     shipped ones and yours merged over them. No daemon needed."""
     from wezmp_tui.config.loader import load_config
-    from wezmp_tui.engine.rules import RuleBook, classify, rule_dirs
+    from wezmp_tui.config.rules import RuleBook, classify, rule_dirs
     from wezmp_tui.paths import resolve
 
     paths = resolve(os.environ)

@@ -13,8 +13,9 @@ from wezmp_tui.cli.common import backend_option
 @click.option(
     "--no-demo", is_flag=True, help="Do not create the demo workspace on the built-in backend."
 )
+@click.option("--board", is_flag=True, help="Open on the board (key 2), not the dashboard.")
 @click.pass_context
-def tui(ctx: click.Context, no_demo: bool) -> None:
+def tui(ctx: click.Context, no_demo: bool, board: bool) -> None:
     """Open the control center (starts the daemon when needed)."""
     from wezmp_tui.config.loader import ConfigHolder
     from wezmp_tui.ipc.client import connect_async
@@ -35,6 +36,7 @@ def tui(ctx: click.Context, no_demo: bool) -> None:
         demo=not no_demo,
         settings_file=paths.settings_file,
         paths=paths,
+        mode="board" if board else "dashboard",
     )
     if holder.error:
         app.call_later(app.notify, holder.error, severity="error", title="config", timeout=10)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -52,6 +51,8 @@ def check_keys(config: Config, *, name: str, lines: dict[PathKey, int]) -> None:
 
 
 def _hint(key: str, known: Iterable[str]) -> str:
+    import difflib  # only for a mistake: not in the daemon's memory all day
+
     near = difflib.get_close_matches(key, list(known), n=1)
     if near:
         return f" (did you mean {near[0]!r}?)"

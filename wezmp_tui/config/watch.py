@@ -11,16 +11,17 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Literal
 
+from wezmp_tui.config.schema import Config
 from wezmp_tui.paths import Paths
 
 Kind = Literal["config", "layout", "theme", "rules"]
 Callback = Callable[[dict[Kind, list[Path]]], Awaitable[None]]
 
 
-def enabled(config: Any, env: dict[str, str] | None = None) -> bool:
+def enabled(config: Config, env: dict[str, str] | None = None) -> bool:
     """Watchers run unless `watch: false` in config.yaml or WEZMP_WATCH=0 (tests)."""
     env = dict(os.environ) if env is None else env
-    return bool(getattr(config, "watch", True)) and env.get("WEZMP_WATCH", "1") != "0"
+    return config.watch and env.get("WEZMP_WATCH", "1") != "0"
 
 
 def classify(paths: Paths, path: Path) -> Kind | None:

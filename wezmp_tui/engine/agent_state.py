@@ -5,7 +5,7 @@ Three sources, in this order of trust:
    process exits. Hooks never report what comes before a session or beside it (the trust
    dialog, sign-in, "Not logged in"), so the screen is still read and a `waiting` rule wins
    over the hook's state while it matches.
-2. Rule files matched against the pane's last lines and title (`engine/rules.py`), in one
+2. Rule files matched against the pane's last lines and title (`config/rules.py`), in one
    batched pass per tick; `idle` must hold for `state.idle_debounce` seconds.
 3. Activity, which never claims idleness: screen changing → working; unchanged for
    `state.silence_seconds` with no rule matching → quiet (not known to be idle).
@@ -19,21 +19,22 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from wezmp_tui.config.rules import RuleBook, rule_dirs
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.panes import PaneService
-from wezmp_tui.engine.rules import RuleBook, rule_dirs
 from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import ConfigError, NotFound
 from wezmp_tui.model.claude_hooks import hook_state
 from wezmp_tui.model.events import Event
 from wezmp_tui.model.states import STOPPED_STATES, AgentState, state_def
-from wezmp_tui.mux.ttypids import write_counts
+from wezmp_tui.procfs import write_counts
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
 
 log = logging.getLogger("wezmp.state")
 
+TICK = 1.0  # seconds between looks at the agents' screens
 HOOKS_KEPT = 8  # the last hook events of each agent, for `agent explain`
 NOT_EVALUATED = {AgentState.STARTING, *STOPPED_STATES}
 # Even a pane whose processes wrote nothing is read this often: a person's typing echoed by
@@ -62,6 +63,10 @@ class Seen:
     screen: str | None = None  # the text last read from the pane
     writes: tuple[tuple[int, int], ...] | None = None  # its processes' write counts then
     read_at: float = 0.0
+    # The screen text last decided on, and what the rules said of it then (with which rules,
+    # kind and title): a quiet pane's same screen is not hashed and matched again each tick.
+    decided: str | None = None
+    matched: tuple[Any, str, str, Any] = (None, "", "", None)
 
 
 class AgentStateService:
@@ -98,12 +103,8 @@ class AgentStateService:
     def supervisor(self) -> Supervisor:
         return self.engine.get(Supervisor)
 
-    def _cfg(self, key: str, default: float) -> float:
-        state = getattr(self.engine.config, "state", None)
-        return float(getattr(state, key, default))
-
     async def start(self) -> None:
-        self.engine.every("agent-state", lambda: self._cfg("tick", 1.0), self.tick)
+        self.engine.every("agent-state", lambda: TICK, self.tick)
 
     def _on_state(self, event: Event) -> None:
         data = event.data or {}
@@ -207,13 +208,21 @@ class AgentStateService:
 
     def decide(self, name: str, kind: str, text: str, title: str, now: float) -> str | None:
         s = self.seen.setdefault(name, Seen(changed_at=now))
-        digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-        if digest != s.digest:
-            s.digest = digest
-            s.changed_at = now
-            s.dispatched_on = None  # the task typed in has shown
+        same = text is s.decided  # the very text of the last call: a quiet pane
+        if not same:
+            digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+            if digest != s.digest:
+                s.digest = digest
+                s.changed_at = now
+                s.dispatched_on = None  # the task typed in has shown
+            s.decided = text
         s.text = text
-        match = self.rules.evaluate(kind, text, title)
+        rules, was_kind, was_title, was_match = s.matched
+        if same and rules is self.rules and (was_kind, was_title) == (kind, title):
+            match = was_match  # reloaded rules are a new object: matched again
+        else:
+            match = self.rules.evaluate(kind, text, title)
+            s.matched = (self.rules, kind, title, match)
         if s.hook_state is not None:
             return self._beside_hooks(name, s, match)
         state: str | None
@@ -226,7 +235,7 @@ class AgentStateService:
                     return None  # the task typed in has not even shown yet
                 if s.idle_since is None:
                     s.idle_since = now
-                if now - s.idle_since < self._cfg("idle_debounce", 1.5):
+                if now - s.idle_since < self.engine.config.state.idle_debounce:
                     return None  # not yet: a prompt flashes by between tool calls
             else:
                 s.idle_since = None
@@ -236,7 +245,7 @@ class AgentStateService:
             s.rule = ""
             s.idle_since = None
             silent = now - s.changed_at
-            if silent >= self._cfg("silence_seconds", 10.0):
+            if silent >= self.engine.config.state.silence_seconds:
                 state, source = "quiet", "activity"
                 reason = f"no output for {silent:.0f}s and no rule recognises the screen"
             else:
@@ -277,7 +286,7 @@ class AgentStateService:
             # Idle must hold a moment whoever said it: Claude Code reports SessionStart before
             # its composer takes an Enter (a prompt typed then sits there unsent).
             held = self.engine.clock.now() - s.hook_at
-            debounce = self._cfg("idle_debounce", 1.5)
+            debounce = self.engine.config.state.idle_debounce
             return None if held >= debounce else f"idle for {held:.1f}s only (< {debounce}s)"
         if match is None or match.rule.state != "idle":
             return "its idle prompt is no longer on screen"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
+from wezmp_tui.config.schema import Urgency
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.deps import find_cycle
 from wezmp_tui.engine.urgency import score
@@ -33,8 +34,8 @@ Priority = Literal["H", "M", "L", ""]
 # An answer listing tasks stays under this many bytes of JSON, well below every client's
 # frame limit (the TUI reads frames up to 2 MiB, the CLI up to 4 MiB), whatever the board
 # holds: a listing is paged, a board is read as a window of each column.
-PAGE_BYTES = 512 * 1024
-PAGE_TASKS = 1000  # tasks in a page of `task.list` at most
+PAGE_BYTES = 128 * 1024
+PAGE_TASKS = 250  # tasks in a page of `task.list` at most
 WINDOW_CARDS = 200  # cards of one column in a `board.window` at most
 _size = msgspec.json.Encoder()
 
@@ -56,16 +57,16 @@ class BoardService:
         self.engine = engine
         self.boards = BoardStore(engine.db)
         self.store = TaskStore(engine.db)
+        self.entries = TimeEntryStore(engine.db)
         if not self.boards.exists(DEFAULT_BOARD):
             self.boards.create(DEFAULT_BOARD, None, self._default_columns(), engine.clock.now())
 
     def _default_columns(self) -> list[str]:
-        board = getattr(self.engine.config, "board", None)
-        return list(getattr(board, "columns", None) or DEFAULT_COLUMNS)
+        return list(self.engine.config.board.columns or DEFAULT_COLUMNS)
 
     @property
-    def weights(self) -> Any:
-        return getattr(getattr(self.engine.config, "board", None), "urgency", None)
+    def weights(self) -> Urgency:
+        return self.engine.config.board.urgency
 
     # -- boards -------------------------------------------------------------------------
 
@@ -304,7 +305,7 @@ class BoardService:
         if col not in cols:
             raise InvalidInput(f"column {col!r} is not on board {board} ({', '.join(cols)})")
         task = self.task(id)
-        doing = getattr(getattr(self.engine.config, "queue", None), "doing_column", "Doing")
+        doing = self.engine.config.queue.doing_column
         if col != row.column and col == doing and task.blocked and not force:
             open_deps = self.store.open_dependencies(id)
             raise Conflict(
@@ -440,7 +441,7 @@ class BoardService:
     async def show(self, id: int) -> dict[str, Any]:
         """A task with its history and time entries."""
         task = self.task(id)
-        entries = TimeEntryStore(self.engine.db).entries(self.engine.clock.now(), task_id=id)
+        entries = self.entries.entries(self.engine.clock.now(), task_id=id)
         return {
             "task": task,
             "history": self.store.history(id),
@@ -453,7 +454,7 @@ class BoardService:
     @api("task.next")
     async def next_tasks(self, board: str | None = None, limit: int = 5) -> list[TaskInfo]:
         """The most urgent open, unblocked tasks not yet being worked on."""
-        doing = getattr(getattr(self.engine.config, "queue", None), "doing_column", "Doing")
+        doing = self.engine.config.queue.doing_column
         query = TaskQuery(open_only=True, not_column=doing, board=board or None)
         tasks = [t for t in self.select(query) if not t.blocked]
         tasks.sort(key=lambda t: (-t.urgency, t.id))

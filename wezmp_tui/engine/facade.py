@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 
 from wezmp_tui import __version__
 from wezmp_tui.clock import Clock, SystemClock
+from wezmp_tui.config.schema import Config
 from wezmp_tui.engine.api import ApiMethod, api, collect
 from wezmp_tui.engine.bus import EventBus
 from wezmp_tui.errors import MethodNotFound
@@ -40,14 +41,15 @@ class Engine:
         paths: Paths,
         mux: Mux,
         db: Database,
-        config: Any = None,
+        config: Config | None = None,
         clock: Clock | None = None,
         bus: EventBus | None = None,
     ) -> None:
         self.paths = paths
         self.mux = mux
         self.db = db
-        self.config = config
+        # Read where used, never kept: `config.reload` replaces it.
+        self.config = config or Config()
         self.clock = clock or SystemClock()
         self.bus = bus or EventBus(self.clock)
         self.started_at = self.clock.now()
@@ -153,6 +155,9 @@ class SystemService:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The last loss of the multiplexer's server while it lasts: the snapshot service,
+        # above this one, puts here how to know it.
+        self.mux_lost: Callable[[], dict[str, Any] | None] = lambda: None
 
     @api("system.status")
     async def status(self) -> dict[str, Any]:
@@ -167,16 +172,8 @@ class SystemService:
             "backend_reason": e.backend_reason,
             "socket": str(e.paths.socket),
             "config_error": e.config_error,
-            "mux_lost": self._lost(),
+            "mux_lost": self.mux_lost(),
         }
-
-    def _lost(self) -> dict[str, Any] | None:
-        from wezmp_tui.engine.snapshots import SnapshotService
-
-        try:
-            return self.engine.get(SnapshotService).lost
-        except LookupError:
-            return None
 
     @api("system.shutdown")
     async def shutdown(self) -> dict[str, Any]:

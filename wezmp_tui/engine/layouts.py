@@ -37,11 +37,12 @@ from wezmp_tui.engine import freeze
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.deps import find_cycle
 from wezmp_tui.engine.panes import PaneService
+from wezmp_tui.engine.workspaces import WorkspaceService
 from wezmp_tui.errors import InvalidInput, NotFound, WezmpError
 from wezmp_tui.model.agents import STOPPED_STATES
 from wezmp_tui.model.panes import PaneInfo
 from wezmp_tui.mux.base import MuxError
-from wezmp_tui.mux.ttypids import cmdline
+from wezmp_tui.procfs import cmdline
 from wezmp_tui.store.groups import PaneGroupStore
 
 if TYPE_CHECKING:
@@ -91,6 +92,8 @@ class LayoutService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.groups = PaneGroupStore(engine.db)
+        self.workspaces = engine.get(WorkspaceService)
+        self.workspaces.layouts = self
 
     def _sup(self) -> Supervisor | None:
         from wezmp_tui.engine.supervisor import Supervisor
@@ -173,15 +176,7 @@ class LayoutService:
         return {"workspace": ws, "panes": build.created, "agents": build.agents}
 
     def _register_workspace(self, ws: str, root: str, template: str) -> None:
-        from wezmp_tui.engine.workspaces import WorkspaceService
-
-        try:
-            store = self.engine.get(WorkspaceService).store
-        except LookupError:
-            return
-        if store.get(ws) is None:
-            store.add(ws, root, template, self.engine.clock.now())
-            self.engine.bus.publish("workspace.created", {"workspace": ws, "root": root})
+        self.workspaces.adopt(ws, root, template)
 
     async def _define_agents(self, build: Build) -> None:
         """Name and define every agent of the layout before any pane is made, dependencies
@@ -228,9 +223,7 @@ class LayoutService:
             if name in remote:
                 # Paths here mean nothing over there: the remote shell's own directory.
                 spec = msgspec.structs.replace(spec, domain=remote[name], cwd=None)
-            await self.engine.invoke(
-                "agent.define", {"spec": msgspec.to_builtins(spec), "replace": True}
-            )
+            await sup.define(msgspec.to_builtins(spec), replace=True)
 
         for name in inline:
             await define(name)
@@ -251,13 +244,8 @@ class LayoutService:
                 sup._set(info, "exited", "process", "its layout failed")
 
     def _workspace_domain(self, workspace: str) -> str | None:
-        from wezmp_tui.engine.workspaces import WorkspaceService
-
-        try:
-            row = self.engine.get(WorkspaceService).store.get(workspace)
-        except LookupError:
-            return None
-        return (row or {}).get("domain") or None
+        row = self.workspaces.record(workspace)
+        return row.domain or None if row else None
 
     def _cwd(self, build: Build, *parts: str | None) -> str:
         cwd = build.root
@@ -281,7 +269,7 @@ class LayoutService:
             if spec.worktree and not spec.domain:
                 from wezmp_tui.engine.worktrees import ensure_worktree
 
-                settings = getattr(self.engine.config, "worktrees", None)
+                settings = self.engine.config.worktrees
                 cwd = await ensure_worktree(cwd, name, settings)
             return sup.pane_argv(name, wait_deps=True), {**env, "WEZMP_AGENT_ID": name}, cwd
         argv = node.command

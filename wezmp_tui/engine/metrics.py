@@ -1,7 +1,7 @@
 """CPU and memory, for the machine and for each agent's whole process tree, with history.
 
 The sampler is injectable (tests give fixed numbers). The real one runs in a worker thread and
-reads the whole process table ONCE per sample (the one `mux.ttypids` keeps: /proc, or psutil
+reads the whole process table ONCE per sample (the `ProcessTable` service's: /proc, or psutil
 where there is none), then walks each agent's tree in it: asking psutil for each agent's
 children scans /proc once per agent, which with 16 agents was most of the daemon's CPU.
 Events carry only the agents whose numbers changed.
@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import defaultdict, deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from wezmp_tui.engine.api import api
+from wezmp_tui.engine.proctable import ProcessTable
 from wezmp_tui.errors import NotFound
-from wezmp_tui.mux.ttypids import process_table
+from wezmp_tui.procfs import Table
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
@@ -38,7 +39,8 @@ class ProcSampler:
     the previous sample over the wall time between them, as `psutil.cpu_percent` counts it
     (100 = one core busy); a process's first sample counts 0, as with psutil."""
 
-    def __init__(self) -> None:
+    def __init__(self, read: Callable[[float], tuple[float, Table]]) -> None:
+        self._read = read  # the table read at most so many seconds ago (blocking)
         self._tick = os.sysconf("SC_CLK_TCK")
         self._page = os.sysconf("SC_PAGE_SIZE")
         self._prev: dict[int, tuple[float, int]] = {}  # pid -> (start, cpu ticks)
@@ -49,7 +51,7 @@ class ProcSampler:
     def sample(self, roots: Mapping[str, int]) -> Sample:
         # A table the pane tick read within the last second will do: CPU is measured
         # against the time it was read, so an older table is not a wrong one.
-        now, table = process_table(max_age=1.0)
+        now, table = self._read(1.0)
         if now == self._at and set(roots) == set(self._last):
             return self._machine.sample(self._last)  # the same table as last time
         elapsed = now - self._at if self._at is not None else 0.0
@@ -136,7 +138,7 @@ class MetricsService:
     def __init__(self, engine: Engine, sampler: Sampler | None = None) -> None:
         self.engine = engine
         self._sampler = sampler
-        size = int(getattr(getattr(engine.config, "metrics", None), "history", 300))
+        size = engine.config.metrics.history
         self.size = size
         self.system: dict[str, deque[float]] = {k: deque(maxlen=size) for k in ("cpu", "mem")}
         self.agents: dict[str, dict[str, deque[float]]] = {}
@@ -145,11 +147,11 @@ class MetricsService:
     @property
     def sampler(self) -> Sampler:
         if self._sampler is None:
-            self._sampler = ProcSampler()
+            self._sampler = ProcSampler(self.engine.get(ProcessTable).get)
         return self._sampler
 
     async def start(self) -> None:
-        interval = float(getattr(getattr(self.engine.config, "metrics", None), "interval", 1.0))
+        interval = self.engine.config.metrics.interval
         self.engine.every("metrics", lambda: interval, self.tick)
 
     def _roots(self) -> dict[str, int]:

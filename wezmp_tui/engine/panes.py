@@ -14,7 +14,7 @@ import msgspec
 from wezmp_tui.engine.api import api
 from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
 from wezmp_tui.mux.base import MuxUnavailable
-from wezmp_tui.mux.ttypids import cmdline, root_pid
+from wezmp_tui.procfs import cmdline, root_pid
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
@@ -39,7 +39,7 @@ class PaneService:
         self.engine.every("pane-tick", self._interval, self.tick)
 
     def _interval(self) -> float:
-        return float(getattr(self.engine.config, "refresh_interval", 1.0) or 1.0)
+        return self.engine.config.refresh_interval or 1.0
 
     async def tick(self) -> list[PaneInfo]:
         """List once, diff with the last list, publish the differences. When every pane
@@ -103,7 +103,7 @@ class PaneService:
     def command_of(self, pane: PaneInfo) -> list[str] | None:
         """The argv the pane was started with (None when unknown): read from its root
         process while it lives, remembered after."""
-        root = root_pid(pane.pids)
+        root = root_pid(pane.pids, self.engine.mux.processes.cached())
         known = self.launched.get(pane.pane_id)
         if root is not None and (known is None or known[0] != root):
             argv = cmdline(root)

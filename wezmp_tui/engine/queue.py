@@ -18,6 +18,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
+from wezmp_tui.config.schema import Queue
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.board import BoardService
 from wezmp_tui.engine.timetrack import TimeService
@@ -41,8 +42,7 @@ class QueueService:
         self.engine = engine
         self.board = engine.get(BoardService)
         self.time = engine.get(TimeService)
-        cfg = getattr(engine.config, "queue", None)
-        self.paused = bool(getattr(cfg, "paused", False))
+        self.paused = engine.config.queue.paused
         self.worked: set[int] = set()  # dispatched tasks whose agent has been seen working
         self.taken: set[int] = set()  # dispatched tasks a hook or rule has seen taken up
         # agent -> why its idleness was not confirmed on the last try (tried again each tick)
@@ -53,8 +53,9 @@ class QueueService:
             ["agent.state", "agent.failed", "task.moved", "task.added"], self._on_event
         )
 
-    def _cfg(self, key: str, default: Any) -> Any:
-        return getattr(getattr(self.engine.config, "queue", None), key, default)
+    @property
+    def _cfg(self) -> Queue:
+        return self.engine.config.queue
 
     async def start(self) -> None:
         self.engine.every("queue", lambda: 1.0, self.tick)
@@ -74,7 +75,7 @@ class QueueService:
             return []
 
     def _queued(self) -> TaskQuery:
-        return TaskQuery(queued_in=self._cfg("dispatch_column", "Queue"))
+        return TaskQuery(queued_in=self._cfg.dispatch_column)
 
     def candidates(self) -> list[TaskInfo]:
         """Queued tasks, most urgent first (only those: not every open task on every tick)."""
@@ -99,7 +100,7 @@ class QueueService:
     def plan(self, tasks: list[TaskInfo] | None = None) -> list[tuple[TaskInfo, str]]:
         """Which task would go to which agent now (of `tasks`, most urgent first; default:
         the queued ones)."""
-        limit = int(self._cfg("per_agent_limit", 1))
+        limit = self._cfg.per_agent_limit
         load = self.load()
         idle = [
             a
@@ -121,7 +122,7 @@ class QueueService:
 
     def why_not(self) -> list[dict[str, Any]]:
         """For each agent, whether the queue would give it a task now, and if not, why."""
-        limit = int(self._cfg("per_agent_limit", 1))
+        limit = self._cfg.per_agent_limit
         load = self.load()
         queued = self.queued()
         planned = {agent: task.id for task, agent in self.plan()}
@@ -181,7 +182,7 @@ class QueueService:
         prompt = task.title + (f"\n\n{task.description}" if task.description.strip() else "")
         await self.engine.invoke("agent.send", {"name": agent, "text": prompt})
         self.board.assign(task.id, agent)
-        await self.board.move(task.id, column=self._cfg("doing_column", "Doing"), force=True)
+        await self.board.move(task.id, column=self._cfg.doing_column, force=True)
         await self.time.start_timer(task.id, note=f"agent {agent}", exclusive=False)
         self._set_agent_task(agent, task.id)
         # The agent has work now, whether or not its screen shows it by the next tick: a
@@ -231,7 +232,7 @@ class QueueService:
             info.task_id = task_id
 
     def _task_of(self, agent: str) -> int | None:
-        return self.board.current_of(agent, self._cfg("doing_column", "Doing"))
+        return self.board.current_of(agent, self._cfg.doing_column)
 
     def _on_event(self, ev: Event) -> None:
         try:
@@ -271,7 +272,7 @@ class QueueService:
             elif state == "idle" and task_id in self.worked:
                 self.worked.discard(task_id)
                 await self.board.move(
-                    task_id, column=self._cfg("review_column", "Review"), force=True
+                    task_id, column=self._cfg.review_column, force=True
                 )
                 self.time.stop_task(task_id)
                 self.board.assign(task_id, None)
@@ -285,7 +286,7 @@ class QueueService:
         self.board.assign(task_id, None, note=note)
         self.worked.discard(task_id)
         self.time.stop_task(task_id)
-        await self.board.move(task_id, column=self._cfg("dispatch_column", "Queue"), force=True)
+        await self.board.move(task_id, column=self._cfg.dispatch_column, force=True)
         self._set_agent_task(agent, None)
         self.board.history(task_id, "requeued", agent=agent, reason=reason)
 
@@ -312,7 +313,7 @@ class QueueService:
             "paused": self.paused,
             "queued": self.queued(),
             "load": self.load(),
-            "per_agent_limit": int(self._cfg("per_agent_limit", 1)),
+            "per_agent_limit": self._cfg.per_agent_limit,
             "agents": self.why_not(),
         }
 
@@ -336,7 +337,7 @@ class QueueService:
             tasks.sort(key=lambda t: (-t.urgency, t.id))
         plan = self.plan(tasks)
         agent = next((a for t, a in plan if t.id == task_id), None)
-        limit = int(self._cfg("per_agent_limit", 1))
+        limit = self._cfg.per_agent_limit
         load = self.load()
         taken = {a: t.id for t, a in plan}
         others = []

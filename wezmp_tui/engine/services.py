@@ -7,6 +7,7 @@ through the event bus.
 from __future__ import annotations
 
 SERVICES: list[str] = [
+    "wezmp_tui.engine.proctable:ProcessTable",
     "wezmp_tui.engine.panes:PaneService",
     "wezmp_tui.engine.workspaces:WorkspaceService",
     "wezmp_tui.engine.supervisor:Supervisor",
@@ -22,4 +23,5 @@ SERVICES: list[str] = [
     "wezmp_tui.engine.broadcast:BroadcastService",
     "wezmp_tui.engine.status_file:StatusFileService",
     "wezmp_tui.engine.watch_service:WatchService",
+    "wezmp_tui.engine.demo:DemoService",
 ]

@@ -32,8 +32,10 @@ import yaml
 
 from wezmp_tui.config.layouts import Layout, Node, Tab, parse_layout
 from wezmp_tui.engine.api import api
+from wezmp_tui.engine.facade import SystemService
 from wezmp_tui.engine.layouts import LayoutService, build_order
 from wezmp_tui.engine.panes import PaneService
+from wezmp_tui.engine.workspaces import WorkspaceService
 from wezmp_tui.errors import ConfigError, InvalidInput, NotFound
 from wezmp_tui.model.agents import STOPPED_STATES
 from wezmp_tui.model.events import Event
@@ -47,15 +49,12 @@ log = logging.getLogger("wezmp.snapshots")
 CHECK_EVERY = 5.0  # seconds between looks at whether a periodic snapshot is due
 
 
-def _setting(engine: Engine, name: str, default: Any) -> Any:
-    return getattr(getattr(engine.config, "snapshots", None), name, default)
-
-
 class SnapshotService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.last_taken = engine.clock.monotonic()  # the first periodic one after an interval
         self.lost: dict[str, Any] | None = None  # the last loss, until panes come back
+        engine.get(SystemService).mux_lost = lambda: self.lost
         self.pending_restore: str | None = None  # a loss snapshot to restore by itself
         self._tasks: set[asyncio.Task[Any]] = set()
         engine.bus.listen(["pane.all_gone", "pane.added"], self._on_event)
@@ -80,7 +79,7 @@ class SnapshotService:
         restore after a loss, once the multiplexer answers again."""
         if self.pending_restore is not None:
             await self._restore_by_itself()
-        minutes = _setting(self.engine, "interval_minutes", 0) or 0
+        minutes = self.engine.config.snapshots.interval_minutes
         now = self.engine.clock.monotonic()
         if minutes <= 0:
             self.last_taken = now  # turned on later: the first one an interval after
@@ -115,7 +114,7 @@ class SnapshotService:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=True))
         tmp.replace(path)
-        keep = max(int(_setting(self.engine, "keep", 20) or 20), 1)
+        keep = max(self.engine.config.snapshots.keep, 1)
         for old in self._files()[:-keep]:
             old.unlink()
         return path
@@ -252,7 +251,6 @@ class SnapshotService:
         """Every pane vanished at once (the pane tick's `pane.all_gone`, before the panes
         are dropped): snapshot them, end their agents' runs, tell the user, maybe restore."""
         from wezmp_tui.engine.supervisor import Supervisor
-        from wezmp_tui.engine.workspaces import WorkspaceService
 
         panes = list(self.engine.get(PaneService).panes)
         try:
@@ -262,11 +260,7 @@ class SnapshotService:
         wanted = {
             a.pane_id for a in (sup.agents.values() if sup else []) if a.desired == "running"
         }
-        try:
-            store = self.engine.get(WorkspaceService).store
-            known = {w["name"] for w in store.all()}
-        except LookupError:
-            known = set()
+        known = {w.name for w in self.engine.get(WorkspaceService).records()}
         counted = [p for p in panes if p.workspace in known or p.pane_id in wanted]
         # One pane closing by itself takes a tmux server with it too: that is no loss,
         # unless an agent that should run was in it.
@@ -275,7 +269,7 @@ class SnapshotService:
         path = self._write(self._freeze_all(counted), "-lost")
         lost = sup.mux_lost({p.pane_id for p in counted}, f"the {reason}") if sup else []
         spaces = sorted({p.workspace for p in counted})
-        auto = bool(_setting(self.engine, "restore_on_loss", False))
+        auto = self.engine.config.snapshots.restore_on_loss
         message = (
             f"the {reason}: {len(counted)} pane(s) of {', '.join(spaces)} and "
             f"{len(lost)} agent(s) lost; "

@@ -77,7 +77,7 @@ class TimeService:
         if running is not None:
             return running
         if exclusive is None:
-            exclusive = getattr(getattr(self.engine.config, "board", None), "timer_exclusive", True)
+            exclusive = self.engine.config.board.timer_exclusive
         if exclusive:
             for other in self.running():
                 self.stop_task(other)

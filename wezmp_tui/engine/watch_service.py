@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wezmp_tui.config import watch as watching
+from wezmp_tui.engine.agent_state import AgentStateService
 from wezmp_tui.engine.api import api
+from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -50,8 +52,8 @@ class WatchService:
             self.engine.bus.publish("layout.changed", {"files": [p.name for p in kinds["layout"]]})
         if "theme" in kinds:
             self.engine.bus.publish("theme.changed", {"files": [p.name for p in kinds["theme"]]})
-        if "rules" in kinds and "rules.reload" in self.engine.methods:
-            result = await self.engine.invoke("rules.reload")
+        if "rules" in kinds:
+            result = await self.engine.get(AgentStateService).reload_rules()
             if result["error"]:
                 log.error("rules: %s", result["error"])
 
@@ -75,12 +77,7 @@ class WatchService:
         return {"ok": True, "error": None}
 
     def _apply_agents(self, config: Any) -> None:
-        from wezmp_tui.engine.supervisor import Supervisor
-
-        try:
-            sup = self.engine.get(Supervisor)
-        except LookupError:
-            return
+        sup = self.engine.get(Supervisor)
         for spec in config.agents:
             # New and changed definitions; a running agent keeps running and uses the new
             # definition at its next (re)start.

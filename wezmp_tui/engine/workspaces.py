@@ -5,42 +5,41 @@ from __future__ import annotations
 
 import logging
 import os
-import unicodedata
-from typing import TYPE_CHECKING, Any
-
-import msgspec
+from collections import Counter
+from typing import TYPE_CHECKING, Any, Protocol
 
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.panes import PaneService
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
-from wezmp_tui.model.agents import STOPPED_STATES
+from wezmp_tui.model.agents import STOPPED_STATES, AgentInfo
 from wezmp_tui.model.events import Event
-from wezmp_tui.model.workspaces import WorkspaceInfo
+from wezmp_tui.model.workspaces import WorkspaceInfo, validate_name
 from wezmp_tui.store.workspaces import WorkspaceStore
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
 
 log = logging.getLogger("wezmp.workspaces")
-MAX_NAME = 64
 
 
-def validate_name(name: str) -> str:
-    """A workspace name people can type and every backend accepts, or InvalidInput."""
-    if not name or not name.strip():
-        raise InvalidInput("workspace name: must not be empty")
-    if name != name.strip():
-        raise InvalidInput(f"workspace name {name!r}: no leading or trailing spaces")
-    if len(name) > MAX_NAME:
-        raise InvalidInput(f"workspace name: at most {MAX_NAME} characters (got {len(name)})")
-    for ch in name:
-        if unicodedata.category(ch).startswith("C"):
-            raise InvalidInput(f"workspace name {name!r}: control characters are not allowed")
-    # tmux treats '.' and ':' in target names as window/pane separators.
-    bad = set(name) & set(".:")
-    if bad:
-        raise InvalidInput(f"workspace name {name!r}: {' '.join(sorted(bad))} not allowed")
-    return name
+class WorkspaceAgents(Protocol):
+    """What this service asks about agents. The supervisor, a service above this one, puts
+    itself here when it is made (a call upward would be an import cycle)."""
+
+    def agents_in(self, workspace: str | None) -> list[AgentInfo]: ...
+
+    def autostarted(self, workspace: str | None = None) -> list[str]: ...
+
+    async def stop_agent(self, name: str) -> dict[str, Any]: ...
+
+
+class WorkspaceLayouts(Protocol):
+    """How a template becomes panes; the layout service puts itself here."""
+
+    async def apply(
+        self, name: str | None = None, text: str | None = None, workspace: str | None = None,
+        cwd: str | None = None, source: str | None = None, domain: str | None = None,
+    ) -> dict[str, Any]: ...  # fmt: skip
 
 
 class WorkspaceService:
@@ -48,6 +47,8 @@ class WorkspaceService:
         self.engine = engine
         self.store = WorkspaceStore(engine.db)
         self.current: str | None = None
+        self.agents: WorkspaceAgents | None = None  # None: an engine without a supervisor
+        self.layouts: WorkspaceLayouts | None = None
         engine.bus.listen(["pane.added", "pane.removed"], self._on_pane)
 
     @property
@@ -61,7 +62,7 @@ class WorkspaceService:
         """Bring the store in line with the mux: vanished panes are marked gone, new panes of
         known workspaces adopted, and workspaces found only in the mux adopted too."""
         # What the store believed before looking (the tick's events update it as well).
-        known = {w["name"] for w in self.store.all()}
+        known = {w.name for w in self.store.all()}
         believed = [p["pane_id"] for w in known for p in self.store.panes(w) if not p["gone"]]
         live = await self.panes.tick()
         now = self.engine.clock.now()
@@ -89,44 +90,47 @@ class WorkspaceService:
         elif self.store.get(ws) is not None:
             self.store.see_panes([(pid, ws)], self.engine.clock.now())
 
-    async def _agents(self) -> list[dict[str, Any]]:
-        if "agent.list" not in self.engine.methods:
-            return []
-        agents: list[dict[str, Any]] = msgspec.to_builtins(await self.engine.invoke("agent.list"))
-        return agents
+    # -- what services above ask ---------------------------------------------------------
 
-    async def _info(self, row: dict[str, Any], with_panes: bool) -> WorkspaceInfo:
-        panes = [p for p in self.panes.panes if p.workspace == row["name"]]
-        agents = [a for a in await self._agents() if a.get("workspace") == row["name"]]
-        return WorkspaceInfo(
-            name=row["name"],
-            root=row["root"],
-            template=row["template"],
-            domain=row.get("domain"),
-            created_at=row["created_at"],
-            pane_count=len(panes),
-            agent_count=len(agents),
-            is_current=row["name"] == self._current(),
-            panes=panes if with_panes else [],
-        )
+    def record(self, name: str) -> WorkspaceInfo | None:
+        """A workspace as stored (root, template, domain), or None."""
+        return self.store.get(name)
+
+    def records(self) -> list[WorkspaceInfo]:
+        return self.store.all()
+
+    def adopt(self, name: str, root: str, template: str | None) -> None:
+        """Record a workspace made outside `ws.create` (a layout applied to a new name)."""
+        if self.store.get(name) is None:
+            self.store.add(name, root, template, self.engine.clock.now())
+            self.engine.bus.publish("workspace.created", {"workspace": name, "root": root})
+
+    def _infos(self, rows: list[WorkspaceInfo], with_panes: bool) -> list[WorkspaceInfo]:
+        """Stored workspaces with their live counts (one look at the agents for all)."""
+        agents = Counter(a.workspace for a in self.agents.agents_in(None)) if self.agents else {}
+        panes = Counter(p.workspace for p in self.panes.panes)
+        current = self._current()
+        for row in rows:
+            row.pane_count = panes.get(row.name, 0)
+            row.agent_count = agents.get(row.name, 0)
+            row.is_current = row.name == current
+            if with_panes:
+                row.panes = [p for p in self.panes.panes if p.workspace == row.name]
+        return rows
+
+    def _info(self, row: WorkspaceInfo, with_panes: bool) -> WorkspaceInfo:
+        return self._infos([row], with_panes)[0]
 
     def _current(self) -> str | None:
         mux_current = getattr(self.engine.mux, "current_workspace", None)
         return self.current or mux_current
 
-    def _require(self, name: str) -> dict[str, Any]:
+    def _require(self, name: str) -> WorkspaceInfo:
         row = self.store.get(name)
         if row is None:
             raise NotFound(f"no workspace named {name!r} (see: wezmp ws list)")
         return row
 
-    def _autostarted(self, workspace: str) -> list[str]:
-        from wezmp_tui.engine.supervisor import Supervisor
-
-        try:
-            return self.engine.get(Supervisor).autostarted(workspace)
-        except LookupError:
-            return []
 
     @api("ws.create")
     async def create(
@@ -151,10 +155,11 @@ class WorkspaceService:
         self.store.add(name, root, template, self.engine.clock.now(), domain)
         try:
             if template:
-                if "layout.apply" not in self.engine.methods:
+                if self.layouts is None:
                     raise InvalidInput("templates need the layout service")
-                params = {"name": template, "workspace": name, "cwd": root or None}
-                await self.engine.invoke("layout.apply", {**params, "domain": domain})
+                await self.layouts.apply(
+                    name=template, workspace=name, cwd=root or None, domain=domain
+                )
             else:
                 await self.engine.mux.spawn(workspace=name, cwd=root or None, domain=domain)
         except Exception:
@@ -162,17 +167,17 @@ class WorkspaceService:
             raise
         await self.panes.refresh()
         self.engine.bus.publish("workspace.created", {"workspace": name, "root": root})
-        return await self._info(self._require(name), with_panes=True)
+        return self._info(self._require(name), with_panes=True)
 
     @api("ws.list")
     async def list_workspaces(self) -> list[WorkspaceInfo]:
         """Every workspace with its pane and agent counts."""
-        return [await self._info(row, with_panes=False) for row in self.store.all()]
+        return self._infos(self.store.all(), with_panes=False)
 
     @api("ws.show")
     async def show(self, name: str) -> WorkspaceInfo:
         """One workspace with its live panes."""
-        return await self._info(self._require(name), with_panes=True)
+        return self._info(self._require(name), with_panes=True)
 
     @api("ws.rename")
     async def rename(self, old: str, new: str) -> WorkspaceInfo:
@@ -188,28 +193,25 @@ class WorkspaceService:
             self.current = new
         await self.panes.refresh()
         self.engine.bus.publish("workspace.renamed", {"workspace": new, "old": old})
-        return await self._info(self._require(new), with_panes=False)
+        return self._info(self._require(new), with_panes=False)
 
     @api("ws.delete")
     async def delete(self, name: str, force: bool = False) -> dict[str, Any]:
         """Delete a workspace and kill its panes; refuses while agents run unless `force`
         (its `autostart` agents stop with it)."""
         self._require(name)
-        running = [
-            a["name"]
-            for a in await self._agents()
-            if a.get("workspace") == name and a.get("state") not in STOPPED_STATES
-        ]
-        own = set(self._autostarted(name))
+        in_it = self.agents.agents_in(name) if self.agents else []
+        running = [a.name for a in in_it if a.state not in STOPPED_STATES]
+        own = set(self.agents.autostarted(name)) if self.agents else set()
         blocking = [a for a in running if a not in own]
         if blocking and not force:
             raise Conflict(
                 f"workspace {name!r} has running agents ({', '.join(blocking)}); "
                 "stop them or use --force"
             )
-        if running and "agent.stop" in self.engine.methods:
+        if self.agents is not None:
             for agent in running:
-                await self.engine.invoke("agent.stop", {"name": agent})
+                await self.agents.stop_agent(agent)
         killed = []
         for pane in [p for p in await self.panes.tick() if p.workspace == name]:
             try:
@@ -231,7 +233,7 @@ class WorkspaceService:
         await self.engine.mux.switch_workspace(name)
         self.current = name
         self.engine.bus.publish("workspace.switched", {"workspace": name})
-        return await self._info(self._require(name), with_panes=False)
+        return self._info(self._require(name), with_panes=False)
 
     @api("ws.current")
     async def current_workspace(self) -> str | None:
@@ -242,10 +244,3 @@ class WorkspaceService:
     async def reconcile_api(self) -> dict[str, list[str]]:
         """Re-read the multiplexer and adopt or retire panes and workspaces."""
         return await self.reconcile()
-
-    @api("ws.demo")
-    async def demo(self) -> dict[str, Any]:
-        """On the built-in backend with no workspace yet, a `demo` workspace with live panes."""
-        from wezmp_tui.engine.demo import ensure_demo
-
-        return await ensure_demo(self)

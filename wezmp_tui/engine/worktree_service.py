@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from wezmp_tui.engine import worktrees
 from wezmp_tui.engine.api import api
+from wezmp_tui.engine.workspaces import WorkspaceService
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
 from wezmp_tui.model.agents import STOPPED_STATES
 
@@ -29,12 +30,10 @@ class WorktreeService:
     def _places(self, name: str | None = None) -> list[str]:
         """Directories an agent's repository may be found from: where it runs, its cwd, its
         workspace's root (every agent's, or one's)."""
-        from wezmp_tui.engine.workspaces import WorkspaceService
-
         sup = self._sup()
         roots: dict[str, str] = {}
         with contextlib.suppress(LookupError):
-            roots = {w["name"]: w["root"] for w in self.engine.get(WorkspaceService).store.all()}
+            roots = {w.name: w.root for w in self.engine.get(WorkspaceService).records()}
         places = []
         for agent, spec in sup.specs.items():
             if name is not None and agent != name:
@@ -129,5 +128,5 @@ class WorktreeService:
                 raise
             done = "it had no worktree"
         if forget:
-            await self.engine.invoke("agent.remove", {"name": name})
+            await self._sup().remove(name)
         return {"agent": name, "done": done, "forgotten": forget}

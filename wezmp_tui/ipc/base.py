@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from wezmp_tui.engine.bus import Subscription
     from wezmp_tui.engine.facade import Engine
 
-PROTOCOL_VERSION = 1
-
 
 class AsyncApi(Protocol):
     async def call(self, method: str, /, **params: Any) -> Any: ...

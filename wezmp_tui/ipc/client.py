@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from wezmp_tui.errors import DaemonUnavailable
-from wezmp_tui.ipc.protocol import MAX_FRAME, raise_for, request
+from wezmp_tui.ipc.protocol import MAX_FRAME, PROTOCOL_VERSION, mismatch_of, raise_for, request
 from wezmp_tui.paths import Paths, resolve
 
 if TYPE_CHECKING:
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
     from wezmp_tui.model.events import Event
 
-PROTOCOL = 1
 
 
 class Client:
@@ -90,17 +89,71 @@ def _open(path: str, timeout: float) -> socket.socket | None:
 
 
 def try_connect(paths: Paths, timeout: float = 5.0, client: str = "cli") -> Client | None:
-    """A client after a successful `hello`, or None when no daemon answers."""
+    """A client after a successful `hello`, or None when no daemon answers. Raises
+    ProtocolMismatch when the daemon that answers speaks another protocol."""
     sock = _open(str(paths.socket), timeout)
     if sock is None:
         return None
     c = Client(sock, timeout)
     try:
-        c.server = c.call("hello", protocol=PROTOCOL, client=client)
-    except Exception:
+        c.server = c.call("hello", protocol=PROTOCOL_VERSION, client=client)
+    except Exception as exc:
         c.close()
+        mismatch = mismatch_of(exc, PROTOCOL_VERSION)
+        if mismatch is not None:
+            raise mismatch from None
         return None
     return c
+
+
+# Starting the daemon on demand (as tmux starts its server), and waiting until it answers.
+START_TIMEOUT = 15.0
+
+
+def daemon_argv(backend: str | None = None) -> list[str]:
+    import sys
+
+    argv = [sys.executable, "-m", "wezmp_tui"]
+    if backend:
+        argv += ["--backend", backend]
+    return [*argv, "daemon", "run"]
+
+
+def start_daemon(
+    paths: Paths, *, backend: str | None = None, timeout: float = START_TIMEOUT
+) -> int:
+    """Start a detached daemon and wait (bounded) until it answers `hello`. Returns its pid.
+
+    Two clients racing here start two processes, but the daemon's lock lets only one live:
+    the loser exits at once and both clients connect to the winner."""
+    import subprocess
+    import time
+
+    paths.ensure_runtime_dir()
+    paths.log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(paths.log_file, "ab") as log:
+        proc = subprocess.Popen(
+            daemon_argv(backend),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            close_fds=True,
+            env=dict(os.environ),
+        )
+    deadline = time.monotonic() + timeout
+    delay = 0.01
+    while time.monotonic() < deadline:
+        c = try_connect(paths, timeout=1.0)
+        if c is not None:
+            pid = int(c.server.get("pid", proc.pid))
+            c.close()
+            return pid
+        if proc.poll() not in (None, 0):
+            break
+        time.sleep(delay)  # waiting for another process, not for test state
+        delay = min(delay * 2, 0.1)
+    raise DaemonUnavailable(f"the wezmp daemon did not start; see {paths.log_file}")
 
 
 def connect(
@@ -123,8 +176,6 @@ def connect(
             raise DaemonUnavailable(
                 "the wezmp daemon is not running (start it: wezmp daemon start)"
             )
-        from wezmp_tui.ipc.autostart import start_daemon
-
         start_daemon(paths, backend=backend)
         c = try_connect(paths, timeout, client)
         if c is None:
@@ -256,10 +307,13 @@ async def connect_async(
         c = AsyncClient(reader, writer)
         try:
             c.server = await asyncio.wait_for(
-                c.call("hello", protocol=PROTOCOL, client=client), timeout
+                c.call("hello", protocol=PROTOCOL_VERSION, client=client), timeout
             )
-        except Exception:
+        except Exception as exc:
             await c.close()
+            mismatch = mismatch_of(exc, PROTOCOL_VERSION)
+            if mismatch is not None:
+                raise mismatch from None
             return None
         return c
 
@@ -267,8 +321,6 @@ async def connect_async(
     if c is None:
         if not autostart:
             raise DaemonUnavailable("the wezmp daemon is not running")
-        from wezmp_tui.ipc.autostart import start_daemon
-
         await asyncio.get_running_loop().run_in_executor(
             None, lambda: start_daemon(paths, backend=backend)
         )

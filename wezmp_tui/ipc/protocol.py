@@ -10,6 +10,8 @@ import json
 from typing import Any
 
 MAX_FRAME = 1 << 20
+# What `hello` says; a daemon answers a client of another protocol with ProtocolMismatch.
+PROTOCOL_VERSION = 1
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
@@ -48,6 +50,24 @@ def raise_for(error: dict[str, Any]) -> None:
     exc = WezmpError.__new__(cls)
     WezmpError.__init__(exc, str(error.get("message", "error")), data=data)
     raise exc
+
+
+def mismatch_of(exc: Exception, client: int) -> Exception | None:
+    """The ProtocolMismatch a failed `hello` means, if it means one: said by this daemon, or
+    by a daemon from before there was a ProtocolMismatch (InvalidParams "... this daemon
+    speaks N")."""
+    import re
+
+    from wezmp_tui.errors import InvalidParams, ProtocolMismatch
+
+    if isinstance(exc, ProtocolMismatch):
+        data = exc.data if isinstance(exc.data, dict) else {}
+        return ProtocolMismatch.between(int(data.get("protocol", -1)), client)
+    if isinstance(exc, InvalidParams):
+        m = re.search(r"this daemon speaks (\d+)", exc.message)
+        if m:
+            return ProtocolMismatch.between(int(m.group(1)), client)
+    return None
 
 
 def _import_error_modules() -> None:

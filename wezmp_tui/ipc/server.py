@@ -20,14 +20,14 @@ import msgspec
 from wezmp_tui import __version__
 from wezmp_tui.engine.bus import Subscription
 from wezmp_tui.engine.facade import Engine
-from wezmp_tui.errors import InvalidParams, WezmpError
-from wezmp_tui.ipc.base import PROTOCOL_VERSION
+from wezmp_tui.errors import InvalidParams, ProtocolMismatch, WezmpError
 from wezmp_tui.ipc.protocol import (
     INTERNAL_ERROR,
     INVALID_PARAMS,
     INVALID_REQUEST,
     MAX_FRAME,
     PARSE_ERROR,
+    PROTOCOL_VERSION,
     error_frame,
 )
 
@@ -178,16 +178,15 @@ class Connection:
             )
             return
         if req_id is not None:  # a notification gets no answer
-            self.send({"jsonrpc": "2.0", "id": req_id, "result": msgspec.to_builtins(result)})
+            # Encoded as it is (msgspec writes Structs directly): converting to dicts first
+            # held a second copy of a big answer, and the daemon kept the memory.
+            self.send({"jsonrpc": "2.0", "id": req_id, "result": result})
 
     async def dispatch(self, method: str, params: dict[str, Any]) -> Any:
         if method == "hello":
             proto = params.get("protocol", PROTOCOL_VERSION)
             if proto != PROTOCOL_VERSION:
-                raise InvalidParams(
-                    f"protocol {proto} is not supported (this daemon speaks {PROTOCOL_VERSION}); "
-                    "restart the daemon: wezmp daemon stop"
-                )
+                raise ProtocolMismatch.between(PROTOCOL_VERSION, proto)
             self.client = str(params.get("client", "?"))
             engine = self.server.engine
             return {

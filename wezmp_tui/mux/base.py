@@ -12,6 +12,7 @@ from typing import Protocol, runtime_checkable
 
 from wezmp_tui.errors import WezmpError, register_error
 from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
+from wezmp_tui.procfs import ProcessSource
 
 
 @register_error
@@ -74,6 +75,9 @@ class Mux(Protocol):
     """Async pane operations. `name` is `wezterm`, `tmux` or `local`."""
 
     name: str
+    # Where the backend gets the process table for `PaneInfo.pids` (the daemon's shared one,
+    # or a fresh read each time).
+    processes: ProcessSource
 
     async def list_panes(self) -> list[PaneInfo]:
         """Every pane, in one call to the multiplexer (one `wezterm cli list` per call)."""

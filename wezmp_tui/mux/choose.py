@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -11,6 +11,20 @@ from wezmp_tui.errors import InvalidInput
 from wezmp_tui.mux.base import Mux
 
 BACKENDS = ("wezterm", "tmux", "local")
+
+
+def which(name: str, path: str | None) -> str | None:
+    """`shutil.which` for a command name or path, without shutil: it imports the compression
+    modules and their libraries (0.6 MiB of the daemon's memory, which runs this at start)."""
+    if os.sep in name:
+        return name if os.path.isfile(name) and os.access(name, os.X_OK) else None
+    for folder in (path if path is not None else os.environ.get("PATH", os.defpath)).split(
+        os.pathsep
+    ):
+        candidate = os.path.join(folder or ".", name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
 
 
 class BackendChoice(NamedTuple):
@@ -44,10 +58,10 @@ def choose_backend(
 
 
 def _automatic(env: Mapping[str, str]) -> tuple[str, str]:
-    wezterm = shutil.which(env.get("WEZMP_WEZTERM") or "wezterm", path=env.get("PATH"))
+    wezterm = which(env.get("WEZMP_WEZTERM") or "wezterm", env.get("PATH"))
     if (env.get("WEZTERM_PANE") or env.get("WEZTERM_UNIX_SOCKET")) and wezterm:
         return "wezterm", "running inside WezTerm (WEZTERM_PANE is set and wezterm is on PATH)"
-    if env.get("TMUX") and shutil.which("tmux", path=env.get("PATH")):
+    if env.get("TMUX") and which("tmux", env.get("PATH")):
         return "tmux", "running inside tmux (TMUX is set)"
     if env.get("WEZTERM_PANE") and not wezterm:
         return "local", "WEZTERM_PANE is set but the wezterm executable is not on PATH"

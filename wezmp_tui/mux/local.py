@@ -37,8 +37,8 @@ from wezmp_tui.mux.base import (
     printable,
     tidy_text,
 )
-from wezmp_tui.mux.ttypids import cwd_of, pids_by_tty
 from wezmp_tui.mux.vt import VtStream
+from wezmp_tui.procfs import FreshTable, ProcessSource, cwd_of, pids_by_tty
 
 HISTORY = 5000
 BRACKETED_PASTE = 2004 << 5  # how pyte stores private mode 2004
@@ -82,6 +82,7 @@ class LocalMux:
         self.rows = rows
         self.cols = cols
         self.shell = shell or os.environ.get("SHELL") or "/bin/sh"
+        self.processes: ProcessSource = FreshTable()
         self.panes: dict[str, LocalPane] = {}
         self.current_workspace: str | None = None
         self._active: dict[str, str] = {}  # tab id -> active pane id
@@ -210,7 +211,7 @@ class LocalMux:
 
     async def list_panes(self) -> list[PaneInfo]:
         panes = list(self.panes.values())
-        ttys = pids_by_tty([p.tty for p in panes])
+        ttys = await pids_by_tty([p.tty for p in panes], self.processes)
         out = []
         for p in panes:
             pids = ttys.get(p.tty, ())

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import secrets
 from collections.abc import Mapping, Sequence
 
 from wezmp_tui.model.keys import tmux_key
@@ -28,7 +27,7 @@ from wezmp_tui.mux.base import (
     tidy_text,
 )
 from wezmp_tui.mux.proc import run
-from wezmp_tui.mux.ttypids import pids_by_tty
+from wezmp_tui.procfs import FreshTable, ProcessSource, pids_by_tty
 
 # Unit separator: cannot appear in titles or paths typed by a person.
 SEP = "\x1f"
@@ -64,6 +63,7 @@ class TmuxMux:
     def __init__(self, socket_name: str = "wezmp", executable: str = "tmux") -> None:
         self.socket_name = socket_name
         self.executable = executable
+        self.processes: ProcessSource = FreshTable()
         self._current: str | None = None
 
     def _argv(self, *args: str) -> list[str]:
@@ -88,7 +88,7 @@ class TmuxMux:
                 return []  # no server (yet): no panes, not an error
             raise MuxCommandFailed(argv, status, err)
         rows = [line.split(SEP) for line in out.splitlines() if line]
-        ttys = pids_by_tty([r[5] for r in rows if len(r) == len(FIELDS)])
+        ttys = await pids_by_tty([r[5] for r in rows if len(r) == len(FIELDS)], self.processes)
         panes = []
         for r in rows:
             if len(r) != len(FIELDS):
@@ -266,7 +266,7 @@ class TmuxMux:
         so the others still get their text."""
         if len(pane_ids) < 2:
             return await get_each(self, pane_ids, lines)
-        marker = f"wezmp-capture-end-{secrets.token_hex(8)}"
+        marker = f"wezmp-capture-end-{os.urandom(8).hex()}"  # not `secrets`: it maps OpenSSL
         args: list[str] = []
         for pane_id in pane_ids:
             args += [*self._capture(pane_id, lines), ";"]

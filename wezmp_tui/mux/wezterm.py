@@ -30,8 +30,8 @@ from wezmp_tui.mux.base import (
 )
 from wezmp_tui.mux.osc import osc_title, set_user_var, write_to_tty
 from wezmp_tui.mux.proc import run
-from wezmp_tui.mux.ttypids import pids_by_tty
 from wezmp_tui.mux.wezterm_feed import WANT_LINES, PaneFeed
+from wezmp_tui.procfs import FreshTable, ProcessSource, pids_by_tty
 
 ADVICE = (
     "Install WezTerm (https://wezterm.org) and run wezmp inside it, or choose another "
@@ -97,6 +97,7 @@ class WeztermMux:
         feed: PaneFeed | None = None,
     ) -> None:
         self.executable = executable or os.environ.get("WEZMP_WEZTERM") or "wezterm"
+        self.processes: ProcessSource = FreshTable()
         self.class_ = class_
         # What wezmp's Lua module writes from inside WezTerm; `wezterm cli` when it is silent.
         self.feed = feed
@@ -154,7 +155,9 @@ class WeztermMux:
 
     async def list_panes(self) -> list[PaneInfo]:
         raw = await self._list_raw()
-        ttys = pids_by_tty([p["tty_name"] for p in raw if p.get("tty_name")])
+        ttys = await pids_by_tty(
+            [p["tty_name"] for p in raw if p.get("tty_name")], self.processes
+        )
         panes = []
         for p in raw:
             size = p.get("size") or {}

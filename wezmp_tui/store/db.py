@@ -29,6 +29,10 @@ class Database:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=5000")
+        # 512 KiB of pages (SQLite's default is 2 MiB): the file's pages stay in the OS's
+        # cache anyway, and after a board of 10,000 tasks was served, the daemon held 1 MiB
+        # more with the default (measured with bench/agents.py).
+        self.conn.execute("PRAGMA cache_size=-512")
         self.conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_versions ("
             " domain TEXT PRIMARY KEY, version INTEGER NOT NULL)"

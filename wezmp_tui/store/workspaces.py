@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from wezmp_tui.model.workspaces import WorkspaceInfo
 from wezmp_tui.store.db import Database
 
 MIGRATIONS = [
@@ -33,14 +34,13 @@ class WorkspaceStore:
         self.db = db
         db.migrate("workspaces", MIGRATIONS)
 
-    def all(self) -> list[dict[str, Any]]:
-        return [
-            dict(r) for r in self.db.query("SELECT * FROM workspaces ORDER BY created_at, name")
-        ]
+    def all(self) -> list[WorkspaceInfo]:
+        rows = self.db.query("SELECT * FROM workspaces ORDER BY created_at, name")
+        return [_record(r) for r in rows]
 
-    def get(self, name: str) -> dict[str, Any] | None:
+    def get(self, name: str) -> WorkspaceInfo | None:
         row = self.db.query_one("SELECT * FROM workspaces WHERE name = ?", (name,))
-        return dict(row) if row else None
+        return _record(row) if row else None
 
     def add(
         self, name: str, root: str, template: str | None, now: float, domain: str | None = None
@@ -80,3 +80,11 @@ class WorkspaceStore:
             conn.executemany(
                 "UPDATE ws_panes SET gone = 1 WHERE pane_id = ?", [(p,) for p in pane_ids]
             )
+
+
+def _record(r: Any) -> WorkspaceInfo:
+    """A workspace as stored (no counts: those are live)."""
+    return WorkspaceInfo(
+        name=r["name"], root=r["root"], template=r["template"], domain=r["domain"],
+        created_at=r["created_at"],
+    )  # fmt: skip

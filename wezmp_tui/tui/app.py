@@ -91,8 +91,10 @@ class WezmpApp(App[None]):
         demo: bool = False,
         settings_file: Any = None,
         paths: Any = None,
+        mode: str = "dashboard",
     ) -> None:
         super().__init__()
+        self.start_mode = mode
         self.paths = paths
         self.theme_errors: list[str] = []
         self.client_factory = client_factory
@@ -115,7 +117,7 @@ class WezmpApp(App[None]):
         self.load_theme_files()
         self._apply_saved_theme()
         await self.connect()
-        await self.switch_mode("dashboard")
+        await self.switch_mode(self.start_mode)
         self.pump_events()
         if self.watch_files and self.paths is not None:
             self.watch_themes()
@@ -278,6 +280,7 @@ def create_app(
     demo: bool = False,
     settings_file: Any = None,
     paths: Any = None,
+    mode: str = "dashboard",
 ) -> WezmpApp:
     return WezmpApp(
         client_factory,
@@ -287,4 +290,5 @@ def create_app(
         demo=demo,
         settings_file=settings_file,
         paths=paths,
+        mode=mode,
     )

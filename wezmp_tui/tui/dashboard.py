@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static, Tree
+from textual.widgets.data_table import ColumnKey
 
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.model.events import Event
@@ -74,7 +75,7 @@ def validate_keys(text: str) -> str | None:
 
 
 def validate_ws_name(name: str) -> str | None:
-    from wezmp_tui.engine.workspaces import validate_name
+    from wezmp_tui.model.workspaces import validate_name
 
     try:
         validate_name(name)
@@ -289,8 +290,11 @@ class DashboardScreen(Screen[None]):
                 if str(old) != str(new) or getattr(old, "style", None) != getattr(
                     new, "style", None
                 ):
-                    # A wider value (a pid, an age past a minute) widens its column.
-                    table.update_cell(key, col, new, update_width=True)
+                    # A wider value (a pid, an age past a minute) widens its column. Only
+                    # then: asked to fit a narrower one, DataTable measures every cell of the
+                    # column again, for each cell changed (256 agents' CPU: 2 s a tick).
+                    wider = new.cell_len > table.columns[ColumnKey(col)].content_width
+                    table.update_cell(key, col, new, update_width=wider)
         else:
             table.add_row(*cells, key=key)
 

@@ -342,3 +342,23 @@ async def test_a_narrow_terminal_shows_fewer_wider_columns(engine: Engine) -> No
         assert "‹" in "".join(s.text for s in view.render_line(0))
         await pilot.click(BoardView, offset=(2, 0))  # the first column shown: Doing
         assert view.column_index == 2
+
+
+async def test_the_app_can_open_on_the_board(engine: Engine) -> None:
+    """`wezmp tui --board`: the board is the first screen (no dashboard built first)."""
+
+    async def factory() -> InProcessClient:
+        return InProcessClient(engine)
+
+    app = create_app(factory, clock=engine.clock, mode="board")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen) and app.current_mode == "board"
+        view = app.screen.query_one(BoardView)
+
+        async def shown() -> bool:
+            await pilot.pause()
+            return view.selected is not None
+
+        await async_wait_until(shown)
+        assert "dashboard" not in app._screen_stacks

@@ -15,7 +15,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -86,10 +86,11 @@ def _duration(seconds: float) -> str:
 class BoardView(Widget, can_focus=True):
     """Columns side by side; a cursor (column, card) that keys and the mouse move."""
 
-    DEFAULT_CSS = "BoardView { height: 1fr; }"
+    # Its CSS lives in the app's stylesheet (styles/app.tcss).
 
-    column_index: reactive[int] = reactive(0)
-    card_index: reactive[int] = reactive(0)
+    # A key repaints the lines it changed (move_cursor), not the whole board.
+    column_index: reactive[int] = reactive(0, repaint=False)
+    card_index: reactive[int] = reactive(0, repaint=False)
 
     class Selected(Message):
         def __init__(self, card: dict[str, Any] | None) -> None:
@@ -186,6 +187,8 @@ class BoardView(Widget, can_focus=True):
     def move_cursor(self, dcol: int = 0, dcard: int = 0) -> None:
         if not self.columns:
             return
+        before = (self.column_index, self.card_index, [c.scroll for c in self.columns],
+                  self.first_column)  # fmt: skip
         if dcol:
             # No wrap: from the first column `h` stays put instead of landing on the last.
             self.column_index = max(0, min(self.column_index + dcol, len(self.columns) - 1))
@@ -196,7 +199,7 @@ class BoardView(Widget, can_focus=True):
             self.card_index += dcard
         self._clamp()
         self._want_window()
-        self.refresh()
+        self._repaint_moved(*before)
         self.post_message(self.Selected(self.selected))
 
     def running_timer_visible(self) -> bool:
@@ -206,6 +209,23 @@ class BoardView(Widget, can_focus=True):
             for col in self.columns
             for i in range(col.scroll, min(col.scroll + rows, col.count))
         )
+
+    def _repaint_moved(self, column: int, card: int, scrolls: list[int], first: int) -> None:
+        """Repaint what a cursor move changed: the two cards (and the column titles and rules
+        when the column changed), or everything when a column or the columns scrolled."""
+        shown = self.shown_columns()
+        if scrolls != [c.scroll for c in self.columns] or first != shown.start:
+            self.refresh()
+            return
+        xs = [0]
+        for w in self._widths():
+            xs.append(xs[-1] + w)
+        for ci, i in ((column, card), (self.column_index, self.card_index)):
+            k = ci - shown.start
+            y = HEADER + (i - self.columns[ci].scroll) * CARD_HEIGHT
+            self.refresh(Region(xs[k], y, xs[k + 1] - xs[k], CARD_HEIGHT - 1))
+        if column != self.column_index:
+            self.refresh(Region(0, 0, self.size.width, HEADER))
 
     def on_resize(self, event: events.Resize) -> None:
         self._clamp()

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wezmp_tui.config.schema import Config
 from wezmp_tui.config.yamlpos import PathKey, format_path, parse_yaml
 from wezmp_tui.errors import ConfigError
 from wezmp_tui.model.states import SCREEN_STATES
@@ -251,11 +252,10 @@ class RuleBook:
                 yield Match(rule=rule, text=text)
 
 
-def rule_dirs(paths: Paths, config: Any) -> list[Path]:
+def rule_dirs(paths: Paths, config: Config) -> list[Path]:
     """Where rule files are read, after the shipped ones: the config dir's `rules/`, then
     `state.rules_dirs` of the config."""
-    state = getattr(config, "state", None)
-    extra = [Path(os.path.expanduser(d)) for d in getattr(state, "rules_dirs", []) or []]
+    extra = [Path(os.path.expanduser(d)) for d in config.state.rules_dirs]
     return [paths.rules_dir, *extra]
 
 

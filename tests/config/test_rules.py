@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wezmp_tui.engine.rules import RuleBook, classify, parse_rules
+from wezmp_tui.config.rules import RuleBook, classify, parse_rules
 from wezmp_tui.errors import ConfigError
 from wezmp_tui.model.states import STATE_NAMES
 

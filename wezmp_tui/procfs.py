@@ -1,17 +1,18 @@
-"""Which processes run on which terminal: fills `PaneInfo.pids` for every backend.
+"""Reading the process table and single processes from /proc (psutil where there is none).
 
-One scan of the process table per call (not one per pane): with 64 panes that is the
-difference between one pass and 64.
+Stateless: who keeps a table and how often it is read is the engine's `ProcessTable` service;
+a backend used alone reads a fresh table each time (`FreshTable`). Which processes run on a
+pane's terminal (`PaneInfo.pids`, filled by every backend) comes from one table per call,
+not one scan per pane: with 64 panes that is one pass instead of 64.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import threading
 import time
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 
 class ProcStat(NamedTuple):
@@ -44,24 +45,40 @@ def _stat(pid: int) -> ProcStat | None:
         return None
 
 
-# The pane tick and the metrics sampler both want the table every second: the sampler takes
-# the pane tick's if it is recent (reading /proc is most of an idle daemon's CPU). Which
-# processes sit on a tty is always read fresh: a tty is reused as soon as a pane closes.
-_cache: tuple[float, dict[int, ProcStat]] = (-1e9, {})
-_cache_lock = threading.Lock()
+Table = dict[int, "ProcStat"]
 
 
-def process_table(max_age: float = 0.0) -> tuple[float, dict[int, ProcStat]]:
-    """(when it was read, on the monotonic clock; every process), from one pass over /proc,
-    or a pass at most `max_age` seconds old. {} where there is no /proc."""
-    global _cache
-    with _cache_lock:
-        if time.monotonic() - _cache[0] > max_age:
-            _cache = (time.monotonic(), _read_table())
-        return _cache
+class ProcessSource(Protocol):
+    """Where a backend gets the process table."""
+
+    async def table(self, max_age: float = 0.0) -> tuple[float, Table]:
+        """(when it was read, on the monotonic clock; every process), read at most
+        `max_age` seconds ago; the reading runs off the event loop."""
+        ...
+
+    def cached(self) -> Table:
+        """The last table read (maybe {}), without reading."""
+        ...
 
 
-def _read_table() -> dict[int, ProcStat]:
+class FreshTable:
+    """A table read anew at each ask (a backend outside the daemon: tests, tools)."""
+
+    def __init__(self) -> None:
+        self._last: Table = {}
+
+    async def table(self, max_age: float = 0.0) -> tuple[float, Table]:
+        import asyncio
+
+        self._last = await asyncio.to_thread(read_table)
+        return time.monotonic(), self._last
+
+    def cached(self) -> Table:
+        return self._last
+
+
+def read_table() -> Table:
+    """Every process, from one pass over /proc (psutil where there is none)."""
     try:
         names = os.listdir("/proc")
     except OSError:
@@ -115,9 +132,11 @@ def psutil_table() -> dict[int, ProcStat]:
     return table
 
 
-def pids_by_tty(ttys: Iterable[str]) -> dict[str, tuple[int, ...]]:
+async def pids_by_tty(ttys: Iterable[str], source: ProcessSource) -> dict[str, tuple[int, ...]]:
     """Map each tty path (e.g. /dev/pts/3) to the pids whose controlling terminal it is,
-    oldest first. Ttys with no process map to ()."""
+    oldest first. Ttys with no process map to (). Which processes sit on a tty is always read
+    fresh: a tty is reused as soon as a pane closes."""
+    ttys = list(ttys)
     wanted: dict[int, str] = {}
     for tty in ttys:
         try:
@@ -126,7 +145,7 @@ def pids_by_tty(ttys: Iterable[str]) -> dict[str, tuple[int, ...]]:
             continue
     found: dict[str, list[tuple[float, int]]] = {t: [] for t in wanted.values()}
     if wanted:
-        for pid, st in process_table()[1].items():
+        for pid, st in (await source.table())[1].items():
             if st.tty in wanted:
                 found[wanted[st.tty]].append((st.start, pid))
     result = {t: tuple(pid for _, pid in sorted(v)) for t, v in found.items()}
@@ -135,13 +154,12 @@ def pids_by_tty(ttys: Iterable[str]) -> dict[str, tuple[int, ...]]:
     return result
 
 
-def root_pid(pids: Iterable[int]) -> int | None:
+def root_pid(pids: Iterable[int], table: Table) -> int | None:
     """Of the processes on a pane, the one the pane was started with: the oldest whose parent
     is not on the pane too (its children, and a shell's jobs, all descend from it)."""
     on_pane = list(pids)
     if not on_pane:
         return None
-    table = process_table(max_age=1.0)[1]
     members = set(on_pane)
     roots = [p for p in on_pane if p in table and table[p].ppid not in members]
     return min(roots, key=lambda p: (table[p].start, p)) if roots else on_pane[0]

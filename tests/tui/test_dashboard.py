@@ -1,0 +1,73 @@
+"""The dashboard at scale: what a tick costs does not grow with the square of the agents."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from tests.helpers import async_wait_until
+from tests.tui.fakes import ScriptedClient, agent
+from wezmp_tui.clock import FakeClock
+from wezmp_tui.model.events import Event
+from wezmp_tui.tui.app import create_app
+
+N = 256
+
+
+class ManyAgents(ScriptedClient):
+    def __init__(self) -> None:
+        super().__init__()
+        self.agents = [agent(f"agent-{i:03d}", "api", "claude", "working", str(i), 1000 + i,
+                             cpu=55.5, rss=900 * 1024 * 1024) for i in range(N)]  # fmt: skip
+
+    async def call(self, method: str, /, **params: Any) -> Any:
+        if method == "agent.list":
+            self.calls.append((method, params))
+            return copy.deepcopy(self.agents)
+        return await super().call(method, **params)
+
+
+async def test_a_tick_of_256_agents_measures_only_what_widened(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every agent's CPU and memory shrink in one tick: no column is measured again cell by
+    cell (DataTable re-measures a whole column for each narrower cell it is asked to fit)."""
+    import textual.widgets._data_table as data_table
+
+    client = ManyAgents()
+
+    async def factory() -> ManyAgents:
+        return client
+
+    app = create_app(factory, clock=FakeClock())  # type: ignore[arg-type]
+    async with app.run_test(size=(160, 50)) as pilot:
+        table: Any = app.screen.query_one("#agents")
+
+        async def listed() -> bool:
+            await pilot.pause()
+            return bool(table.row_count == N)
+
+        await async_wait_until(listed)
+        measured = 0
+        real = data_table.measure
+
+        def counting(*args: Any, **kw: Any) -> int:
+            nonlocal measured
+            measured += 1
+            return real(*args, **kw)
+
+        monkeypatch.setattr(data_table, "measure", counting)
+        agents = {f"agent-{i:03d}": {"cpu": 1.0, "rss": 1024} for i in range(N)}
+        client.queue.put_nowait(Event(seq=1, ts=0.0, topic="metrics.tick",
+                                      data={"system": {"cpu": 5.0, "mem": 9.0},
+                                            "agents": agents}))  # fmt: skip
+
+        async def shown() -> bool:
+            await pilot.pause()
+            return str(table.get_cell("agent-255", "cpu")) == "1.0"
+
+        await async_wait_until(shown)
+        await pilot.pause()
+        assert measured < 4 * N, measured
