@@ -79,6 +79,8 @@ def keys(*pressed: str) -> Callable[[Any], Awaitable[None]]:
         for key in pressed:
             await pilot.press(key)
             await pilot.pause()
+        for field in pilot.app.screen.query("Input, TextArea"):
+            field.cursor_blink = False  # a blinking cursor is on or off by chance
         await pilot.pause()
 
     return go
