@@ -20,9 +20,12 @@ BINDING_IDS: frozenset[str] = frozenset(
         "board.edit_description", "board.filter", "board.left", "board.move_left",
         "board.move_right", "board.new", "board.priority", "board.queue", "board.reorder_down",
         "board.reorder_up", "board.right", "board.tags", "board.timer", "board.up",
-        "task-details.close", "task-edit.cancel",
+        "board.clear_filter", "board.quit_hint", "task-details.close", "task-form.cancel",
+        "task-form.save", "task-form.next", "task-form.previous", "queue-prompt.yes",
+        "queue-prompt.no",
         # reports
         "reports.export_csv", "reports.export_json", "reports.group", "reports.period",
+        "reports.earlier", "reports.later",
         # dialogs
         "help.close", "modal.cancel", "modal.no", "modal.yes",
     }
