@@ -29,6 +29,11 @@ def test_task_board_time_report(daemon: Paths) -> None:
     )
     t2 = js("task", "add", "Test the parser", "--depends-on", "1", "--due", "+2d", "-t", "core")
     assert t2["blocked"] is True and t2["depends_on"] == [1]
+    assert t2["due"] is not None and " due " in wezmp("task", "list").stdout
+    r = wezmp("task", "edit", "2", "--due", "2026-13-45")
+    assert r.returncode == 2 and "month must be in 1..12" in r.stderr
+    assert js("task", "edit", "2", "--due", "tomorrow")["due"] is not None
+    assert js("task", "edit", "2", "--no-due")["due"] is None
     js("task", "add", "Docs", "-c", "Queue", "-w", "api", "-a", "auto")
     listed = js("task", "list")
     assert [t["id"] for t in listed] == [1, 2, 3]
@@ -52,7 +57,8 @@ def test_task_board_time_report(daemon: Paths) -> None:
     assert js("task", "done", "1")["column"] == "Done"
     shown = js("task", "show", "1")
     assert [h["action"] for h in shown["history"]][:2] == ["added", "edited"]
-    assert "tracked:" in wezmp("task", "show", "1").stdout
+    shown_text = wezmp("task", "show", "1").stdout
+    assert "Time spent:" in shown_text and "Moved from Doing to Done" in shown_text
     assert wezmp("task", "rm", "3").stdout.strip() == "deleted #3"
     boards = js("board", "list")
     assert boards[0]["counts"]["Done"] == 1

@@ -159,8 +159,17 @@ async def test_reports(env: Any) -> None:
     clock.advance(1800)
     await engine.invoke("task.done", {"id": a.id})  # stops the timer
     by_task = await engine.invoke("report.time", {"period": "day", "by": "task"})
-    assert by_task["rows"] == [{"key": f"#{a.id} a", "seconds": 3600.0}]
-    assert (await engine.invoke("report.time", {"by": "tag"}))["rows"][0]["seconds"] == 3600.0
+    assert by_task["rows"] == [{"key": f"#{a.id} a", "seconds": 3600.0, "share": 100}]
+    assert sum(d["seconds"] for d in by_task["days"]) == by_task["total"] == 3600.0
+    # Two tags share the span: the rows add up to the total.
+    by_tag = await engine.invoke("report.time", {"by": "tag"})
+    assert by_tag["rows"] == [{"key": "api", "seconds": 1800.0, "share": 50},
+                              {"key": "core", "seconds": 1800.0, "share": 50}]  # fmt: skip
+    assert by_tag["total"] == 3600.0
+    # The period before holds none of it; the next one is not there yet.
+    before = await engine.invoke("report.time", {"period": "week", "offset": -1})
+    assert before["rows"] == [] and before["total"] == 0.0 and len(before["days"]) == 7
+    assert before["until"] == (await engine.invoke("report.time", {"period": "week"}))["since"]
     assert (await engine.invoke("report.time", {"by": "workspace", "period": "week"}))["rows"][0][
         "key"
     ] == "ws1"
@@ -173,12 +182,38 @@ async def test_reports(env: Any) -> None:
     assert ct["tasks"] == 1 and ct["median"] == 1800.0
 
 
+def test_periods_and_shares() -> None:
+    import datetime as dt
+
+    from wezmp_tui.engine.reports import period_bounds, shares
+
+    now = dt.datetime(2026, 1, 14, 15, 0).timestamp()  # a Wednesday
+    day = dt.datetime
+    assert period_bounds(now, "day") == (day(2026, 1, 14).timestamp(), day(2026, 1, 15).timestamp())
+    assert period_bounds(now, "week", -1) == (day(2026, 1, 5).timestamp(),
+                                              day(2026, 1, 12).timestamp())  # fmt: skip
+    assert period_bounds(now, "month", -1) == (day(2025, 12, 1).timestamp(),
+                                               day(2026, 1, 1).timestamp())  # fmt: skip
+    assert shares([1, 1, 1]) == [34, 33, 33] and sum(shares([0.01, 3, 7.5, 2])) == 100
+    assert shares([]) == [] and shares([0.0]) == [0]
+
+
 def test_parse_due() -> None:
     assert parse_due("+1h", 100) == 3700
     assert parse_due("", 0) is None
     assert parse_due("2027-01-01", 0) is not None
     with pytest.raises(InvalidInput, match="not a date"):
         parse_due("soonish", 0)
+
+
+async def test_edit_clears_a_due_date_and_names_the_field(env: Any) -> None:
+    engine, _clock = env
+    t = await engine.invoke("task.add", {"title": "due soon", "due": "tomorrow"})
+    assert t.due is not None
+    assert (await engine.invoke("task.edit", {"id": t.id, "title": "kept"})).due == t.due
+    assert (await engine.invoke("task.edit", {"id": t.id, "due": ""})).due is None
+    with pytest.raises(InvalidInput, match="due: '2026-13-45' is not a date: month"):
+        await engine.invoke("task.edit", {"id": t.id, "due": "2026-13-45"})
 
 
 # -- a board of any size: pages, windows, operations that do not grow with it ---------------

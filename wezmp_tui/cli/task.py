@@ -6,20 +6,33 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import click
 import msgspec
 
-from wezmp_tui.cli.common import call, client, emit_json, handle_errors, hms
+from wezmp_tui.cli.common import call, client, emit_json, handle_errors
+from wezmp_tui.model import dates, history
 
 PRIORITY = click.Choice(["H", "M", "L", ""])
+DUE_HELP = f"When it is due: {dates.FORMS}."
+
+
+def _due(ctx: click.Context, param: click.Parameter, value: str | None) -> float | str | None:
+    """Parsed here, in the person's own time zone, and sent as a time ("" clears it)."""
+    if value is None or not value.strip():
+        return value
+    try:
+        return dates.parse_due(value, time.time())
+    except dates.DateError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _line(t: dict[str, Any]) -> str:
     flags = ("🔒" if t["blocked"] else "") + ("❗" if t["blocking"] else "")
-    due = f" due {dt.date.fromtimestamp(t['due']).isoformat()}" if t["due"] else ""
+    due = f" due {dates.due_label(t['due'], time.time())}" if t["due"] else ""
     tags = f" +{' +'.join(t['tags'])}" if t["tags"] else ""
     who = f" @{t['assigned'] or t['agent']}" if (t["assigned"] or t["agent"]) else ""
     pr = f"[{t['priority']}] " if t["priority"] else ""
@@ -39,15 +52,15 @@ def task() -> None:
 @click.option("--column", "-c")
 @click.option("--priority", "-p", type=PRIORITY, default="")
 @click.option("--tag", "-t", "tags", multiple=True)
-@click.option("--due", help="YYYY-MM-DD, +3d, +4h")
+@click.option("--due", callback=_due, help=DUE_HELP)
 @click.option("--depends-on", "depends", type=int, multiple=True)
 @click.option("--workspace", "-w")
 @click.option("--agent", "-a", help="An agent's name, or `auto` to dispatch to any idle one.")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
 def add(title: tuple[str, ...], description: str, board: str, column: str | None, priority: str,
-        tags: tuple[str, ...], due: str | None, depends: tuple[int, ...], workspace: str | None,
-        agent: str | None, as_json: bool) -> None:  # fmt: skip
+        tags: tuple[str, ...], due: float | str | None, depends: tuple[int, ...],
+        workspace: str | None, agent: str | None, as_json: bool) -> None:  # fmt: skip
     """Add a task."""
     t = call("task.add", title=" ".join(title), description=description, board=board,
              column=column, priority=priority, tags=list(tags), due=due,
@@ -62,18 +75,20 @@ def add(title: tuple[str, ...], description: str, board: str, column: str | None
 @click.option("--priority", "-p", type=PRIORITY)
 @click.option("--tag", "-t", "tags", multiple=True, help="Add a tag.")
 @click.option("--untag", multiple=True, help="Remove a tag.")
-@click.option("--due")
+@click.option("--due", callback=_due, help=DUE_HELP)
+@click.option("--no-due", is_flag=True, help="Clear the due date.")
 @click.option("--depends-on", "depends", type=int, multiple=True)
 @click.option("--workspace", "-w")
 @click.option("--agent", "-a")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
 def edit(task_id: int, title: str | None, description: str | None, priority: str | None,
-         tags: tuple[str, ...], untag: tuple[str, ...], due: str | None, depends: tuple[int, ...],
-         workspace: str | None, agent: str | None, as_json: bool) -> None:  # fmt: skip
-    """Change a task."""
+         tags: tuple[str, ...], untag: tuple[str, ...], due: float | str | None, no_due: bool,
+         depends: tuple[int, ...], workspace: str | None, agent: str | None,
+         as_json: bool) -> None:  # fmt: skip
+    """Change a task (an empty --workspace or --agent clears it)."""
     t = call("task.edit", id=task_id, title=title, description=description, priority=priority,
-             add_tags=list(tags), remove_tags=list(untag), due=due,
+             add_tags=list(tags), remove_tags=list(untag), due="" if no_due else due,
              depends_on=list(depends) if depends else None, workspace=workspace,
              agent=agent)  # fmt: skip
     emit_json(t) if as_json else click.echo(_line(t))
@@ -164,10 +179,12 @@ def show(task_id: int, as_json: bool) -> None:
         click.echo("depends on: " + ", ".join(f"#{d}" for d in t["depends_on"]))
     if t["note"]:
         click.echo(f"note: {t['note']}")
-    click.echo(f"tracked: {hms(t['tracked'])}")
+    now = time.time()
+    for label, value in history.summary(t, now):
+        click.echo(f"{label + ':':<12} {value}")
     for h in data["history"]:
         when = dt.datetime.fromtimestamp(h["ts"]).strftime("%Y-%m-%d %H:%M")
-        click.echo(f"  {when} {h['action']} {h['detail']}")
+        click.echo(f"  {when}  {history.sentence(h['action'], h['detail'], now)}")
 
 
 @task.command(name="next")

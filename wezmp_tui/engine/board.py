@@ -3,7 +3,6 @@ dependencies, and an append-only history of every change."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
@@ -13,6 +12,7 @@ from wezmp_tui.engine.api import api
 from wezmp_tui.engine.deps import find_cycle
 from wezmp_tui.engine.urgency import score
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
+from wezmp_tui.model import dates
 from wezmp_tui.model.board import (
     BoardInfo,
     BoardWindow,
@@ -41,22 +41,15 @@ _size = msgspec.json.Encoder()
 
 
 def parse_due(value: str | float | None, now: float) -> float | None:
-    """A due date: epoch seconds, YYYY-MM-DD, or +Nd / +Nh from now ("" clears it)."""
-    if value is None or value == "":
+    """A due date: epoch seconds or what a person types (`model.dates`); "" clears it."""
+    if value is None:
         return None
     if isinstance(value, int | float):
         return float(value)
-    text = value.strip()
-    m = re.fullmatch(r"\+(\d+)([dhw])", text)
-    if m:
-        n, unit = int(m.group(1)), m.group(2)
-        return now + n * {"h": 3600, "d": 86400, "w": 7 * 86400}[unit]
     try:
-        import datetime as dt
-
-        return dt.datetime.fromisoformat(text).timestamp()
-    except ValueError:
-        raise InvalidInput(f"due: {value!r} is not a date (YYYY-MM-DD, +3d, +4h)") from None
+        return dates.parse_due(value, now)
+    except dates.DateError as exc:
+        raise InvalidInput(f"due: {exc}") from None
 
 
 class BoardService:

@@ -5,10 +5,11 @@ with no session bus or no notification service gets none, and says why."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from wezmp_tui.mux.choose import which  # not shutil's: see there
 
 APP = "wezmp"
 TIMEOUT = 5.0  # seconds any of these commands may take
@@ -36,8 +37,8 @@ def detect(env: Mapping[str, str] | None = None) -> Desktop:
     """What this machine offers. Blocking (it may ask the bus): call it off the loop."""
     env = os.environ if env is None else env
     path = env.get("PATH")
-    notify_send = shutil.which("notify-send", path=path)
-    gdbus = shutil.which("gdbus", path=path)
+    notify_send = which("notify-send", path)
+    gdbus = which("gdbus", path)
     if not notify_send and not gdbus:
         return Desktop(None, "neither notify-send nor gdbus is installed")
     if not _has_session_bus(env):

@@ -97,8 +97,9 @@ class QueueService:
         kinds = [t.split(":", 1)[1] for t in task.tags if t.startswith("kind:")]
         return not kinds or agent.kind in kinds
 
-    def plan(self) -> list[tuple[TaskInfo, str]]:
-        """Which task would go to which agent now."""
+    def plan(self, tasks: list[TaskInfo] | None = None) -> list[tuple[TaskInfo, str]]:
+        """Which task would go to which agent now (of `tasks`, most urgent first; default:
+        the queued ones)."""
         limit = self._cfg.per_agent_limit
         load = self.load()
         idle = [
@@ -109,7 +110,7 @@ class QueueService:
         out: list[tuple[TaskInfo, str]] = []
         if not idle:
             return out  # the usual tick: every agent busy, no queued task need be read
-        for task in self.candidates():
+        for task in self.candidates() if tasks is None else tasks:
             for agent in idle:
                 if load.get(agent.name, 0) < limit and self.may_take(agent, task):
                     out.append((task, agent.name))
@@ -323,6 +324,43 @@ class QueueService:
             {"task_id": t.id, "title": t.title, "urgency": t.urgency, "agent": a}
             for t, a in self.plan()
         ]
+
+    @api("queue.preview")
+    async def preview(self, task_id: int) -> dict[str, Any]:
+        """Where a task would go if it were queued now, so a person can be asked before a
+        card moves into the queue (nothing moves, nothing is sent)."""
+        task = self.board.task(task_id)
+        tasks = [t for t in self.candidates() if t.id != task_id]
+        ahead = sum(1 for t in tasks if (-t.urgency, t.id) < (-task.urgency, task.id))
+        if not task.blocked:
+            tasks.append(task)
+            tasks.sort(key=lambda t: (-t.urgency, t.id))
+        plan = self.plan(tasks)
+        agent = next((a for t, a in plan if t.id == task_id), None)
+        limit = self._cfg.per_agent_limit
+        load = self.load()
+        taken = {a: t.id for t, a in plan}
+        others = []
+        for a in self._agents():
+            if a.name == agent:
+                continue
+            if a.state != "idle":
+                why = a.state
+            elif load.get(a.name, 0) >= limit:
+                why = f"at its limit of {limit} task(s)"
+            elif not self.may_take(a, task):
+                why = "may not take it (named agent, workspace or kind tag)"
+            else:
+                why = f"takes #{taken[a.name]} first" if a.name in taken else "idle"
+            others.append({"agent": a.name, "state": a.state, "why": why})
+        return {
+            "task_id": task_id,
+            "agent": agent,
+            "paused": self.paused,
+            "blocked": task.blocked,
+            "ahead": ahead,
+            "agents": others,
+        }
 
     @api("queue.dispatch")
     async def dispatch_now(self, task_id: int | None = None) -> list[dict[str, Any]]:

@@ -25,6 +25,35 @@ def period_start(now: float, period: Period) -> float:
     return d.timestamp()
 
 
+def period_bounds(now: float, period: Period, offset: int = 0) -> tuple[float, float]:
+    """Start and end of the day/week/month `offset` periods from the one holding `now`
+    (local calendar: a month is its days, a day across a clock change is 23 or 25 hours)."""
+    d = dt.datetime.fromtimestamp(period_start(now, period))
+    if period == "month":
+        months = d.year * 12 + d.month - 1 + offset
+        d = d.replace(year=months // 12, month=months % 12 + 1)
+        months += 1
+        nxt = d.replace(year=months // 12, month=months % 12 + 1)
+    else:
+        step = dt.timedelta(days=7 if period == "week" else 1)
+        d = d + step * offset
+        nxt = d + step
+    return d.timestamp(), nxt.timestamp()
+
+
+def shares(values: list[float]) -> list[int]:
+    """Whole percentages that add up to exactly 100 (largest remainders get the rest)."""
+    total = sum(values)
+    if total <= 0:
+        return [0] * len(values)
+    exact = [100 * v / total for v in values]
+    out = [int(x) for x in exact]
+    order = sorted(range(len(values)), key=lambda i: exact[i] - out[i], reverse=True)
+    for i in order[: 100 - sum(out)]:
+        out[i] += 1
+    return out
+
+
 class ReportService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -32,15 +61,27 @@ class ReportService:
         self.entries = TimeEntryStore(engine.db)
 
     @api("report.time")
-    async def time(self, period: Period = "day", by: By = "task") -> dict[str, Any]:
-        """Seconds tracked since the start of this day/week/month, grouped."""
+    async def time(
+        self, period: Period = "day", by: By = "task", offset: int = 0
+    ) -> dict[str, Any]:
+        """Seconds tracked in this day/week/month (`offset` -1: the one before), grouped, with
+        each row's share (whole percentages adding up to 100) and the seconds of each day. A
+        span of a task with several tags counts a part for each, so rows add up to the total."""
+        if offset > 0:
+            offset = 0  # the future holds no tracked time
         now = self.engine.clock.now()
-        start = period_start(now, period)
-        rows = self.entries.spans_since(start, now)
+        start, end = period_bounds(now, period, offset)
+        until = min(end, now)
         groups: dict[str, float] = {}
-        for r in rows:
-            secs = min(r.end or now, now) - max(r.start, start)
-            if secs <= 0:
+        day_starts = []
+        d = dt.datetime.fromtimestamp(start)
+        while d.timestamp() < end:
+            day_starts.append(d.timestamp())
+            d += dt.timedelta(days=1)
+        per_day = [0.0] * len(day_starts)
+        for r in self.entries.spans_since(start, until):
+            lo, hi = max(r.start, start), min(r.end or until, until)
+            if hi <= lo:
                 continue
             if by == "task":
                 keys = [f"#{r.task_id} {r.title}"]
@@ -52,17 +93,29 @@ class ReportService:
                 note = r.note or ""
                 keys = [note[6:] if note.startswith("agent ") else (r.assigned or "(you)")]
             for k in keys:
-                groups[k] = groups.get(k, 0.0) + secs
-        items = sorted(groups.items(), key=lambda kv: -kv[1])
+                groups[k] = groups.get(k, 0.0) + (hi - lo) / len(keys)
+            for i, ds in enumerate(day_starts):
+                de = day_starts[i + 1] if i + 1 < len(day_starts) else end
+                if hi > ds and lo < de:
+                    per_day[i] += min(hi, de) - max(lo, ds)
+        items = sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
+        rounded = [round(v, 1) for _, v in items]
         return {
             "period": period,
             "by": by,
+            "offset": offset,
             "since": start,
-            "total": round(sum(v for _, v in items) if by != "tag" else sum(
-                min(r.end or now, now) - max(r.start, start) for r in rows
-                if min(r.end or now, now) > max(r.start, start)), 1),
-            "rows": [{"key": k, "seconds": round(v, 1)} for k, v in items],
-        }  # fmt: skip
+            "until": end,
+            "total": round(sum(rounded), 1),
+            "rows": [
+                {"key": k, "seconds": sec, "share": sh}
+                for (k, _), sec, sh in zip(items, rounded, shares(rounded), strict=True)
+            ],
+            "days": [
+                {"day": dt.date.fromtimestamp(ds).isoformat(), "seconds": round(sec, 1)}
+                for ds, sec in zip(day_starts, per_day, strict=True)
+            ],
+        }
 
     @api("report.throughput")
     async def throughput(self, days: int = 14) -> list[dict[str, Any]]:

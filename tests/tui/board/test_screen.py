@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from textual.widgets import Input
+from rich.console import Console
+from textual.widgets import Input, Static
 
 from tests.helpers import async_wait_until
 from wezmp_tui.clock import FakeClock
@@ -14,8 +16,10 @@ from wezmp_tui.engine.facade import Engine
 from wezmp_tui.ipc.base import InProcessClient
 from wezmp_tui.paths import Paths
 from wezmp_tui.tui.app import create_app
-from wezmp_tui.tui.board.screen import BoardScreen, TaskDetails, TaskEditModal
-from wezmp_tui.tui.board.view import BoardView
+from wezmp_tui.tui.board.forms import TaskForm
+from wezmp_tui.tui.board.queue_prompt import QueuePrompt
+from wezmp_tui.tui.board.screen import BoardScreen, TaskDetails
+from wezmp_tui.tui.board.view import HEADER, BoardView
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
 
 SIZE = (150, 40)
@@ -63,18 +67,24 @@ async def test_navigation_moves_and_blocked_cards(engine: Engine) -> None:
         assert view.selected["id"] == 2
         await pilot.press("k", "l")
         assert view.selected["id"] == 3 and view.column_index == 1
-        await pilot.press("h", "L")  # card 1 → Queue
+        await pilot.press("h", "L")  # card 1 → Queue, asked first
+        await pilot.pause()
+        assert isinstance(app.screen, QueuePrompt)
+        await pilot.press("y")
         await pilot.pause()
         assert await column_of(engine, 1) == "Queue"
         await pilot.press("L")  # → Doing
         await pilot.pause()
         assert await column_of(engine, 1) == "Doing"
-        await pilot.press("H")
+        await pilot.press("H", "y")
         await pilot.pause()
         assert await column_of(engine, 1) == "Queue"
         # Card 2 is blocked by 1: it cannot enter Doing.
         view.select_task(2)
-        await pilot.press("L", "L")
+        await pilot.press("L")
+        await pilot.pause()
+        assert "blocked" in str(app.screen.query_one("#queue-where", Static).render())
+        await pilot.press("y", "L")
         await pilot.pause()
         assert await column_of(engine, 2) == "Queue"
         assert any("blocked by #1" in str(n.message) for n in app._notifications)
@@ -90,13 +100,9 @@ async def test_reorder_new_edit_delete(engine: Engine) -> None:
         order = [t.id for t in await engine.invoke("task.list", {"column": "Backlog"})]
         assert order == [2, 1]
         await pilot.press("n")
-        assert isinstance(app.screen, TaskEditModal)
-        await pilot.press("enter")  # empty title: refused
-        assert isinstance(app.screen, TaskEditModal)
+        await pilot.pause()
+        assert isinstance(app.screen, TaskForm)
         app.screen.query_one("#title", Input).value = "Fresh task"
-        app.screen.query_one("#priority", Input).value = "x"
-        await pilot.press("enter")
-        assert isinstance(app.screen, TaskEditModal)
         app.screen.query_one("#priority", Input).value = "m"
         app.screen.query_one("#tags", Input).value = "new ui"
         app.screen.query_one("#due", Input).value = "+1d"
@@ -106,6 +112,7 @@ async def test_reorder_new_edit_delete(engine: Engine) -> None:
         assert (fresh.title, fresh.priority, fresh.tags) == ("Fresh task", "M", ["new", "ui"])
         assert view.selected is not None and view.selected["id"] == 4
         await pilot.press("e")
+        await pilot.pause()
         app.screen.query_one("#title", Input).value = "Renamed"
         await pilot.press("enter")
         await pilot.pause()
@@ -139,32 +146,104 @@ async def test_timer_priority_tags_filter_details(engine: Engine) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert (await engine.invoke("task.show", {"id": 1}))["task"].tags == ["core", "parser"]
-        await pilot.press("slash")
-        app.screen.query_one(Input).value = "docs"
-        await pilot.press("enter")
+        # The filter narrows the cards as it is typed; Enter keeps it, Esc clears it.
+        await pilot.press("slash", "d", "o", "c")
+
+        async def cards() -> list[int]:
+            await pilot.pause()
+            return [c["id"] for col in view.columns for c in col.cards]
+
+        await async_wait_until(lambda: _is(cards, [3]))
+        await pilot.press("s", "enter")
         await pilot.pause()
-        assert [c["id"] for col in view.columns for c in col.cards] == [3]
-        await pilot.press("slash")
-        app.screen.query_one(Input).value = ""
-        await pilot.press("enter")
-        await pilot.pause()
+        assert app.focused is view and screen.filter_text == "docs"
+        assert "filter: 'docs'" in str(screen.query_one("#board-status", Static).render())
+        await pilot.press("escape")
+        await async_wait_until(lambda: _is(cards, [1, 2, 3]))
+        assert not screen.query_one("#board-filter", Input).display
         view.select_task(1)
         await pilot.press("enter")
+        await pilot.pause()
         assert isinstance(app.screen, TaskDetails)
-        assert app.screen.query_one("#times").row_count == 1  # type: ignore[attr-defined]
+        history = plain(app.screen.query_one("#history", Static))
+        assert "Added to Backlog" in history and "Tagged it +core +parser" in history
+        assert "{" not in history  # sentences, not dicts
+        summary = plain(app.screen.query_one("#details-summary", Static))
+        assert "Time spent  2m" in summary and "Tags        +core +parser" in summary
+        assert "until" in plain(app.screen.query_one("#times", Static))
         await pilot.press("escape")
 
 
-async def test_queue_and_dispatch_keys(engine: Engine) -> None:
+def plain(widget: Static) -> str:
+    """What a Static shows, as text (tables included)."""
+    console = Console(width=120, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def _is(get: Any, expected: Any) -> bool:
+    return bool(await get() == expected)
+
+
+async def test_queue_and_dispatch_keys_ask_first(engine: Engine) -> None:
     app = board_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await open_board(pilot)
-        await pilot.press("q")
-        await pilot.pause()
-        assert await column_of(engine, 1) == "Queue"
+        screen = await open_board(pilot)
+        assert screen.check_action("dispatch", ()) is None  # card 1 is not queued
         await pilot.press("Q")
         await pilot.pause()
+        assert isinstance(app.screen, QueuePrompt)
+        where = str(app.screen.query_one("#queue-where", Static).render())
+        assert "No agent may take it now" in where and "No agent is defined" in where
+        await pilot.press("n")  # nothing moves on no
+        await pilot.pause()
+        assert await column_of(engine, 1) == "Backlog"
+        await pilot.press("Q", "y")
+        await pilot.pause()
+        assert await column_of(engine, 1) == "Queue"
+        assert screen.check_action("dispatch", ()) is True
+        await pilot.press("D")
+        await pilot.pause()
+        assert isinstance(app.screen, QueuePrompt)
+        await pilot.press("y")
+        await pilot.pause()
         assert any("nothing dispatched" in str(n.message) for n in app._notifications)
+
+
+async def test_q_never_quits_and_h_does_not_wrap(engine: Engine) -> None:
+    app = board_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_board(pilot)
+        view = screen.query_one(BoardView)
+        await pilot.press("h", "h")
+        assert view.column_index == 0
+        await pilot.press("l", "l", "l", "l", "l", "l")
+        assert view.column_index == 4 and view.selected is None  # Done: empty
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and app.screen is screen
+        assert any("q does nothing" in str(n.message) for n in app._notifications)
+        # Keys that need a card do nothing without one (greyed out), whatever the column.
+        assert screen.check_action("delete", ()) is None
+        await pilot.press("d", "Q", "h")
+        assert app.screen is screen and view.column_index == 3
+
+
+async def test_a_running_timer_ticks_on_the_card(engine: Engine) -> None:
+    app = board_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_board(pilot)
+        view = screen.query_one(BoardView)
+        await pilot.press("space")
+        await pilot.pause()
+
+        def details() -> str:
+            return "".join(s.text for s in view.render_line(HEADER + 1))
+
+        assert "⏱ 0m00" in details()
+        engine.clock.advance(65)  # type: ignore[attr-defined]
+        screen.tick_timers()
+        assert "⏱ 1m05" in details()
 
 
 async def test_mouse_and_events(engine: Engine) -> None:
@@ -248,6 +327,21 @@ async def test_board_over_the_socket_past_the_frame_limit(daemon: Paths) -> None
 
         await async_wait_until(scrolled)
         assert not any("lost the connection" in str(n.message) for n in app._notifications)
+
+
+async def test_a_narrow_terminal_shows_fewer_wider_columns(engine: Engine) -> None:
+    app = board_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_board(pilot)
+        view = screen.query_one(BoardView)
+        assert list(view.shown_columns()) == [0, 1, 2]
+        header = "".join(s.text for s in view.render_line(0))
+        assert "Backlog" in header and "Doing" in header and "›" in header
+        await pilot.press("l", "l", "l", "l")
+        assert list(view.shown_columns()) == [2, 3, 4] and view.column_index == 4
+        assert "‹" in "".join(s.text for s in view.render_line(0))
+        await pilot.click(BoardView, offset=(2, 0))  # the first column shown: Doing
+        assert view.column_index == 2
 
 
 async def test_the_app_can_open_on_the_board(engine: Engine) -> None:

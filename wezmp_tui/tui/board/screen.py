@@ -9,10 +9,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
 
+from wezmp_tui.errors import WezmpError
+from wezmp_tui.tui.board.details import TaskDetails
+from wezmp_tui.tui.board.forms import TaskForm
+from wezmp_tui.tui.board.queue_prompt import QueuePrompt
 from wezmp_tui.tui.board.view import BoardView
 from wezmp_tui.tui.messages import DaemonEvent, Resynced
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
@@ -21,88 +24,10 @@ if TYPE_CHECKING:
     from wezmp_tui.tui.context import ControlCenter
 
 
-class TaskEditModal(ModalScreen[dict[str, Any] | None]):
-    """New/edit: title, priority, tags, due in one form."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="task-edit.cancel")]
-
-    def __init__(self, task: dict[str, Any] | None = None) -> None:
-        super().__init__()
-        self.values = task or {}
-
-    def compose(self) -> ComposeResult:
-        t = self.values
-        with Vertical(classes="modal"):
-            yield Label("Edit task" if t else "New task", classes="modal-title")
-            yield Input(t.get("title", ""), placeholder="title", id="title")
-            yield Input(
-                t.get("priority", ""), placeholder="priority: H, M, L or empty", id="priority"
-            )
-            yield Input(" ".join(t.get("tags", [])), placeholder="tags, space separated", id="tags")
-            yield Input(placeholder="due: YYYY-MM-DD or +3d (empty: keep)", id="due")
-            yield Static("", id="prompt-error", classes="modal-error")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        title = self.query_one("#title", Input).value.strip()
-        priority = self.query_one("#priority", Input).value.strip().upper()
-        if not title:
-            self.query_one("#prompt-error", Static).update("title: must not be empty")
-            return
-        if priority not in ("H", "M", "L", ""):
-            self.query_one("#prompt-error", Static).update("priority: H, M, L or empty")
-            return
-        result: dict[str, Any] = {
-            "title": title,
-            "priority": priority,
-            "tags": self.query_one("#tags", Input).value.split(),
-        }
-        due = self.query_one("#due", Input).value.strip()
-        if due:
-            result["due"] = due
-        self.dismiss(result)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class TaskDetails(ModalScreen[None]):
-    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close", id="task-details.close")]
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        super().__init__()
-        self.data = data
-
-    def compose(self) -> ComposeResult:
-
-        t = self.data["task"]
-        with Vertical(classes="modal help"):
-            yield Label(Text(f"#{t['id']} {t['title']}"), classes="modal-title")
-            yield Static(Text(t["description"] or "(no description)"))
-            if t["note"]:
-                yield Static(Text(f"note: {t['note']}"))
-            table: DataTable[Any] = DataTable(id="history")
-            yield table
-            times: DataTable[Any] = DataTable(id="times")
-            yield times
-
-    def on_mount(self) -> None:
-        import datetime as dt
-
-        h = self.query_one("#history", DataTable)
-        h.add_columns("when", "what", "detail")
-        for row in self.data["history"]:
-            when = dt.datetime.fromtimestamp(row["ts"]).strftime("%m-%d %H:%M")
-            h.add_row(when, Text(row["action"]), Text(str(row["detail"])))
-        t = self.query_one("#times", DataTable)
-        t.add_columns("start", "end", "minutes", "note")
-        for e in self.data["time"]:
-            start = dt.datetime.fromtimestamp(e["start"]).strftime("%m-%d %H:%M")
-            end = dt.datetime.fromtimestamp(e["end"]).strftime("%H:%M") if e["end"] else "running"
-            mins = ((e["end"] or self.app.clock.now()) - e["start"]) / 60  # type: ignore[attr-defined]
-            t.add_row(start, end, f"{mins:.1f}", Text(e["note"]))
-
-
 class BoardScreen(Screen[None]):
+    """Every key means one thing whatever is under the cursor: a key that needs a card is
+    greyed out without one, and `q` is never "quit" here (the app's quit key is)."""
+
     BINDINGS = [
         Binding("h,left", "cursor(-1, 0)", "Column ←", id="board.left", show=False),
         Binding("l,right", "cursor(1, 0)", "Column →", id="board.right", show=False),
@@ -112,25 +37,35 @@ class BoardScreen(Screen[None]):
         Binding("L", "move(1)", "Move →", id="board.move_right"),
         Binding("J", "reorder(1)", "Down", id="board.reorder_down", show=False),
         Binding("K", "reorder(-1)", "Up", id="board.reorder_up", show=False),
-        Binding("n", "new", "New", id="board.new"),
-        Binding("e", "edit", "Edit", id="board.edit"),
+        # Priority: the form opens the moment the key is read, so what is typed right after
+        # it lands in the form, not on the board.
+        Binding("n", "new", "New", id="board.new", priority=True),
+        Binding("e", "edit", "Edit", id="board.edit", priority=True),
         Binding("E", "edit_description", "Description", id="board.edit_description", show=False),
         Binding("d", "delete", "Delete", id="board.delete"),
         Binding("space", "timer", "Timer", id="board.timer"),
         Binding("p", "priority", "Priority", id="board.priority", show=False),
         Binding("t", "tags", "Tags", id="board.tags", show=False),
         Binding("slash", "filter", "Filter", id="board.filter"),
+        Binding("escape", "clear_filter", "Clear filter", id="board.clear_filter", show=False),
         Binding("enter", "details", "Details", id="board.details"),
-        Binding("q", "queue", "To queue", id="board.queue"),
-        Binding("Q", "dispatch", "Dispatch", id="board.dispatch"),
+        Binding("Q", "queue", "To queue", id="board.queue"),
+        Binding("D", "dispatch", "Dispatch now", id="board.dispatch"),
+        Binding("q", "quit_hint", "How to quit", id="board.quit_hint", show=False),
     ]
+    CARD_ACTIONS = frozenset({
+        "move", "reorder", "edit", "edit_description", "delete", "timer", "priority", "tags",
+        "details", "queue", "dispatch",
+    })  # fmt: skip
 
     def __init__(self, board: str = "default") -> None:
         super().__init__()
         self.board = board
         self.columns: list[str] = []
         self.filter_text = ""
-        self._had_card: bool | None = None  # whether the footer was built for a selected card
+        # What the footer was last built for (card selected, card in the queue): rebuilt
+        # only when that changes, as the footer is costly.
+        self._footer_for: tuple[bool, bool] | None = None
 
     @property
     def wapp(self) -> ControlCenter:
@@ -139,12 +74,25 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static("", id="board-status")
+        yield Input(placeholder="filter: words in a title or description (Esc clears)",
+                    id="board-filter", compact=True)  # fmt: skip
         yield BoardView(id="board")
         yield Footer()
 
     async def on_mount(self) -> None:
         self.query_one(BoardView).focus()
+        self.set_interval(1.0, self.tick_timers)
         await self.reload()
+
+    def tick_timers(self) -> None:
+        """Running timers count up on screen between reloads (only when one is visible)."""
+        view = self.query_one(BoardView)
+        if view.running_timer_visible():
+            view.refresh()
+
+    @property
+    def queue_column(self) -> str:
+        return str(getattr(getattr(self.wapp.config, "queue", None), "dispatch_column", "Queue"))
 
     async def call(self, method: str, **params: Any) -> Any:
         return await self.wapp.call_or_notify(method, **params)
@@ -172,6 +120,7 @@ class BoardScreen(Screen[None]):
                 f"  queue {'paused' if queue['paused'] else 'running'}, {queue['queued']} queued"
             )
         self.query_one("#board-status", Static).update(Text(status))
+        self.sync_footer(self.card)
 
     def on_daemon_event(self, message: DaemonEvent) -> None:
         if message.event.topic.startswith(("task.", "timer.", "queue.", "board.", "agent.state")):
@@ -200,9 +149,16 @@ class BoardScreen(Screen[None]):
         return self.query_one(BoardView).selected
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new", "cursor", "filter", "dispatch"):
+        if action in ("new", "edit") and isinstance(self.focused, Input):
+            return False  # typed into the filter
+        if action not in self.CARD_ACTIONS:
             return True
-        return self.card is not None
+        card = self.card
+        if card is None:
+            return None  # shown greyed out: it needs a card
+        if action == "dispatch" and card["column"] != self.queue_column:
+            return None
+        return True
 
     # -- navigation and moves -----------------------------------------------------------
 
@@ -211,11 +167,22 @@ class BoardScreen(Screen[None]):
 
     @on(BoardView.Selected)
     def selected(self, event: BoardView.Selected) -> None:
-        # The footer is costly to rebuild: only when what the keys can do changed.
-        has_card = event.card is not None
-        if has_card != self._had_card:
-            self._had_card = has_card
+        self.sync_footer(event.card)
+
+    def sync_footer(self, card: dict[str, Any] | None) -> None:
+        footer_for = (card is not None, card is not None and card["column"] == self.queue_column)
+        if footer_for != self._footer_for:
+            self._footer_for = footer_for
             self.refresh_bindings()
+
+    def action_quit_hint(self) -> None:
+        keys = [
+            key
+            for key, active in self.app.active_bindings.items()
+            if active.binding.action in ("quit", "app.quit") and key != "q"
+        ]
+        how = f"press {keys[0]} to quit" if keys else "the command palette (ctrl+p) quits"
+        self.notify(f"q does nothing on the board; {how}.", title="Quit")
 
     async def action_move(self, step: int) -> None:
         card = self.card
@@ -224,8 +191,36 @@ class BoardScreen(Screen[None]):
         i = self.columns.index(card["column"]) + step
         if not 0 <= i < len(self.columns):
             return
-        if await self.call("task.move", id=card["id"], column=self.columns[i]):
+        target = self.columns[i]
+        if target == self.queue_column:
+            self.ask_queue(card)
+            return
+        await self.move_to(card, target)
+
+    async def move_to(self, card: dict[str, Any], column: str) -> None:
+        if await self.call("task.move", id=card["id"], column=column):
             await self.reload(around=card["id"])
+
+    def ask_queue(self, card: dict[str, Any], *, now: bool = False) -> None:
+        """Show where the card would go and move (or dispatch) it only on yes: the queue
+        types into an agent the moment a card lands in its column."""
+
+        async def go() -> None:
+            preview = await self.call("queue.preview", task_id=card["id"])
+            if preview is None:
+                return
+
+            async def answered(yes: bool | None) -> None:
+                if not yes:
+                    return
+                if now:
+                    await self.dispatch(card)
+                else:
+                    await self.move_to(card, self.queue_column)
+
+            self.app.push_screen(QueuePrompt(card, preview, self.queue_column, now=now), answered)
+
+        self.run_worker(go(), group="queue-prompt", exclusive=True)
 
     async def action_reorder(self, step: int) -> None:
         view = self.query_one(BoardView)
@@ -243,28 +238,55 @@ class BoardScreen(Screen[None]):
 
     # -- editing ------------------------------------------------------------------------
 
-    def action_new(self) -> None:
+    async def names(self, method: str) -> list[str]:
+        """Names for a form's suggestions; none when that part of the daemon is absent."""
+        try:
+            return [str(item["name"]) for item in await self.wapp.call(method)]
+        except WezmpError:
+            return []
+
+    async def refusal(self, method: str, **params: Any) -> str | None:
+        """Call; the daemon's refusal is returned for a form to show beside its field."""
+        try:
+            result = await self.wapp.call(method, **params)
+        except WezmpError as exc:
+            return exc.message
+        await self.reload(around=result["id"] if isinstance(result, dict) else None)
+        return None
+
+    def open_form(self, card: dict[str, Any] | None) -> None:
+        """Opened at once (keys typed right after `n` belong to the form, not the board);
+        the suggestions follow."""
         column = self.query_one(BoardView).column
 
-        async def done(values: dict[str, Any] | None) -> None:
-            if values:
-                t = await self.call("task.add", board=self.board,
-                                    column=column.name if column else None, **values)  # fmt: skip
-                if t:
-                    await self.reload(around=t["id"])
+        async def save(values: dict[str, Any]) -> str | None:
+            if card is not None:
+                return await self.refusal("task.edit", id=card["id"], **values)
+            return await self.refusal(
+                "task.add", board=self.board, column=column.name if column else None, **values
+            )
 
-        self.app.push_screen(TaskEditModal(), done)
+        form = TaskForm(
+            save,
+            task=card,
+            now=self.wapp.clock.now,
+            column=column.name if column and card is None else None,
+        )
+        self.app.push_screen(form)
+
+        async def names() -> None:
+            agents = await self.names("agent.list")
+            form.set_names(agents, await self.names("ws.list"))
+
+        self.run_worker(names(), group="form-names")
+
+    def action_new(self) -> None:
+        self.open_form(None)
 
     def action_edit(self) -> None:
         card = self.card
-        if card is None:
-            return
-
-        async def done(values: dict[str, Any] | None) -> None:
-            if values and await self.call("task.edit", id=card["id"], **values):
-                await self.reload()
-
-        self.app.push_screen(TaskEditModal(card), done)
+        if card is not None:
+            self.open_form(card)
 
     async def action_edit_description(self) -> None:
         """The description in $EDITOR, the app suspended meanwhile."""
@@ -334,12 +356,33 @@ class BoardScreen(Screen[None]):
         )
 
     def action_filter(self) -> None:
-        async def done(text: str | None) -> None:
-            if text is not None:
-                self.filter_text = text.strip()
-                await self.reload()
+        """The filter line: cards narrow as it is typed; Enter goes back to the cards."""
+        box = self.query_one("#board-filter", Input)
+        box.display = True
+        box.focus()
 
-        self.app.push_screen(PromptModal("Filter cards (empty: all)", value=self.filter_text), done)
+    @on(Input.Changed, "#board-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        if text != self.filter_text:
+            self.filter_text = text
+            self.schedule_reload()
+
+    @on(Input.Submitted, "#board-filter")
+    def filter_submitted(self) -> None:
+        box = self.query_one("#board-filter", Input)
+        box.display = bool(box.value.strip())
+        self.query_one(BoardView).focus()
+
+    def action_clear_filter(self) -> None:
+        """Esc, on the filter line or the cards: every card again."""
+        box = self.query_one("#board-filter", Input)
+        box.value = ""
+        box.display = False
+        self.query_one(BoardView).focus()
+        if self.filter_text:
+            self.filter_text = ""
+            self.schedule_reload()
 
     async def action_details(self) -> None:
         card = self.card
@@ -347,27 +390,33 @@ class BoardScreen(Screen[None]):
             return
         data = await self.call("task.show", id=card["id"])
         if data:
-            self.app.push_screen(TaskDetails(data))
+            self.app.push_screen(TaskDetails(data, self.wapp.clock.now()))
 
-    async def action_queue(self) -> None:
+    def action_queue(self) -> None:
         card = self.card
         if card is None:
             return
-        column = getattr(getattr(self.wapp.config, "queue", None), "dispatch_column", "Queue")
-        if await self.call("task.move", id=card["id"], column=column):
-            await self.reload()
+        if card["column"] == self.queue_column:
+            self.notify(f"#{card['id']} is already in {self.queue_column}")
+            return
+        self.ask_queue(card)
 
-    async def action_dispatch(self) -> None:
+    def action_dispatch(self) -> None:
         card = self.card
-        result = await self.call("queue.dispatch", task_id=card["id"] if card else None)
-        if result is not None:
-            if result:
-                self.notify(", ".join(f"#{r['task_id']} → {r['agent']}" for r in result))
-            else:
-                queue = await self.call("queue.status") or {}
-                why = [f"{a['agent']}: {a['why']}" for a in queue.get("agents", [])]
-                self.notify(
-                    "nothing dispatched\n" + ("\n".join(why) or "no agent defined"),
-                    severity="warning",
-                )
-            await self.reload()
+        if card is not None:
+            self.ask_queue(card, now=True)
+
+    async def dispatch(self, card: dict[str, Any]) -> None:
+        result = await self.call("queue.dispatch", task_id=card["id"])
+        if result is None:
+            return
+        if result:
+            self.notify(", ".join(f"#{r['task_id']} → {r['agent']}" for r in result))
+        else:
+            queue = await self.call("queue.status") or {}
+            why = [f"{a['agent']}: {a['why']}" for a in queue.get("agents", [])]
+            self.notify(
+                "nothing dispatched\n" + ("\n".join(why) or "no agent defined"),
+                severity="warning",
+            )
+        await self.reload()

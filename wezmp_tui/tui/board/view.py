@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -20,7 +21,12 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from wezmp_tui.model.dates import due_label
+from wezmp_tui.model.history import duration
+from wezmp_tui.tui.board.palette import BoardPalette
+
 CARD_HEIGHT = 3  # title, details, gap
+MIN_COLUMN = 26  # cells: narrower columns would cut every title
 HEADER = 2
 
 
@@ -46,6 +52,30 @@ def _clip(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + "…"
+
+
+def _fit(
+    parts: list[tuple[str, Style]], tail: list[tuple[str, Style]], width: int, fill: Style
+) -> list[Segment]:
+    """`parts` then `tail` in exactly `width` cells: the parts are cut (with …) so the tail
+    always shows, and the rest is padded in the card's colour."""
+    tail_len = sum(cell_len(t) for t, _ in tail)
+    room = max(width - tail_len, 0)
+    out: list[Segment] = []
+    used = 0
+    for text, style in parts:
+        n = cell_len(text)
+        if used + n > room:
+            out.append(Segment(_clip(text, room - used), style))
+            used = room
+            break
+        out.append(Segment(text, style))
+        used += n
+    if used < room:
+        out.append(Segment(" " * (room - used), fill))
+    if tail_len <= width:
+        out.extend(Segment(t, s) for t, s in tail)
+    return out
 
 
 def _duration(seconds: float) -> str:
@@ -74,13 +104,17 @@ class BoardView(Widget, can_focus=True):
         super().__init__(id=id)
         self.columns: list[Column] = []
         self.agent_states: dict[str, str] = {}
-        self.card_styles: dict[str, Style] = {}
         self.now = time.time
+        # When the cards were fetched: a running timer shows its tracked time plus the time
+        # since, so it ticks between reloads.
+        self.fetched_at = 0.0
+        self.first_column = 0  # the leftmost column shown when not all fit
 
     # -- data ---------------------------------------------------------------------------
 
     def set_window(self, window: dict[str, Any]) -> None:
         """Take a `board.window` answer: counts, each column's window, and its focus."""
+        self.fetched_at = self.now()
         selected = self.selected
         old = {c.name: c.scroll for c in self.columns}
         loaded = {w["column"]: w for w in window["windows"]}
@@ -153,9 +187,11 @@ class BoardView(Widget, can_focus=True):
     def move_cursor(self, dcol: int = 0, dcard: int = 0) -> None:
         if not self.columns:
             return
-        before = (self.column_index, self.card_index, [c.scroll for c in self.columns])
+        before = (self.column_index, self.card_index, [c.scroll for c in self.columns],
+                  self.first_column)  # fmt: skip
         if dcol:
-            self.column_index = (self.column_index + dcol) % len(self.columns)
+            # No wrap: from the first column `h` stays put instead of landing on the last.
+            self.column_index = max(0, min(self.column_index + dcol, len(self.columns) - 1))
             self.card_index = (
                 min(self.card_index, max(self.column.count - 1, 0)) if self.column else 0
             )
@@ -166,20 +202,30 @@ class BoardView(Widget, can_focus=True):
         self._repaint_moved(*before)
         self.post_message(self.Selected(self.selected))
 
-    def _repaint_moved(self, column: int, card: int, scrolls: list[int]) -> None:
-        """Repaint what a cursor move changed: the two cards (and the column titles when
-        the column changed), or everything when a column scrolled."""
-        if scrolls != [c.scroll for c in self.columns]:
+    def running_timer_visible(self) -> bool:
+        rows = self.visible_cards()
+        return any(
+            (card := col.card(i)) is not None and card["timer_running"]
+            for col in self.columns
+            for i in range(col.scroll, min(col.scroll + rows, col.count))
+        )
+
+    def _repaint_moved(self, column: int, card: int, scrolls: list[int], first: int) -> None:
+        """Repaint what a cursor move changed: the two cards (and the column titles and rules
+        when the column changed), or everything when a column or the columns scrolled."""
+        shown = self.shown_columns()
+        if scrolls != [c.scroll for c in self.columns] or first != shown.start:
             self.refresh()
             return
         xs = [0]
         for w in self._widths():
             xs.append(xs[-1] + w)
         for ci, i in ((column, card), (self.column_index, self.card_index)):
+            k = ci - shown.start
             y = HEADER + (i - self.columns[ci].scroll) * CARD_HEIGHT
-            self.refresh(Region(xs[ci], y, xs[ci + 1] - xs[ci], CARD_HEIGHT - 1))
+            self.refresh(Region(xs[k], y, xs[k + 1] - xs[k], CARD_HEIGHT - 1))
         if column != self.column_index:
-            self.refresh(Region(0, 0, self.size.width, 1))
+            self.refresh(Region(0, 0, self.size.width, HEADER))
 
     def on_resize(self, event: events.Resize) -> None:
         self._clamp()
@@ -190,83 +236,107 @@ class BoardView(Widget, can_focus=True):
 
     # -- drawing ------------------------------------------------------------------------
 
+    def shown_columns(self) -> range:
+        """The columns on screen: all that fit at MIN_COLUMN cells, the focused one always
+        among them (a narrow terminal shows fewer, wider columns, not five cut ones)."""
+        n = len(self.columns)
+        fit = max(1, min(n, self.size.width // MIN_COLUMN)) if self.size.width else n
+        first = min(max(self.first_column, self.column_index - fit + 1), self.column_index)
+        self.first_column = max(0, min(first, n - fit))
+        return range(self.first_column, self.first_column + fit)
+
     def _widths(self) -> list[int]:
-        n = max(len(self.columns), 1)
+        n = max(len(self.shown_columns()), 1)
         w = self.size.width
         base = w // n
         return [base + (1 if i < w - base * n else 0) for i in range(n)]
 
     def render_line(self, y: int) -> Strip:
+        pal = self.palette()
         segments: list[Segment] = []
-        accent = self._accent()
-        muted = Style(dim=True)
-        for ci, (col, width) in enumerate(zip(self.columns, self._widths(), strict=False)):
-            inner = width - 1
+        shown = self.shown_columns()
+        for ci, width in zip(shown, self._widths(), strict=False):
+            col = self.columns[ci]
+            inner = width - 1  # one cell of gap between columns
             focused_col = ci == self.column_index
             if y == 0:
-                title = f" {col.name} ({col.count:,})"
-                style = Style(bold=True, reverse=focused_col) + (accent if focused_col else Style())
-                segments.append(Segment(_clip(title, inner), style))
+                more = ("‹ " if ci == shown.start and ci > 0 else "") + (
+                    " ›" if ci == shown.stop - 1 and ci < len(self.columns) - 1 else ""
+                )
+                name = _clip(f" {col.name}", max(inner - len(f" {col.count:,} {more}"), 1))
+                name = name.rstrip()
+                count = f" {col.count:,}" + (f"  {more.strip()}" if more else "")
+                segments.append(Segment(name, pal.header_focused if focused_col else pal.header))
+                segments.append(Segment(_clip(count, inner - cell_len(name)), pal.count))
             elif y == 1:
-                segments.append(Segment("─" * inner, muted))
+                rule = ("━", pal.rule_focused) if focused_col else ("─", pal.rule)
+                segments.append(Segment(rule[0] * inner, rule[1]))
             else:
                 offset, line = divmod(y - HEADER, CARD_HEIGHT)
                 i = col.scroll + offset
                 card = col.card(i) if i < col.count and line < 2 else None
                 if card is not None:
                     selected = focused_col and i == self.card_index
-                    segments.append(self._card_line(card, line, inner, selected))
+                    segments.extend(self._card_line(pal, card, line, inner, selected))
                 elif i < col.count and line == 0:
-                    segments.append(Segment(_clip("  …", inner), muted))  # on its way
+                    segments.append(Segment(_clip("  …", inner), pal.placeholder))  # on its way
                 else:
-                    segments.append(Segment(" " * inner))
-            segments.append(Segment("│", muted))
+                    segments.append(Segment(" " * inner, pal.base))
+            segments.append(Segment(" ", pal.base))
         return Strip(segments, self.size.width)
 
-    def _accent(self) -> Style:
-        """The theme's primary colour, converted once per theme (not once per line)."""
-        from textual.color import Color
-
-        name = self.app.theme  # the name: looking the theme up costs more than a line
-        cached: tuple[str, Style] | None = getattr(self, "_accent_cache", None)
-        if cached is not None and cached[0] == name:
+    def palette(self) -> BoardPalette:
+        """The theme's colours, converted once per theme (not once per line)."""
+        theme = self.app.theme
+        cached: tuple[str, BoardPalette] | None = getattr(self, "_palette", None)
+        if cached is not None and cached[0] == theme:
             return cached[1]
-        style = Style(color=Color.parse(self.app.current_theme.primary).rich_color)
-        self._accent_cache = (name, style)
-        return style
+        pal = BoardPalette.from_variables(self.app.theme_variables)
+        self._palette = (theme, pal)
+        return pal
 
-    def _card_line(self, card: dict[str, Any], line: int, width: int, selected: bool) -> Segment:
-        base = Style(reverse=True) if selected else Style()
+    def _card_line(
+        self, pal: BoardPalette, card: dict[str, Any], line: int, width: int, selected: bool
+    ) -> list[Segment]:
+        bar = pal.priority.get(card["priority"], pal.priority[""])
+        fill = pal.selected if selected else pal.card
+        if selected:
+            bar = bar + Style(bgcolor=pal.selected.bgcolor)
         if line == 0:
-            pr = card["priority"]
-            mark = {"H": "▲ ", "M": "■ ", "L": "▼ "}.get(pr, "  ")
-            flags = ("🔒" if card["blocked"] else "") + ("❗" if card["blocking"] else "")
-            text = f"{mark}#{card['id']} {card['title']}"
-            style = base + Style(bold=True) + self.card_styles.get(pr, Style())
-            return Segment(_clip(f"{text} {flags}".rstrip(), width), style)
-        parts = []
+            mark = {"H": "▲", "M": "■", "L": "▼"}.get(card["priority"], " ")
+            flags = ("⊘" if card["blocked"] else "") + ("⚑" if card["blocking"] else "")
+            parts = [("▌", bar), (f"{mark} ", bar), (f"#{card['id']} ", fill + Style(bold=False)),
+                     (card["title"], fill)]  # fmt: skip
+            tail = [(f" {flags} ", pal.flag + Style(bgcolor=fill.bgcolor))] if flags else []
+            return _fit(parts, tail, width, fill)
+        detail = pal.selected_detail if selected else pal.card_detail
+        parts = [("▌", bar), ("   ", detail)]
+        bits = []
         if card["tags"]:
-            parts.append(" ".join(f"+{t}" for t in card["tags"]))
+            bits.append(" ".join(f"+{t}" for t in card["tags"]))
         if card["due"]:
-            days = (card["due"] - self.now()) / 86400
-            parts.append(f"due {'overdue' if days < 0 else f'{days:.0f}d'}")
+            label = due_label(card["due"], self.now())
+            bits.append(label if label.endswith("overdue") else f"due {label}")
         who = card.get("assigned") or card.get("agent")
         if who:
             state = self.agent_states.get(who)
-            parts.append(f"@{who}" + (f" {state}" if state else ""))
-        if card.get("waiting"):
-            parts.append("◆ needs you")
+            bits.append(f"@{who}" + (f" {state}" if state else ""))
         if card["timer_running"]:
-            parts.append(f"⏱ {_duration(card['tracked'])}")
+            running = card["tracked"] + max(0.0, self.now() - self.fetched_at)
+            bits.append(f"⏱ {_duration(running)}")
         elif card["tracked"]:
-            parts.append(_duration(card["tracked"]))
-        return Segment(_clip("  " + "  ".join(parts), width), base + Style(dim=not selected))
+            bits.append(duration(card["tracked"]))
+        parts.append(("  ".join(bits), detail))
+        tail = []
+        if card.get("waiting"):
+            tail = [(" ◆ needs you ", pal.flag + Style(bgcolor=fill.bgcolor))]
+        return _fit(parts, tail, width, detail)
 
     # -- mouse --------------------------------------------------------------------------
 
     def on_click(self, event: events.Click) -> None:
         x = 0
-        for ci, width in enumerate(self._widths()):
+        for ci, width in zip(self.shown_columns(), self._widths(), strict=False):
             if x <= event.x < x + width:
                 col = self.columns[ci]
                 idx = col.scroll + (event.y - HEADER) // CARD_HEIGHT

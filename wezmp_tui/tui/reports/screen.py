@@ -1,17 +1,26 @@
-"""The Reports mode: where the time went (bars and a table), throughput and cycle time."""
+"""The Reports mode: where the time of a day, week or month went (per day and per task, tag,
+workspace or agent, with shares that add up to 100 %), tasks finished per day and cycle time.
+`[` and `]` step through earlier periods; the heading says which period and its dates."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len, set_cell_size
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.color import Color
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from wezmp_tui.errors import WezmpError
+from wezmp_tui.model.history import duration
 from wezmp_tui.tui.messages import DaemonEvent, Resynced
 
 if TYPE_CHECKING:
@@ -19,32 +28,59 @@ if TYPE_CHECKING:
 
 PERIODS = ("day", "week", "month")
 GROUPS = ("task", "tag", "workspace", "agent")
-BAR = 40
+SPARK = " ▁▂▃▄▅▆▇█"
+EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
-def bars(rows: list[dict[str, Any]], key: str, value: str, unit: float, suffix: str) -> Text:
-    top = max((r[value] for r in rows), default=0) or 1
-    out = Text()
-    for r in rows:
-        n = int(BAR * r[value] / top)
-        out.append(f"{str(r[key])[:28]:<28} ", style="bold")
-        out.append("█" * n, style="cyan")
-        out.append(f" {r[value] / unit:.1f}{suffix}\n")
-    return out
+def bar(value: float, top: float, width: int) -> str:
+    """A horizontal bar in eighths of a cell; any time at all shows at least a sliver."""
+    if top <= 0 or value <= 0 or width <= 0:
+        return ""
+    eighths = max(1, round(8 * width * value / top))
+    return "█" * (eighths // 8) + EIGHTHS[eighths % 8].strip()
+
+
+def fit(text: str, width: int) -> str:
+    """Exactly `width` cells, with … where a long name is cut."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, max(width - 1, 0)) + "…"
+
+
+def period_name(period: str, offset: int) -> str:
+    if offset == 0:
+        return {"day": "Today", "week": "This week", "month": "This month"}[period]
+    if offset == -1:
+        return {"day": "Yesterday", "week": "Last week", "month": "Last month"}[period]
+    return f"{-offset} {period}s ago"
+
+
+def date_range(since: float, until: float, period: str) -> str:
+    a = dt.date.fromtimestamp(since)
+    b = dt.date.fromtimestamp(until - 1)
+    if period == "day":
+        return f"{a:%a} {a.day} {a:%b %Y}"
+    if period == "month":
+        return f"{a:%B %Y} ({a.day} – {b.day} {b:%b})"
+    left = f"{a:%a} {a.day}" + (f" {a:%b}" if a.month != b.month else "")
+    return f"{left} – {b:%a} {b.day} {b:%b %Y}"
 
 
 class ReportsScreen(Screen[None]):
     BINDINGS = [
-        Binding("p", "period", "Period", id="reports.period"),
+        Binding("left_square_bracket,left", "shift(-1)", "Earlier", id="reports.earlier"),
+        Binding("right_square_bracket,right", "shift(1)", "Later", id="reports.later"),
+        Binding("p", "period", "Day/week/month", id="reports.period"),
         Binding("g", "group", "Group by", id="reports.group"),
-        Binding("x", "export('json')", "Export JSON", id="reports.export_json"),
-        Binding("c", "export('csv')", "Export CSV", id="reports.export_csv"),
+        Binding("x", "export('json')", "Export JSON", id="reports.export_json", show=False),
+        Binding("c", "export('csv')", "Export CSV", id="reports.export_csv", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.period = "week"
         self.by = "task"
+        self.period_offset = 0
         self.data: dict[str, Any] = {}
 
     @property
@@ -54,58 +90,158 @@ class ReportsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static("", id="report-title")
-        yield Static("", id="report-bars")
-        yield DataTable(id="report-table", cursor_type="row")
-        yield Static("", id="report-flow")
+        with VerticalScroll(id="report-scroll"):
+            with Horizontal(id="report-body"):
+                yield Static("", id="report-days", classes="report-panel")
+                yield Static("", id="report-groups", classes="report-panel")
+            yield Static("", id="report-flow", classes="report-panel")
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.query_one("#report-table", DataTable).add_columns("key", "hours", "share")
         await self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        later = action == "shift" and bool(parameters) and int(str(parameters[0])) > 0
+        if later and self.period_offset >= 0:
+            return None  # no later period than this one
+        return True
 
     async def reload(self) -> None:
         try:
-            report = await self.wapp.call("report.time", period=self.period, by=self.by)
+            report = await self.wapp.call(
+                "report.time", period=self.period, by=self.by, offset=self.period_offset
+            )
             throughput = await self.wapp.call("report.throughput", days=14)
             cycle = await self.wapp.call("report.cycle_time")
         except WezmpError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(exc.message, severity="error", title="Reports")
             return
         self.data = {"time": report, "throughput": throughput, "cycle_time": cycle}
-        total = report["total"] or 0.0
-        self.query_one("#report-title", Static).update(
-            Text(
-                f"Time this {self.period} by {self.by}: {total / 3600:.2f} h"
-                "   (p: period, g: group)",
-                style="bold",
+        self.render_report()
+        self.refresh_bindings()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < 110, "-narrow")
+        if self.data:
+            self.render_report()
+
+    # -- drawing ------------------------------------------------------------------------
+
+    def tint(self, name: str, *, bold: bool = False) -> Style:
+        try:
+            colour = Color.parse(self.app.theme_variables.get(name, "")).rich_color
+        except Exception:  # a variable that is not a plain colour
+            colour = None
+        return Style(color=colour, bold=bold)
+
+    def panel_width(self, widget_id: str) -> int:
+        width = self.query_one(widget_id, Static).content_region.width
+        return width if width > 0 else max(self.size.width // 2 - 4, 30)
+
+    def render_report(self) -> None:
+        report = self.data["time"]
+        title = Text()
+        name = period_name(self.period, self.period_offset)
+        title.append(name, style=self.tint("primary", bold=True))
+        muted = self.tint("text-muted")
+        title.append(" · ", style=muted)
+        title.append(date_range(report["since"], report["until"], self.period), style="bold")
+        title.append(" · ", style=muted)
+        title.append(f"{duration(report['total'])} tracked", style=muted)
+        self.query_one("#report-title", Static).update(title)
+        for widget_id, chart in (("#report-days", self.days_chart(report)),
+                                 ("#report-groups", self.groups_chart(report))):  # fmt: skip
+            chart.rstrip()
+            self.query_one(widget_id, Static).update(chart)
+        self.query_one("#report-flow", Static).update(self.flow())
+
+    def days_chart(self, report: dict[str, Any]) -> Text:
+        out = Text("Time per day\n", style="bold")
+        days = report["days"]
+        width = self.panel_width("#report-days")
+        top = max((d["seconds"] for d in days), default=0.0)
+        room = max(width - 7 - 9, 4)
+        muted, bars = self.tint("text-muted"), self.tint("primary")
+        today = dt.date.fromtimestamp(self.wapp.clock.now()).isoformat()
+        for d in days:
+            day = dt.date.fromisoformat(d["day"])
+            label = f"{day:%a} {day.day:>2} " if len(days) <= 7 else f"{day.day:>2} {day:%a}"[:6]
+            out.append(f"{label:<7}", style="bold" if d["day"] == today else muted)
+            chart = bar(d["seconds"], top, room)
+            out.append(chart, style=bars)
+            spent = duration(d["seconds"]) if d["seconds"] else "·"
+            out.append(f" {spent}\n", style=None if d["seconds"] else muted)
+        return out
+
+    def groups_chart(self, report: dict[str, Any]) -> Text:
+        out = Text(f"By {report['by']}\n", style="bold")
+        rows = report["rows"]
+        if not rows:
+            out.append(
+                "No time tracked in this period.\n"
+                "Start a timer on a card: Board (2), then space.",
+                style=self.tint("text-muted"),
             )
-        )
-        self.query_one("#report-bars", Static).update(
-            bars(report["rows"][:12], "key", "seconds", 3600, " h")
-        )
-        table = self.query_one("#report-table", DataTable)
-        table.clear()
-        for r in report["rows"]:
-            share = f"{100 * r['seconds'] / total:.0f}%" if total else "-"
-            table.add_row(Text(r["key"]), f"{r['seconds'] / 3600:.2f}", share)
-        flow = Text("Finished per day (14 days): ", style="bold")
-        flow.append(" ".join(str(d["finished"]) for d in throughput))
-        flow.append(
-            f"\nCycle time (30 days): {cycle['tasks']} tasks,"
-            f" median {cycle['median'] / 3600:.1f} h,"
-            f" mean {cycle['mean'] / 3600:.1f} h"
-        )
-        self.query_one("#report-flow", Static).update(flow)
+            return out
+        width = self.panel_width("#report-groups")
+        name_w = min(max(cell_len(r["key"]) for r in rows), max(width // 2, 12))
+        room = max(width - name_w - 1 - 9 - 5, 4)
+        top = rows[0]["seconds"]
+        shown = rows[:12]
+        for r in shown:
+            out.append(fit(r["key"], name_w) + " ")
+            out.append(set_cell_size(bar(r["seconds"], top, room), room), self.tint("secondary"))
+            out.append(f" {duration(r['seconds']):>7}")
+            out.append(f" {r['share']:>3}%\n", style=self.tint("text-muted"))
+        rest = rows[len(shown) :]
+        if rest:
+            secs = sum(r["seconds"] for r in rest)
+            share = sum(r["share"] for r in rest)
+            more = f"and {len(rest)} more: {duration(secs)}, {share}%\n"
+            out.append(more, style=self.tint("text-muted"))
+        return out
+
+    def flow(self) -> Text:
+        throughput = self.data["throughput"]
+        cycle = self.data["cycle_time"]
+        muted = self.tint("text-muted")
+        out = Text("Finished per day ", style="bold")
+        done = sum(d["finished"] for d in throughput)
+        if done:
+            top = max(d["finished"] for d in throughput)
+            for d in throughput:
+                if d["finished"]:
+                    out.append(SPARK[max(1, round(8 * d["finished"] / top))], self.tint("success"))
+                else:
+                    out.append("▁", style=muted)
+            out.append(f"  {done} task(s) in the last {len(throughput)} days", style=muted)
+        else:
+            out.append(f"none in the last {len(throughput)} days", style=muted)
+        out.append("\nCycle time ", style="bold")
+        if cycle["tasks"]:
+            out.append(
+                f"median {duration(cycle['median'])}, mean {duration(cycle['mean'])},"
+                f" longest {duration(cycle['max'])}"
+            )
+            out.append(f"  over {cycle['tasks']} task(s) finished in 30 days", style=muted)
+        else:
+            out.append("no task went from Doing to finished in 30 days", style=muted)
+        return out
+
+    # -- keys ---------------------------------------------------------------------------
 
     async def on_daemon_event(self, message: DaemonEvent) -> None:
         if message.event.topic.startswith(("timer.", "task.moved")):
             await self.reload()
 
+    async def action_shift(self, step: int) -> None:
+        self.period_offset = min(self.period_offset + step, 0)
     async def on_resynced(self, _: Resynced) -> None:
         await self.reload()
 
     async def action_period(self) -> None:
         self.period = PERIODS[(PERIODS.index(self.period) + 1) % len(PERIODS)]
+        self.period_offset = 0
         await self.reload()
 
     async def action_group(self) -> None:
@@ -131,8 +267,8 @@ class ReportsScreen(Screen[None]):
         else:
             buf = io.StringIO()
             w = csv.writer(buf)
-            w.writerow([self.by, "seconds"])
+            w.writerow([self.by, "seconds", "share"])
             for r in self.data.get("time", {}).get("rows", []):
-                w.writerow([r["key"], r["seconds"]])
+                w.writerow([r["key"], r["seconds"], r["share"]])
             path.write_text(buf.getvalue())
         self.notify(f"wrote {path}")
