@@ -236,6 +236,8 @@ class ReportsScreen(Screen[None]):
 
     async def action_shift(self, step: int) -> None:
         self.period_offset = min(self.period_offset + step, 0)
+        await self.reload()
+
     async def on_resynced(self, _: Resynced) -> None:
         await self.reload()
 
