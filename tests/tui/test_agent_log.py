@@ -9,21 +9,14 @@ from textual.widgets import Input, Log, Static
 
 from tests.engine.test_supervisor import serve
 from tests.helpers import async_wait_until
+from tests.tui.apps import SIZE, app_for, dash
 from tests.tui.fakes import NOW, ScriptedClient
-from tests.tui.test_app import SIZE, app_for
 from wezmp_tui.clock import FakeClock
 from wezmp_tui.engine.agent_output import AgentOutputService
 from wezmp_tui.tui.agent_log import AgentLogScreen
-from wezmp_tui.tui.app import WezmpApp, create_app
-from wezmp_tui.tui.dashboard import DashboardScreen
+from wezmp_tui.tui.app import create_app
 
 SCRIPT = "echo one; echo the needle here; echo two; echo needle again; exec sleep 60"
-
-
-def dash(app: WezmpApp) -> DashboardScreen:
-    screen = app.screen
-    assert isinstance(screen, DashboardScreen)
-    return screen
 
 
 def status(screen: AgentLogScreen) -> str:

@@ -3,7 +3,6 @@ screenshots, and errors that never end it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -11,32 +10,16 @@ import pytest
 from textual.widgets import DataTable
 
 from tests.helpers import async_wait_until
+from tests.tui.apps import SIZE, app_for
 from tests.tui.fakes import ScriptedClient, scripted_app
 from wezmp_tui.clock import FakeClock
 from wezmp_tui.config.schema import Config, Tui
 from wezmp_tui.engine.facade import Engine
 from wezmp_tui.errors import DaemonUnavailable
-from wezmp_tui.ipc.base import InProcessClient
-from wezmp_tui.tui.app import UnavailableScreen, WezmpApp, create_app
+from wezmp_tui.tui.app import UnavailableScreen, create_app
 from wezmp_tui.tui.dashboard import DashboardScreen
 from wezmp_tui.tui.help import HelpScreen
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
-
-SIZE = (140, 45)
-
-
-@pytest.fixture
-async def engine(make_engine: Any) -> AsyncIterator[Engine]:
-    eng = await make_engine("local")
-    await eng.invoke("ws.create", {"name": "alpha"})
-    yield eng
-
-
-def app_for(engine: Engine, **kw: Any) -> WezmpApp:
-    async def factory() -> InProcessClient:
-        return InProcessClient(engine)
-
-    return create_app(factory, clock=FakeClock(), **kw)
 
 
 async def test_shows_workspaces_panes_and_backend(engine: Engine) -> None:

@@ -4,45 +4,20 @@ for fixed data."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from textual.widgets import DataTable, Input, Static
 
 from tests.helpers import async_wait_until
+from tests.tui.apps import SIZE, app_for, dash
 from tests.tui.fakes import ScriptedClient, scripted_app
-from wezmp_tui.clock import FakeClock
 from wezmp_tui.engine.facade import Engine
-from wezmp_tui.ipc.base import InProcessClient
 from wezmp_tui.model.events import Event
-from wezmp_tui.tui.app import WezmpApp, create_app
+from wezmp_tui.tui.app import WezmpApp
 from wezmp_tui.tui.attach import AttachScreen
 from wezmp_tui.tui.dashboard import DashboardScreen
 from wezmp_tui.tui.modals import ChoiceModal, ConfirmModal, PromptModal, TextModal
 from wezmp_tui.tui.widgets.preview import Preview
-
-SIZE = (140, 45)
-
-
-@pytest.fixture
-async def engine(make_engine: Any) -> AsyncIterator[Engine]:
-    eng = await make_engine("local")
-    await eng.invoke("ws.create", {"name": "alpha"})
-    yield eng
-
-
-def app_for(engine: Engine, **kw: Any) -> WezmpApp:
-    async def factory() -> InProcessClient:
-        return InProcessClient(engine)
-
-    return create_app(factory, clock=FakeClock(), **kw)
-
-
-def dash(app: WezmpApp) -> DashboardScreen:
-    screen = app.screen
-    assert isinstance(screen, DashboardScreen)
-    return screen
 
 
 def footer(app: WezmpApp) -> list[str]:

@@ -6,7 +6,7 @@ import textwrap
 from typing import Any
 
 from tests.helpers import async_wait_until
-from tests.tui.test_app import SIZE, app_for
+from tests.tui.apps import SIZE, app_for
 from wezmp_tui.paths import Paths
 from wezmp_tui.plugins.service import PluginService
 

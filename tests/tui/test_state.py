@@ -3,26 +3,15 @@ resyncs every mode; data that does not fit never ends the app."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
 from tests.helpers import async_wait_until
+from tests.tui.apps import SIZE
 from tests.tui.fakes import CuttableClient, ScriptedClient, scripted_app
 from wezmp_tui.clock import FakeClock
 from wezmp_tui.engine.facade import Engine
 from wezmp_tui.model.events import Event
 from wezmp_tui.tui.app import create_app
-
-SIZE = (140, 45)
-
-
-@pytest.fixture
-async def engine(make_engine: Any) -> AsyncIterator[Engine]:
-    eng = await make_engine("local")
-    await eng.invoke("ws.create", {"name": "alpha"})
-    yield eng
 
 
 def cuttable_app(engine: Engine) -> tuple[Any, list[CuttableClient]]:
