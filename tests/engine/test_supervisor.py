@@ -361,7 +361,7 @@ async def test_a_stop_ends_the_whole_process_group_and_session(running: Any, tmp
     script = f"sh -c 'trap \"\" HUP TERM; exec sleep 601' & echo $$ $! >> {pids}; exec sleep 602"
     engine = await running(spec("hardy", script, restart={"policy": "always"}))
     await engine.invoke("agent.start", {"name": "hardy"})
-    await until(engine, lambda s: state(s, "hardy") == "working")
+    await until(engine, lambda s: state(s, "hardy") == "working" and _written(pids, 2))
     agent, child = map(int, pids.read_text().split())
     assert procgroup.alive(child)
     await engine.invoke("agent.stop", {"name": "hardy"})
@@ -378,13 +378,18 @@ async def test_a_killed_wrapper_leaves_nothing_in_its_pane(running: Any, tmp_pat
     script = f"sh -c 'trap \"\" HUP TERM; exec sleep 603' & echo $! >> {pids}; exec sleep 604"
     engine = await running(spec("wrapped", script, restart={"policy": "always"}))
     await engine.invoke("agent.start", {"name": "wrapped"})
-    await until(engine, lambda s: state(s, "wrapped") == "working")
+    # "working" can come before the shell has written the child's pid: wait for both.
+    await until(engine, lambda s: state(s, "wrapped") == "working" and _written(pids, 1))
     child = int(pids.read_text().split()[0])
     wrapper = await one_wrapper("wrapped")
     os.kill(wrapper, signal.SIGKILL)
-    await until(engine, lambda s: len(pids.read_text().split()) == 2 and s.agents["wrapped"].pid)
+    await until(engine, lambda s: _written(pids, 2) and s.agents["wrapped"].pid)
     await async_wait_until(lambda: _gone(child), timeout=15)
     assert len(processes("sleep", "604")) == 1 and len(processes("sleep", "603")) == 1
+
+
+def _written(pids: Any, count: int) -> bool:
+    return pids.exists() and len(pids.read_text().split()) == count
 
 
 async def _gone(pid: int) -> bool:
