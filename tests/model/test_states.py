@@ -85,14 +85,14 @@ async def test_nothing_outside_the_list_reaches_a_client(make_engine: Any) -> No
     await engine.invoke("agent.start", {"name": "a"})
 
     async def registered() -> bool:
-        return sup.agents["a"].pid is not None
+        return sup.agents["a"].info.pid is not None
 
     await async_wait_until(registered, timeout=15)
     for event in ("SessionStart", "UserPromptSubmit", "PermissionRequest", "StopFailure", "Stop"):
         await engine.invoke("hook.event", {"event": event, "agent": "a"})
         listed |= {a.state for a in await engine.invoke("agent.list")}
     with pytest.raises(ValueError):
-        sup._set(sup.agents["a"], "unknown", "process", "a bug")
+        sup._set(sup.agents["a"].info, "unknown", "process", "a bug")
     await engine.invoke("agent.stop", {"name": "a"})
     listed |= {a.state for a in await engine.invoke("agent.list")}
     states = set()
