@@ -50,8 +50,6 @@ class QueueService:
         self.paused = engine.config.queue.paused
         self.worked: set[int] = set()  # dispatched tasks whose agent has been seen working
         self.taken: set[int] = set()  # dispatched tasks a hook or rule has seen taken up
-        # agent -> why its idleness was not confirmed on the last try (tried again each tick)
-        self.refused: dict[str, str] = {}
         self._busy = False
         self._tasks: set[asyncio.Task[None]] = set()
         engine.bus.listen(
@@ -127,9 +125,10 @@ class QueueService:
         queued = self.queued()
         planned = {agent: task.id for task, agent in self.plan()}
         out = []
-        for a in self._agents():
-            if a.state == "idle" and a.name in self.refused:
-                why = f"idle, but not on a second look: {self.refused[a.name]}"
+        for record in self.supervisor.agents.values():
+            a = record.info
+            if a.state == "idle" and record.not_idle_after_all:
+                why = f"idle, but not on a second look: {record.not_idle_after_all}"
             elif a.name in planned:
                 why = f"takes #{planned[a.name]} next"
             elif a.state != "idle":
@@ -166,14 +165,19 @@ class QueueService:
         for task, agent in plan:
             why = await self.agent_state.confirm_idle(agent)
             if why is not None:
-                self.refused[agent] = why
+                self._not_idle_after_all(agent, why)
                 log.info("task #%s not sent to %s: %s", task.id, agent, why)
                 continue
             out.append(await self.dispatch(task, agent))
         return out
 
+    def _not_idle_after_all(self, agent: str, why: str) -> None:
+        known = self.supervisor.agents.get(agent)
+        if known is not None:
+            known.not_idle_after_all = why
+
     async def dispatch(self, task: TaskInfo, agent: str) -> dict[str, Any]:
-        self.refused.pop(agent, None)
+        self._not_idle_after_all(agent, "")
         prompt = task.title + (f"\n\n{task.description}" if task.description.strip() else "")
         await self.supervisor.send(prompt, name=agent)
         self.board.assign(task.id, agent)
@@ -236,7 +240,7 @@ class QueueService:
             return
         agent = str(data.get("agent", ""))
         if ev.topic == "agent.state":
-            self.refused.pop(agent, None)  # a new state: look again
+            self._not_idle_after_all(agent, "")  # a new state: look again
         task_id = self._task_of(agent)
         if task_id is not None:
             state = data.get("state")

@@ -67,6 +67,9 @@ class Agent:
     home_tab: str = ""  # the tab it last ran in, to come back beside
     restart_now: bool = False  # restarted through wezmp: its next exit is that restart
     resume_next: bool = False  # restarted by wezmp: its next run continues its session
+    # Why the queue, looking at its screen just before typing a task in, found it not idle
+    # after all ("": nothing); it looks again once its state changes.
+    not_idle_after_all: str = ""
     watch: ScreenWatch = field(default_factory=ScreenWatch)
 
     @property
