@@ -10,11 +10,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static
-from textual.widgets.data_table import CellDoesNotExist, ColumnKey
+from textual.widgets import Input, Static
+from textual.widgets.data_table import CellDoesNotExist
 
 from wezmp_tui.tui.context import center
 from wezmp_tui.tui.states import human_age, human_bytes, state_text
+from wezmp_tui.tui.widgets.live_table import CellChange, LiveTable
 
 if TYPE_CHECKING:
     from wezmp_tui.model.agents import AgentInfo
@@ -67,7 +68,7 @@ def sort_value(agent: AgentInfo, by: str) -> tuple[object, ...]:
     return (agent.name,)
 
 
-class AgentTable(DataTable[Text]):
+class AgentTable(LiveTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.columns_shown: tuple[str, ...] = ()
@@ -148,18 +149,18 @@ class AgentPanel(Vertical):
         now = center(self).clock.now()
         colors = center(self).state_colors()
         self.why_chars = self.room_for_why(columns)
+        changes: list[CellChange] = []
         for agent in agents:
             cells = self.cells(agent, columns, now, colors)
             if agent.name in table.rows:  # RowKey hashes and compares as its string
                 for col, old, new in zip(columns, table.get_row(agent.name), cells, strict=True):
                     if old.plain != new.plain or old.style != new.style:
-                        # A wider value (a pid, an age past a minute) widens its column. Only
-                        # then: asked to fit a narrower one, DataTable measures every cell of
-                        # the column again, for each cell changed (256 agents: 2 s a tick).
-                        wider = new.cell_len > table.columns[ColumnKey(col)].content_width
-                        table.update_cell(agent.name, col, new, update_width=wider)
+                        changes.append((agent.name, col, new))
             else:
                 table.add_row(*cells, key=agent.name)
+        # A wider value (a pid, an age past a minute) widens its column; only then: asked to
+        # fit a narrower one, DataTable measures every cell of the column again.
+        table.set_cells(changes)
         if selected is not None and selected in table.rows:
             row = table.get_row_index(selected)
             if row != table.cursor_row:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey
+
+from wezmp_tui.tui.widgets.live_table import LiveTable
 
 if TYPE_CHECKING:
     from wezmp_tui.tui.state import DaemonState
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 COLUMNS = ("pane", "workspace", "tab", "agent", "title", "cwd", "size")
 
 
-class PaneTable(DataTable[Text]):
+class PaneTable(LiveTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row")
 
@@ -50,11 +50,11 @@ class PaneTable(DataTable[Text]):
             self.add_row(*cells, key=pane_id)
             self._count(state)
             return
-        for col, old, new in zip(COLUMNS, self.get_row(pane_id), cells, strict=True):
-            if old.plain != new.plain:
-                # Widened only for a wider value: see the agent table.
-                wider = new.cell_len > self.columns[ColumnKey(col)].content_width
-                self.update_cell(pane_id, col, new, update_width=wider)
+        self.set_cells(
+            (pane_id, col, new)
+            for col, old, new in zip(COLUMNS, self.get_row(pane_id), cells, strict=True)
+            if old.plain != new.plain
+        )
 
     def _count(self, state: DaemonState) -> None:
         self.border_title = "Panes"
