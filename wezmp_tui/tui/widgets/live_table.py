@@ -56,8 +56,11 @@ class LiveTable(DataTable[Text]):
         _drop(self._row_render_cache, lambda key: key[0] in rows)
         _drop(self._row_renderable_cache, lambda key: key[1] in indexes)
         self._line_cache.clear()
+        # Only rows that can be on screen: finding a row's place sums the heights of the
+        # rows above it, and row n is at least n lines down.
+        bottom = self.scroll_offset.y + self.size.height
         for index in indexes:
-            if index is not None:
+            if index is not None and index < bottom:
                 self.refresh_row(index)
 
 
