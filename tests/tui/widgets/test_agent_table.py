@@ -12,6 +12,7 @@ from tests.tui.fakes import ScriptedClient, agent
 from wezmp_tui.clock import FakeClock
 from wezmp_tui.model.events import Event
 from wezmp_tui.tui.app import create_app
+from wezmp_tui.tui.widgets.agent_table import AgentPanel
 
 N = 256
 
@@ -71,3 +72,42 @@ async def test_a_tick_of_256_agents_measures_only_what_widened(
         await async_wait_until(shown)
         await pilot.pause()
         assert measured < 4 * N, measured
+
+
+async def test_a_tick_draws_only_the_rows_whose_agent_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One agent's figures change in a tick of 256: one row is drawn, the others are not
+    even compared cell by cell."""
+    client = ManyAgents()
+
+    async def factory() -> ManyAgents:
+        return client
+
+    app = create_app(factory, clock=FakeClock())  # type: ignore[arg-type]
+    async with app.run_test(size=(160, 50)) as pilot:
+        table: Any = app.screen.query_one("#agents")
+
+        async def listed() -> bool:
+            await pilot.pause()
+            return bool(table.row_count == N)
+
+        await async_wait_until(listed)
+        drawn: list[str] = []
+        real = AgentPanel.cells
+
+        def counting(panel: AgentPanel, agent: Any, *args: Any) -> Any:
+            drawn.append(agent.name)
+            return real(panel, agent, *args)
+
+        monkeypatch.setattr(AgentPanel, "cells", counting)
+        tick = {"system": {"cpu": 5.0, "mem": 9.0}, "agents": {"agent-007": {"cpu": 99.0,
+                                                                             "rss": 1}}}
+        client.queue.put_nowait(Event(seq=1, ts=0.0, topic="metrics.tick", data=tick))
+
+        async def shown() -> bool:
+            await pilot.pause()
+            return str(table.get_cell("agent-007", "cpu")) == "99.0%"
+
+        await async_wait_until(shown)
+        assert drawn == ["agent-007"]

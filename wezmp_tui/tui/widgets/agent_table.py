@@ -97,6 +97,7 @@ class AgentPanel(Vertical):
         self.order: list[str] = []
         self.mode = "full"
         self.why_chars = WHY_CHARS
+        self.drawn: dict[str, tuple[object, ...]] = {}  # agent -> the inputs of its row
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search agents: name, workspace, kind or state", id="agent-search")
@@ -142,15 +143,23 @@ class AgentPanel(Vertical):
         if rebuilt or order != self.order:
             table.clear()
             self.order = order
+            self.drawn.clear()
         keep = set(order)
         for key in list(table.rows):
             if key.value not in keep:
                 table.remove_row(key)
+                self.drawn.pop(str(key.value), None)
         now = center(self).clock.now()
         colors = center(self).state_colors()
         self.why_chars = self.room_for_why(columns)
+        # What every row depends on besides its agent.
+        context = (columns, self.mode, self.why_chars, tuple(colors.items()))
         changes: list[CellChange] = []
         for agent in agents:
+            drawn = (context, self.row_inputs(agent, now))
+            if self.drawn.get(agent.name) == drawn and agent.name in table.rows:
+                continue  # most agents, most ticks: no Text made, no cell compared
+            self.drawn[agent.name] = drawn
             cells = self.cells(agent, columns, now, colors)
             if agent.name in table.rows:  # RowKey hashes and compares as its string
                 for col, old, new in zip(columns, table.get_row(agent.name), cells, strict=True):
@@ -169,11 +178,20 @@ class AgentPanel(Vertical):
         table.display = bool(state.agents)
         self.update_title(len(agents), len(state.agents))
 
+    @staticmethod
+    def up_text(a: AgentInfo, now: float) -> str:
+        runs = a.pid is not None and a.state.running
+        return human_age(now - a.started_at) if a.started_at and runs else "-"
+
+    def row_inputs(self, a: AgentInfo, now: float) -> tuple[object, ...]:
+        """Everything of `a` its row shows: the same inputs draw the same row."""
+        return (a.name, a.workspace, a.kind, a.rules_note, a.version, a.state, a.pid, a.cpu,
+                a.rss, a.restarts, self.up_text(a, now), a.last_exit, a.state_reason)  # fmt: skip
+
     def cells(
         self, a: AgentInfo, columns: tuple[str, ...], now: float, colors: dict[str, str]
     ) -> list[Text]:
-        runs = a.pid is not None and a.state.running
-        up = human_age(now - a.started_at) if a.started_at and runs else "-"
+        up = self.up_text(a, now)
         values = {
             "agent": lambda: Text(ellipsize(a.name, NAME_CHARS[self.mode])),
             "workspace": lambda: Text(ellipsize(a.workspace, 16)),
