@@ -10,7 +10,8 @@ from textual.widgets import Static
 
 from tests.tui.board.test_screen import board_app
 from wezmp_tui.clock import FakeClock
-from wezmp_tui.tui.reports.screen import ReportsScreen, bar, date_range
+from wezmp_tui.model.reports import bar, date_range
+from wezmp_tui.tui.reports.screen import ReportsScreen
 
 # Thursday 2026-11-26 18:00 local time.
 NOW = dt.datetime(2026, 11, 26, 18, 0).timestamp()

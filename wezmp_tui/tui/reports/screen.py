@@ -8,7 +8,6 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -21,49 +20,14 @@ from textual.widgets import Footer, Header, Static
 
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.model.history import duration
+from wezmp_tui.model.reports import PERIODS, bar, cells, date_range, fit, period_name
 from wezmp_tui.tui.messages import DaemonEvent, Resynced
 
 if TYPE_CHECKING:
     from wezmp_tui.tui.context import ControlCenter
 
-PERIODS = ("day", "week", "month")
 GROUPS = ("task", "tag", "workspace", "agent")
 SPARK = " ▁▂▃▄▅▆▇█"
-EIGHTHS = " ▏▎▍▌▋▊▉"
-
-
-def bar(value: float, top: float, width: int) -> str:
-    """A horizontal bar in eighths of a cell; any time at all shows at least a sliver."""
-    if top <= 0 or value <= 0 or width <= 0:
-        return ""
-    eighths = max(1, round(8 * width * value / top))
-    return "█" * (eighths // 8) + EIGHTHS[eighths % 8].strip()
-
-
-def fit(text: str, width: int) -> str:
-    """Exactly `width` cells, with … where a long name is cut."""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, max(width - 1, 0)) + "…"
-
-
-def period_name(period: str, offset: int) -> str:
-    if offset == 0:
-        return {"day": "Today", "week": "This week", "month": "This month"}[period]
-    if offset == -1:
-        return {"day": "Yesterday", "week": "Last week", "month": "Last month"}[period]
-    return f"{-offset} {period}s ago"
-
-
-def date_range(since: float, until: float, period: str) -> str:
-    a = dt.date.fromtimestamp(since)
-    b = dt.date.fromtimestamp(until - 1)
-    if period == "day":
-        return f"{a:%a} {a.day} {a:%b %Y}"
-    if period == "month":
-        return f"{a:%B %Y} ({a.day} – {b.day} {b:%b})"
-    left = f"{a:%a} {a.day}" + (f" {a:%b}" if a.month != b.month else "")
-    return f"{left} – {b:%a} {b.day} {b:%b %Y}"
 
 
 class ReportsScreen(Screen[None]):
@@ -141,11 +105,12 @@ class ReportsScreen(Screen[None]):
     def render_report(self) -> None:
         report = self.data["time"]
         title = Text()
-        name = period_name(self.period, self.period_offset)
+        name = period_name(report["period"], report["offset"], len(report["days"]))
+        dates = date_range(report["since"], report["until"], report["period"])
         title.append(name, style=self.tint("primary", bold=True))
         muted = self.tint("text-muted")
         title.append(" · ", style=muted)
-        title.append(date_range(report["since"], report["until"], self.period), style="bold")
+        title.append(dates, style="bold")
         title.append(" · ", style=muted)
         title.append(f"{duration(report['total'])} tracked", style=muted)
         self.query_one("#report-title", Static).update(title)
@@ -184,13 +149,13 @@ class ReportsScreen(Screen[None]):
             )
             return out
         width = self.panel_width("#report-groups")
-        name_w = min(max(cell_len(r["key"]) for r in rows), max(width // 2, 12))
+        name_w = min(max(cells(r["key"]) for r in rows), max(width // 2, 12))
         room = max(width - name_w - 1 - 9 - 5, 4)
         top = rows[0]["seconds"]
         shown = rows[:12]
         for r in shown:
             out.append(fit(r["key"], name_w) + " ")
-            out.append(set_cell_size(bar(r["seconds"], top, room), room), self.tint("secondary"))
+            out.append(fit(bar(r["seconds"], top, room), room), self.tint("secondary"))
             out.append(f" {duration(r['seconds']):>7}")
             out.append(f" {r['share']:>3}%\n", style=self.tint("text-muted"))
         rest = rows[len(shown) :]
