@@ -15,7 +15,16 @@ import click
 
 from wezmp_tui.cli.common import client, emit_json, handle_errors, hms
 from wezmp_tui.model import dates
-from wezmp_tui.model.reports import HINTS, PERIODS, bar, cells, fit, heading, whole_seconds
+from wezmp_tui.model.reports import (
+    HINTS,
+    PERIODS,
+    bar,
+    cells,
+    counted,
+    fit,
+    heading,
+    whole_seconds,
+)
 
 GROUPS = ("task", "tag", "workspace", "agent")
 EPILOG = f"""\b
@@ -130,7 +139,7 @@ def _text(
     finished = first["finished"]
     out = [
         click.style(heading(first), bold=True),
-        f"{hms(first['total'])} tracked · {_plural(finished, 'task')} finished",
+        f"{hms(first['total'])} tracked · {counted(finished, 'task')} finished",
     ]
     if len(first["days"]) > 1:
         out += ["", *_days(first, width)]
@@ -182,16 +191,12 @@ def _groups(by: str, report: dict[str, Any], width: int) -> list[str]:
     return lines
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def _flow(report: dict[str, Any], cycle: dict[str, Any]) -> str:
-    days = _plural(len(report["days"]), "day")
-    line = f"Throughput: {_plural(report['finished'], 'task')} finished in {days}"
+    days = counted(len(report["days"]), "day")
+    line = f"Throughput: {counted(report['finished'], 'task')} finished in {days}"
     if cycle["tasks"]:
         line += (
-            f"; cycle time over the last 30 days ({_plural(cycle['tasks'], 'task')}):"
+            f"; cycle time over the last 30 days ({counted(cycle['tasks'], 'task')}):"
             f" median {hms(cycle['median'])}, longest {hms(cycle['max'])}"
         )
     return line

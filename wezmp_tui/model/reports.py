@@ -80,6 +80,11 @@ def fit(text: str, width: int) -> str:
     return out + " " * (room - cells(out)) + ("…" if width else "")
 
 
+def counted(n: int, noun: str) -> str:
+    """`1 task`, `3 tasks`, `1,204 days`."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def period_name(period: str, offset: int, days: int = 0) -> str:
     """`Today`, `Last week`, `3 months ago`; a range of dates (`range`) is its length."""
     if period == "range":

@@ -16,12 +16,13 @@ from textual.binding import Binding
 from textual.color import Color
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.model.history import duration
-from wezmp_tui.model.reports import PERIODS, bar, cells, date_range, fit, period_name
-from wezmp_tui.tui.messages import DaemonEvent, Resynced
+from wezmp_tui.model.reports import PERIODS, bar, cells, counted, date_range, fit, period_name
+from wezmp_tui.tui.messages import DaemonEvent, Resynced, ThemeChanged
+from wezmp_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from wezmp_tui.tui.context import ControlCenter
@@ -59,9 +60,11 @@ class ReportsScreen(Screen[None]):
                 yield Static("", id="report-days", classes="report-panel")
                 yield Static("", id="report-groups", classes="report-panel")
             yield Static("", id="report-flow", classes="report-panel")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
+        self.query_one("#report-days", Static).border_title = "Time per day"
+        self.query_one("#report-flow", Static).border_title = "Throughput"
         await self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -114,14 +117,20 @@ class ReportsScreen(Screen[None]):
         title.append(" · ", style=muted)
         title.append(f"{duration(report['total'])} tracked", style=muted)
         self.query_one("#report-title", Static).update(title)
-        for widget_id, chart in (("#report-days", self.days_chart(report)),
-                                 ("#report-groups", self.groups_chart(report))):  # fmt: skip
+        charts = {"#report-days": self.days_chart(report),
+                  "#report-groups": self.groups_chart(report)}  # fmt: skip
+        for chart in charts.values():
             chart.rstrip()
+        if not self.has_class("-narrow"):  # side by side: both panels as tall as the taller
+            lines = max(len(chart.split()) for chart in charts.values())
+            for chart in charts.values():
+                chart.append("\n" * (lines - len(chart.split())))
+        for widget_id, chart in charts.items():
             self.query_one(widget_id, Static).update(chart)
         self.query_one("#report-flow", Static).update(self.flow())
 
     def days_chart(self, report: dict[str, Any]) -> Text:
-        out = Text("Time per day\n", style="bold")
+        out = Text()
         days = report["days"]
         width = self.panel_width("#report-days")
         top = max((d["seconds"] for d in days), default=0.0)
@@ -139,7 +148,8 @@ class ReportsScreen(Screen[None]):
         return out
 
     def groups_chart(self, report: dict[str, Any]) -> Text:
-        out = Text(f"By {report['by']}\n", style="bold")
+        out = Text()
+        self.query_one("#report-groups", Static).border_title = f"By {report['by']}"
         rows = report["rows"]
         if not rows:
             out.append(
@@ -179,7 +189,7 @@ class ReportsScreen(Screen[None]):
                     out.append(SPARK[max(1, round(8 * d["finished"] / top))], self.tint("success"))
                 else:
                     out.append("▁", style=muted)
-            out.append(f"  {done} task(s) in the last {len(throughput)} days", style=muted)
+            out.append(f"  {counted(done, 'task')} in the last {len(throughput)} days", style=muted)
         else:
             out.append(f"none in the last {len(throughput)} days", style=muted)
         out.append("\nCycle time ", style="bold")
@@ -188,7 +198,7 @@ class ReportsScreen(Screen[None]):
                 f"median {duration(cycle['median'])}, mean {duration(cycle['mean'])},"
                 f" longest {duration(cycle['max'])}"
             )
-            out.append(f"  over {cycle['tasks']} task(s) finished in 30 days", style=muted)
+            out.append(f"  over {counted(cycle['tasks'], 'task')} finished in 30 days", style=muted)
         else:
             out.append("no task went from Doing to finished in 30 days", style=muted)
         return out
@@ -202,6 +212,10 @@ class ReportsScreen(Screen[None]):
     async def action_shift(self, step: int) -> None:
         self.period_offset = min(self.period_offset + step, 0)
         await self.reload()
+
+    def on_theme_changed(self, _: ThemeChanged) -> None:
+        if self.data:
+            self.render_report()
 
     async def on_resynced(self, _: Resynced) -> None:
         await self.reload()

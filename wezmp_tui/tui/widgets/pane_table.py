@@ -46,5 +46,4 @@ class PaneTable(DataTable[Text]):
                         self.update_cell(pane_id, col, new, update_width=wider)
             else:
                 self.add_row(*cells, key=pane_id)
-        self.border_title = "Panes"
-        self.border_subtitle = str(len(state.panes)) if state.panes else ""
+        self.border_title = f"Panes {len(state.panes)}" if state.panes else "Panes"
