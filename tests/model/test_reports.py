@@ -22,8 +22,8 @@ def test_parts_add_up_to_the_whole() -> None:
     assert shares([1, 1, 1]) == [34, 33, 33] and sum(shares([0.01, 3, 7.5, 2])) == 100
     assert shares([]) == [] and shares([0.0]) == [0]
     assert apportion([1, 1], 3) == [2, 1]
-    assert whole_seconds([0.4, 0.4, 0.4]) == [1, 0, 0]  # shown 0:00:01 in all, not 0:00:00
-    assert sum(whole_seconds([7200.0, 3600.0, 1000 / 3])) == round(10800 + 1000 / 3)
+    assert whole_seconds([0.4, 0.4, 0.4], 1.2) == [1, 0, 0]  # 0:00:01 in all, not 0:00:00
+    assert sum(whole_seconds([7200.0, 3600.0, 333.3], 11133.4)) == 11133
 
 
 def test_bars_and_names_in_cells() -> None:

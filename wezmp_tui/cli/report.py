@@ -153,7 +153,7 @@ def _text(
 def _days(report: dict[str, Any], width: int) -> list[str]:
     """One line a day; past a week only the days with something in them."""
     days = report["days"]
-    shown = whole_seconds([d["seconds"] for d in days])
+    shown = whole_seconds([d["seconds"] for d in days], report["total"])
     busy = len(days) <= 7
     room = min(max(width - 11 - 9 - 6 - 2, 4), 40)
     top = max(shown, default=0)
@@ -178,7 +178,7 @@ def _days(report: dict[str, Any], width: int) -> list[str]:
 
 def _groups(by: str, report: dict[str, Any], width: int) -> list[str]:
     rows = report["rows"]
-    shown = whole_seconds([r["seconds"] for r in rows])
+    shown = whole_seconds([r["seconds"] for r in rows], report["total"])
     name_w = max(min(max(cells(r["key"]) for r in rows), width // 2), 12)
     room = min(max(width - name_w - 9 - 7 - 2, 4), 40)
     lines = [click.style(f"{fit(by.capitalize(), name_w)}{'Time':>9}{'Share':>7}", bold=True)]

@@ -44,9 +44,10 @@ def shares(values: list[float]) -> list[int]:
     return apportion(values, 100)
 
 
-def whole_seconds(values: list[float]) -> list[int]:
-    """Seconds to show for each of `values`, adding up to their rounded total."""
-    return apportion(values, round(sum(values)))
+def whole_seconds(values: list[float], total: float) -> list[int]:
+    """Whole seconds to show for each part of `total`, adding up to it rounded (so every
+    column of a report adds up to the same total)."""
+    return apportion(values, round(total))
 
 
 def bar(value: float, top: float, width: int) -> str:
