@@ -18,7 +18,7 @@ from wezmp_tui.tui.board.details import TaskDetails
 from wezmp_tui.tui.board.forms import TaskForm
 from wezmp_tui.tui.board.queue_prompt import QueuePrompt
 from wezmp_tui.tui.board.view import BoardView
-from wezmp_tui.tui.messages import DaemonEvent, Resynced
+from wezmp_tui.tui.messages import AgentsChanged, DaemonEvent, LayoutChanged, Resynced
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
 from wezmp_tui.tui.widgets.key_footer import KeyFooter
 
@@ -109,8 +109,7 @@ class BoardScreen(Screen[None]):
         if window is None:
             return
         self.columns = window["columns"]
-        agents = await self.call("agent.list") or []
-        view.agent_states = {a["name"]: a["state"] for a in agents}
+        view.agent_states = self.agent_states()
         view.now = self.wapp.clock.now
         view.set_window(window)
         queue = await self.call("queue.status")
@@ -128,8 +127,33 @@ class BoardScreen(Screen[None]):
         self.sync_footer(self.card)
 
     def on_daemon_event(self, message: DaemonEvent) -> None:
-        if message.event.topic.startswith(("task.", "timer.", "queue.", "board.", "agent.state")):
+        if message.event.topic.startswith(("task.", "timer.", "queue.", "board.")):
             self.schedule_reload()
+
+    def agent_states(self) -> dict[str, str]:
+        """Each agent's state as the app's mirror of the daemon has it (never fetched here)."""
+        return {name: a.state for name, a in self.wapp.state.agents.items()}
+
+    def on_agents_changed(self, _: AgentsChanged) -> None:
+        """An agent came, went or changed state: the cards naming it and an open form's
+        suggestions show it, with no reload of the board."""
+        view = self.query_one(BoardView)
+        view.agent_states = self.agent_states()
+        view.refresh()
+        self.tell_forms()
+
+    def on_layout_changed(self, _: LayoutChanged) -> None:
+        self.tell_forms()
+
+    def names(self) -> tuple[list[str], list[str]]:
+        """The agents and workspaces a task form suggests, from the mirror."""
+        state = self.wapp.state
+        return sorted(state.agents), [w.name for w in state.workspaces]
+
+    def tell_forms(self) -> None:
+        for screen in self.app.screen_stack:
+            if isinstance(screen, TaskForm):
+                screen.set_names(*self.names())
 
     @on(BoardView.WindowWanted)
     def window_wanted(self) -> None:
@@ -245,13 +269,6 @@ class BoardScreen(Screen[None]):
 
     # -- editing ------------------------------------------------------------------------
 
-    async def names(self, method: str) -> list[str]:
-        """Names for a form's suggestions; none when that part of the daemon is absent."""
-        try:
-            return [str(item["name"]) for item in await self.wapp.call(method)]
-        except WezmpError:
-            return []
-
     async def refusal(self, method: str, **params: Any) -> str | None:
         """Call; the daemon's refusal is returned for a form to show beside its field."""
         try:
@@ -273,19 +290,16 @@ class BoardScreen(Screen[None]):
                 "task.add", board=self.board, column=column.name if column else None, **values
             )
 
+        agents, workspaces = self.names()
         form = TaskForm(
             save,
             task=card,
             now=self.wapp.clock.now,
+            agents=agents,
+            workspaces=workspaces,
             column=column.name if column and card is None else None,
         )
         self.app.push_screen(form)
-
-        async def names() -> None:
-            agents = await self.names("agent.list")
-            form.set_names(agents, await self.names("ws.list"))
-
-        self.run_worker(names(), group="form-names")
 
     def action_new(self) -> None:
         self.open_form(None)
