@@ -185,7 +185,8 @@ async def test_reports(env: Any) -> None:
 def test_periods_and_shares() -> None:
     import datetime as dt
 
-    from wezmp_tui.engine.reports import period_bounds, shares
+    from wezmp_tui.engine.reports import period_bounds
+    from wezmp_tui.model.reports import shares
 
     now = dt.datetime(2026, 1, 14, 15, 0).timestamp()  # a Wednesday
     day = dt.datetime

@@ -6,7 +6,14 @@ import datetime as dt
 
 import pytest
 
-from wezmp_tui.model.dates import DateError, describe_due, due_label, format_due, parse_due
+from wezmp_tui.model.dates import (
+    DateError,
+    describe_due,
+    due_label,
+    format_due,
+    parse_day,
+    parse_due,
+)
 
 # Wednesday 2026-11-25 10:30 local time.
 NOW = dt.datetime(2026, 11, 25, 10, 30).timestamp()
@@ -67,3 +74,33 @@ def test_read_back() -> None:
     assert due_label(day(2027, 2, 1), NOW) == "1 Feb 2027"
     for due in (day(2026, 12, 1), day(2026, 12, 1, 14, 30)):
         assert parse_due(format_due(due), NOW) == due
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("today", day(2026, 11, 25)),
+        ("Yesterday", day(2026, 11, 24)),
+        ("wed", day(2026, 11, 25)),  # looking back: today is that day
+        ("monday", day(2026, 11, 23)),
+        ("thu", day(2026, 11, 19)),
+        ("-3d", day(2026, 11, 22)),
+        ("2w ago", day(2026, 11, 11)),
+        ("2026-03-29", day(2026, 3, 29)),  # a day of 23 hours in much of Europe
+    ],
+)
+def test_days_looking_back(text: str, expected: float) -> None:
+    assert parse_day(text, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2026-02-30", "day is out of range"),
+        ("+3d", r"is not a day \(today, yesterday"),
+        ("", "is not a day"),
+    ],
+)
+def test_not_a_day(text: str, message: str) -> None:
+    with pytest.raises(DateError, match=message):
+        parse_day(text, NOW)

@@ -3,16 +3,21 @@ prints, restarts and prints again."""
 
 from __future__ import annotations
 
+import os
 from typing import Any, ClassVar
 
+import pytest
 from textual.widgets import Input, Log, Static
 
 from tests.engine.test_supervisor import serve
 from tests.helpers import async_wait_until
 from tests.tui.apps import SIZE, app_for, dash
 from tests.tui.fakes import NOW, ScriptedClient
+from tests.tui.test_snapshots import SIZES, THEMES
 from wezmp_tui.clock import FakeClock
+from wezmp_tui.config.schema import Config, Tui
 from wezmp_tui.engine.agent_output import AgentOutputService
+from wezmp_tui.paths import resolve
 from wezmp_tui.tui.agent_log import AgentLogScreen
 from wezmp_tui.tui.app import create_app
 
@@ -54,6 +59,10 @@ async def test_log_across_runs_search_and_follow(make_engine: Any) -> None:
             assert screen.query_one(Input).has_focus
             await pilot.press(*"NEEDLE", "enter")
             assert "/NEEDLE: 1/2" in status(screen) and not screen.follow
+            await pilot.pause()
+            marked = [s.text for s in log.render_line(1 - int(log.scroll_y)) if s.style
+                      and s.style.reverse]  # fmt: skip
+            assert marked == ["needle"]  # the match is marked where it is, as typed or not
             await pilot.press("n")
             assert "/NEEDLE: 2/2" in status(screen)
             await pilot.press("N", "N")
@@ -117,13 +126,15 @@ class LogClient(ScriptedClient):
                 "screen": None}  # fmt: skip
 
 
-def log_app() -> Any:
+def log_app(theme: str) -> Any:
     client = LogClient()
 
     async def factory() -> LogClient:
         return client
 
-    return create_app(factory, clock=FakeClock(NOW))  # type: ignore[arg-type]
+    config = Config(theme=theme, tui=Tui(preview_interval=0))
+    return create_app(factory, clock=FakeClock(NOW), config=config,  # type: ignore[arg-type]
+                      paths=resolve(os.environ))  # fmt: skip
 
 
 async def open_log(pilot: Any) -> None:
@@ -140,9 +151,7 @@ async def open_log(pilot: Any) -> None:
     await pilot.pause()
 
 
-def test_log_view_snapshot_small(snap_compare: Any) -> None:
-    assert snap_compare(log_app(), terminal_size=(80, 24), run_before=open_log)
-
-
-def test_log_view_snapshot_large(snap_compare: Any) -> None:
-    assert snap_compare(log_app(), terminal_size=(160, 50), run_before=open_log)
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", SIZES)
+def test_log_view_snapshot(snap_compare: Any, size: str, theme: str) -> None:
+    assert snap_compare(log_app(theme), terminal_size=SIZES[size], run_before=open_log)

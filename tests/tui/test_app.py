@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from tests.helpers import async_wait_until
 from tests.tui.apps import SIZE, app_for
@@ -20,6 +20,7 @@ from wezmp_tui.tui.app import UnavailableScreen, create_app
 from wezmp_tui.tui.dashboard import DashboardScreen
 from wezmp_tui.tui.help import HelpScreen
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
+from wezmp_tui.tui.widgets.preview import Preview
 
 
 async def test_shows_workspaces_panes_and_backend(engine: Engine) -> None:
@@ -41,15 +42,22 @@ async def test_the_first_screen_on_the_built_in_backend_is_the_demo(make_engine:
         assert "demo-worker" in app.state.agents
 
 
-async def test_an_empty_first_screen_says_what_to_press(make_engine: Any) -> None:
-    engine = await make_engine("tmux")
+@pytest.mark.parametrize("backend", ["tmux", "wezterm"])
+async def test_an_empty_first_screen_says_what_to_press(
+    backend: str, make_engine: Any, request: pytest.FixtureRequest
+) -> None:
+    if backend == "wezterm":
+        request.getfixturevalue("fake_wezterm")
+    engine = await make_engine(backend)
     app = app_for(engine, demo=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         tree = app.screen.query_one("#ws-tree")
         hint = [str(n.label) for n in tree.root.children]  # type: ignore[attr-defined]
         assert hint == ["No workspaces yet.", "n: create one", "A: from a layout"]
-        assert app.screen.query_one("#agents-empty").display
+        empty = app.screen.query_one("#agents-empty", Static)
+        assert empty.display and "press A to apply a layout" in str(empty.render())
+        assert "Select an agent or a pane" in str(app.screen.query_one(Preview).render())
 
 
 async def test_reconnects_after_the_daemon_goes_away() -> None:
@@ -228,3 +236,23 @@ async def test_failed_calls_are_titled_in_words() -> None:
         await app.call_or_notify("task.move", task_id=1, column="Done")
         await pilot.pause()
         assert [n.title for n in app._notifications][-1] == "Could not move the task"
+
+
+async def test_a_broken_config_file_is_said_with_file_line_and_key(engine: Engine) -> None:
+    engine.paths.config_dir.mkdir(parents=True, exist_ok=True)
+    engine.paths.config_file.write_text("tui:\n  preview_interval: 2\n")
+    assert (await engine.invoke("config.reload"))["ok"]
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        engine.paths.config_file.write_text("tui:\n  preview_intervall: 3\n")
+        assert not (await engine.invoke("config.reload"))["ok"]
+
+        async def said() -> bool:
+            await pilot.pause()
+            return any(n.title == "Config file" for n in app._notifications)
+
+        await async_wait_until(said)
+        note = next(n for n in app._notifications if n.title == "Config file")
+        assert note.message.startswith("config.yaml:2: tui.preview_intervall: unknown key")
+        assert engine.config.tui.preview_interval == 2  # the last good config stays

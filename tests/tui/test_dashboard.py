@@ -4,19 +4,26 @@ for fixed data."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from textual.widgets import DataTable, Input, Static
+import pytest
+from textual.color import Color
+from textual.widgets import DataTable, Input, Static, Tree
+from textual.widgets._footer import FooterKey
 
 from tests.helpers import async_wait_until
 from tests.tui.apps import SIZE, app_for, dash
 from tests.tui.fakes import ScriptedClient, scripted_app
 from wezmp_tui.engine.facade import Engine
 from wezmp_tui.model.events import Event
+from wezmp_tui.paths import resolve
 from wezmp_tui.tui.app import WezmpApp
 from wezmp_tui.tui.attach import AttachScreen
 from wezmp_tui.tui.dashboard import DashboardScreen
 from wezmp_tui.tui.modals import ChoiceModal, ConfirmModal, PromptModal, TextModal
+from wezmp_tui.tui.widgets.key_footer import KeyFooter
+from wezmp_tui.tui.widgets.metrics import MetricsPanel
 from wezmp_tui.tui.widgets.preview import Preview
 
 
@@ -236,14 +243,21 @@ async def test_explain_and_apply_layout(engine: Engine, tmp_path: Any) -> None:
         await async_wait_until(shown)
 
 
-async def test_go_to_pane_brings_it_forward_in_tmux(make_engine: Any) -> None:
-    engine = await make_engine("tmux")
+@pytest.mark.parametrize("backend", ["tmux", "wezterm"])
+async def test_go_to_pane_brings_it_forward(
+    backend: str, make_engine: Any, request: pytest.FixtureRequest
+) -> None:
+    if backend == "wezterm":
+        request.getfixturevalue("fake_wezterm")
+    engine = await make_engine(backend)
     await engine.invoke("ws.create", {"name": "alpha"})
+    await engine.invoke("ws.create", {"name": "beta"})
+    await engine.invoke("ws.switch", {"name": "beta"})
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         d = dash(app)
-        pane = next(iter(app.state.panes))
+        pane = next(p.pane_id for p in app.state.panes.values() if p.workspace == "alpha")
         d.selected_pane = pane
         await pilot.press("f")
         await pilot.pause()
@@ -381,3 +395,87 @@ async def test_a_broken_layout_file_is_said_with_file_line_and_key(
         await pilot.pause()
         assert isinstance(app.screen, ChoiceModal)
         assert "pair" in [name for name, _ in app.screen.choices]
+
+
+PANELS = ("ws-tree", "metrics", "agent-panel", "panes", "preview")
+
+
+async def test_every_panel_is_titled_and_the_focused_one_is_marked() -> None:
+    app = scripted_app(ScriptedClient())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        titles = [str(screen.query_one(f"#{p}").border_title) for p in PANELS]
+        assert titles == ["Workspaces 2", "Metrics", "Agents 3", "Panes 4", "Preview · claude-api"]
+        accent = Color.parse(app.theme_variables["accent"])
+
+        def marked() -> list[str]:
+            """The panels whose border and title are in the accent colour."""
+            return [p for p in PANELS if screen.query_one(f"#{p}").styles.border_top[1] == accent
+                    and screen.query_one(f"#{p}").styles.border_title_color == accent]  # fmt: skip
+
+        assert marked() == ["agent-panel"]
+        for panel in ("ws-tree", "panes"):
+            screen.query_one(f"#{panel}").focus()
+            await pilot.pause()
+            assert marked() == [panel]
+        # The tree shows its cursor on the workspace its keys act on.
+        tree = screen.query_one("#ws-tree", Tree)
+        assert tree.cursor_node is not None and str(tree.cursor_node.label).startswith("★ api")
+
+
+def scrollbars(app: WezmpApp) -> list[str]:
+    """Widgets showing a scrollbar (the footer has none: its keys are checked on screen)."""
+    return [str(w) for w in app.screen.query("*") if not isinstance(w, KeyFooter)
+            and (w.show_vertical_scrollbar or w.show_horizontal_scrollbar)]  # fmt: skip
+
+
+async def test_the_layout_adapts_from_80x24_to_250x70() -> None:
+    app = scripted_app(ScriptedClient())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        tree = screen.query_one("#ws-tree", Tree)
+        assert screen.query_one("#left").region.width == 26  # a third of 80, not 42 %
+        assert not screen.query_one("#panes").display  # the tree lists the panes
+        assert screen.query_one("#preview").region.height == 7
+        # Names cut to fit end in an ellipsis; the footer ends with "? more", on screen.
+        label = next(n.label for n in tree.root.children[0].children[0].children)
+        assert str(label).endswith("…") and label.cell_len <= tree.content_size.width
+        why = str(screen.query_one("#agents", DataTable).get_row("claude-api")[-1])
+        assert why.endswith("…")
+        keys = list(screen.query_one(KeyFooter).query(FooterKey))
+        assert keys[-1].description == "more" and keys[-1].region.right <= 80
+        assert scrollbars(app) == []
+    app = scripted_app(ScriptedClient())
+    async with app.run_test(size=(250, 70)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        tree = screen.query_one("#ws-tree", Tree)
+        assert screen.query_one("#left").region.width == 44
+        assert screen.query_one("#panes").region.height == 14
+        assert screen.query_one("#preview").region.height == 22
+        label = next(n.label for n in tree.root.children[0].children[0].children)
+        assert str(label) == "1 ● claude-api  /src/api"
+        table = screen.query_one("#agents", DataTable)
+        assert [str(c.label) for c in table.columns.values()][:4] == [
+            "agent", "workspace", "kind", "state"]  # fmt: skip
+        assert str(table.get_row("claude-api")[-1]) == "hook UserPromptSubmit"
+        assert scrollbars(app) == []
+
+
+async def test_sparklines_and_states_in_the_theme_colours() -> None:
+    app = scripted_app(ScriptedClient(), paths=resolve(os.environ))
+    async with app.run_test(size=SIZE) as pilot:
+        for theme in ("wezmp-light", "wezmp-dark"):
+            app.theme = theme
+            await pilot.pause()
+            dash(app).query_one(MetricsPanel).show("claude-api")
+            await pilot.pause()
+            bars = app.screen.query_one("#mem-meter .meter-bars", Static).render()
+            assert bars.spans[0].style == app.theme_color("wezmp-spark-mem", "")  # type: ignore[union-attr]
+            state = app.screen.query_one("#agents", DataTable).get_row("codex-api")[3]
+            assert state.style == app.theme_color("wezmp-state-waiting", "")
+            tree = app.screen.query_one("#ws-tree", Tree)
+            star = tree.root.children[0].label.style  # "★ ", before the name
+            assert str(star) == f"bold {app.theme_color('accent', '')}"

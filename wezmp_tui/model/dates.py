@@ -17,6 +17,8 @@ FORMS = "today, tomorrow, a weekday, +3d, +4h, +2w or 2026-12-01"
 _UNITS = {"h": 3600, "hour": 3600, "d": 86400, "day": 86400, "w": 7 * 86400, "week": 7 * 86400}
 _OFFSET = re.compile(r"(?:in\s+)?\+?\s*(\d+)\s*(h|hours?|d|days?|w|weeks?)")
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_AGO = re.compile(r"(?:-\s*(\d+)\s*(d|days?|w|weeks?))|(?:(\d+)\s*(d|days?|w|weeks?)\s+ago)")
+DAY_FORMS = "today, yesterday, a weekday, -3d, 2w ago or 2026-11-01"
 
 
 class DateError(ValueError):
@@ -68,6 +70,33 @@ def parse_due(text: str, now: float) -> float | None:
                 f"{text.strip()!r} is not a date and time (2026-12-01 14:30)"
             ) from None
     raise DateError(f"{text.strip()!r} is not a date ({FORMS})")
+
+
+def parse_day(text: str, now: float) -> float:
+    """The start of the local day `text` names, looking back (a report's `--from`/`--to`):
+    `today`, `yesterday`, a weekday (the last one, today on that day), `-3d`, `2w ago`, ISO.
+    Raises `DateError`."""
+    value = " ".join(text.strip().lower().split())
+    today = _midnight(dt.datetime.fromtimestamp(now))
+    if value in ("today", "tod"):
+        return today.timestamp()
+    if value in ("yesterday", "yday"):
+        return (today - dt.timedelta(days=1)).timestamp()
+    day = _weekday(value)
+    if day is not None:
+        return (today - dt.timedelta(days=(today.weekday() - day) % 7)).timestamp()
+    m = _AGO.fullmatch(value)
+    if m:
+        count, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        days = int(count) * (7 if unit.startswith("w") else 1)
+        return (today - dt.timedelta(days=days)).timestamp()
+    m = _ISO_DAY.fullmatch(value)
+    if m:
+        try:
+            return dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3))).timestamp()
+        except ValueError as exc:
+            raise DateError(f"{text.strip()!r} is not a date: {exc}") from None
+    raise DateError(f"{text.strip()!r} is not a day ({DAY_FORMS})")
 
 
 def describe_due(due: float, now: float) -> str:

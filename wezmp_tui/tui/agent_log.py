@@ -7,24 +7,41 @@ for what is new. `AgentLogKeys` gives a screen the key that opens it for its sel
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from rich.highlighter import Highlighter
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Log, Static
+from textual.widgets import Input, Log, Static
 
 from wezmp_tui.errors import WezmpError
+from wezmp_tui.tui.context import center
+from wezmp_tui.tui.widgets.key_footer import KeyFooter
 
 POLL = 0.5  # seconds between reads while following
+
+
+class MatchHighlighter(Highlighter):
+    """Marks every place the search is found in a line (case as typed or not)."""
+
+    def __init__(self) -> None:
+        self.pattern: re.Pattern[str] | None = None
+        self.style = Style(reverse=True)
+
+    def highlight(self, text: Text) -> None:
+        if self.pattern is not None:
+            text.highlight_regex(self.pattern, self.style)
 
 
 class AgentLogScreen(Screen[None]):
     DEFAULT_CSS = """
     AgentLogScreen #log-status { height: 1; padding: 0 1; background: $panel; }
-    AgentLogScreen Log { height: 1fr; }
+    AgentLogScreen Log { height: 1fr; overflow: auto auto; scrollbar-size-vertical: 1; }
     AgentLogScreen #log-search { dock: bottom; display: none; }
     AgentLogScreen #log-search.-shown { display: block; }
     """
@@ -52,9 +69,11 @@ class AgentLogScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="log-status")
-        yield Log(id="log", highlight=False, auto_scroll=True)
+        log = Log(id="log", highlight=True, auto_scroll=True)
+        log.highlighter = MatchHighlighter()
+        yield log
         yield Input(placeholder="search (Enter: find, Esc: cancel)", id="log-search")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         await self.load()
@@ -169,6 +188,14 @@ class AgentLogScreen(Screen[None]):
         self.query_one(Log).focus()
         self.query_text = event.value.strip()
         self.match = -1
+        log = self.query_one(Log)
+        marker = log.highlighter
+        if isinstance(marker, MatchHighlighter):
+            text = self.query_text
+            marker.pattern = re.compile(re.escape(text), re.IGNORECASE) if text else None
+            marker.style = Style(color=center(self).theme_color("warning", "yellow"), reverse=True)
+            log.notify_style_update()  # lines drawn before are drawn again, marked
+            log.refresh()
         self.action_next_match(1)
 
     def matches(self) -> list[int]:

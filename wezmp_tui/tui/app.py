@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.color import Color, ColorParseError
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from wezmp_tui.clock import Clock, SystemClock
@@ -32,10 +32,11 @@ from wezmp_tui.model.states import STATES
 from wezmp_tui.tui.commands import WezmpCommands
 from wezmp_tui.tui.dashboard import DashboardScreen
 from wezmp_tui.tui.help import HelpScreen
-from wezmp_tui.tui.messages import ConnectionChanged
+from wezmp_tui.tui.messages import ConnectionChanged, ThemeChanged
 from wezmp_tui.tui.modals import ConfirmModal
 from wezmp_tui.tui.plugin_commands import PluginCommands
 from wezmp_tui.tui.state import DaemonState, running
+from wezmp_tui.tui.widgets.key_footer import KeyFooter
 from wezmp_tui.tui.words import failure_title, source_title
 
 log = logging.getLogger("wezmp.tui")
@@ -66,7 +67,7 @@ class UnavailableScreen(Screen[None]):
         yield Static(
             Text(f"The {self.what} is not available in this build."), classes="unavailable"
         )
-        yield Footer()
+        yield KeyFooter()
 
 
 def _lazy_screen(module: str, cls: str, what: str) -> Callable[[], Screen[Any]]:
@@ -309,6 +310,10 @@ class WezmpApp(App[None]):
             name = load_settings(self.settings_file).get("theme", name)
         if name and name in self.available_themes:
             self.theme = name
+
+    def watch_theme(self) -> None:
+        # CSS follows a theme by itself; what a screen drew with colours in it does not.
+        self.broadcast(ThemeChanged)
 
     def choose_theme(self, name: str) -> None:
         self.theme = name

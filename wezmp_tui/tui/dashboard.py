@@ -15,7 +15,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Static, Tree
+from textual.widgets import DataTable, Header, Static, Tree
 
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.model.keys import parse_keys
@@ -28,10 +28,12 @@ from wezmp_tui.tui.messages import (
     MetricsTicked,
     PaneChanged,
     Resynced,
+    ThemeChanged,
 )
 from wezmp_tui.tui.modals import ChoiceModal, ConfirmModal, PromptModal, TextModal
 from wezmp_tui.tui.state import DaemonState, running
 from wezmp_tui.tui.widgets.agent_table import AgentPanel, AgentTable
+from wezmp_tui.tui.widgets.key_footer import KeyFooter
 from wezmp_tui.tui.widgets.metrics import MetricsPanel
 from wezmp_tui.tui.widgets.pane_table import PaneTable
 from wezmp_tui.tui.widgets.preview import Preview
@@ -135,7 +137,7 @@ class DashboardScreen(AgentLogKeys):
                 yield AgentPanel(DashboardAgents, id="agent-panel")
                 yield DashboardPanes(id="panes")
                 yield Preview(id="preview")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.fit(self.app.size.width, self.app.size.height)
@@ -197,6 +199,10 @@ class DashboardScreen(AgentLogKeys):
             self.draw_all()
 
     def on_resynced(self, _: Resynced) -> None:
+        if not self.hidden():
+            self.draw_all()
+
+    def on_theme_changed(self, _: ThemeChanged) -> None:
         if not self.hidden():
             self.draw_all()
 

@@ -13,6 +13,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Label
 
+from wezmp_tui.tui.widgets.key_footer import KeyFooter
+
 Group = tuple[str, list[Binding]]
 
 
@@ -59,6 +61,7 @@ class HelpScreen(ModalScreen[None]):
                 classes="modal-title",
             )
             yield DataTable(id="help-table", show_cursor=False, zebra_stripes=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -50,6 +50,11 @@ class MetricsTicked(Message):
         return isinstance(message, MetricsTicked)
 
 
+class ThemeChanged(Message):
+    """Another theme is in force: redraw what was drawn in the old one's colours (nothing is
+    fetched again)."""
+
+
 class ConnectionChanged(Message):
     def __init__(self, connected: bool) -> None:
         super().__init__()

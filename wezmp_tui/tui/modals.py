@@ -13,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from wezmp_tui.tui.widgets.key_footer import KeyFooter
+
 
 class PromptModal(ModalScreen[str | None]):
     """Ask for one line; `validate` returns an error message or None. Escape cancels."""
@@ -38,6 +40,7 @@ class PromptModal(ModalScreen[str | None]):
             yield Static(Text(self.title_text), classes="modal-title")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-error", classes="modal-error")
+        yield KeyFooter()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         error = self.validate(event.value) if self.validate else None
@@ -66,6 +69,7 @@ class ConfirmModal(ModalScreen[bool]):
             with Horizontal(classes="modal-buttons"):
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no")
+        yield KeyFooter()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
@@ -88,6 +92,7 @@ class TextModal(ModalScreen[None]):
         with VerticalScroll(classes="modal wide"):
             yield Static(Text(self.title_text), classes="modal-title")
             yield Static(Text(self.body))
+        yield KeyFooter()
 
 
 class ChoiceModal(ModalScreen[str | None]):
@@ -113,6 +118,7 @@ class ChoiceModal(ModalScreen[str | None]):
                   for name, about in self.choices],
                 id="choices",
             )  # fmt: skip
+        yield KeyFooter()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

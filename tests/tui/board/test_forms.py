@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from textual import events
 from textual.widgets import Input, Static, TextArea
 
-from tests.tui.board.test_screen import board_app, engine, open_board
+from tests.tui.board.test_screen import NOW, board_app, engine, open_board
 from wezmp_tui.engine.facade import Engine
+from wezmp_tui.model import dates
 from wezmp_tui.tui.board.forms import TaskForm
 from wezmp_tui.tui.board.view import BoardView
 
@@ -141,3 +143,27 @@ async def test_a_refused_save_keeps_the_form(engine: Engine) -> None:
         assert saved == [{"title": "x", "tags": ["a"]}] * 2
         await pilot.press("escape")
         assert app.screen is not form
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("today", "(today)"),
+        ("tomorrow", "(tomorrow)"),
+        ("mon", "(Mon)"),
+        ("+3d", dates.describe_due(NOW + 3 * 86400, NOW)),  # three days on, at this hour
+        ("2027-03-01", "Mon 1 Mar 2027 (1 Mar)"),
+    ],
+)
+async def test_a_due_date_is_shown_parsed_as_it_is_typed(
+    engine: Engine, typed: str, shown: str
+) -> None:
+    app = board_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_board(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#due", Input).focus()
+        await type_text(pilot, typed)
+        await pilot.pause()
+        assert hint(app, "due").startswith("→ ") and shown in hint(app, "due")

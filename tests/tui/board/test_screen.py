@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from textual.color import Color
 from textual.widgets import Input, Static
 
 from tests.helpers import async_wait_until
@@ -189,7 +190,7 @@ async def test_queue_and_dispatch_keys_ask_first(engine: Engine) -> None:
     app = board_app(engine)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_board(pilot)
-        assert screen.check_action("dispatch", ()) is None  # card 1 is not queued
+        assert screen.check_action("dispatch", ()) is False  # card 1 is not queued: hidden
         await pilot.press("Q")
         await pilot.pause()
         assert isinstance(app.screen, QueuePrompt)
@@ -201,7 +202,9 @@ async def test_queue_and_dispatch_keys_ask_first(engine: Engine) -> None:
         await pilot.press("Q", "y")
         await pilot.pause()
         assert await column_of(engine, 1) == "Queue"
+        # The footer offers what the card's column allows: dispatch now, no longer "to queue".
         assert screen.check_action("dispatch", ()) is True
+        assert screen.check_action("queue", ()) is False
         await pilot.press("D")
         await pilot.pause()
         assert isinstance(app.screen, QueuePrompt)
@@ -317,7 +320,7 @@ async def test_board_over_the_socket_past_the_frame_limit(daemon: Paths) -> None
             return [c.count for c in view.columns] == [2400] * 5 and view.selected is not None
 
         await async_wait_until(painted)
-        assert "12,000 task(s)" in str(pilot.app.screen.query_one("#board-status").render())
+        assert "12,000 tasks" in str(pilot.app.screen.query_one("#board-status").render())
         for _ in range(60):
             await pilot.press("j")
 
@@ -362,3 +365,54 @@ async def test_the_app_can_open_on_the_board(engine: Engine) -> None:
 
         await async_wait_until(shown)
         assert "dashboard" not in app._screen_stacks
+
+
+async def test_the_board_draws_in_the_theme_colours(engine: Engine) -> None:
+    """Cards, their priority bar and the board itself in the theme's colours, light or dark:
+    no terminal default colours, no reverse video."""
+
+    async def factory() -> InProcessClient:
+        return InProcessClient(engine)
+
+    app = create_app(factory, clock=engine.clock, paths=engine.paths)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_board(pilot)
+        view = screen.query_one(BoardView)
+        pilot.app.screen.query_one(BoardView).focus()
+        await pilot.press("j")  # card 1 ([H]) is no longer selected: drawn as any card
+        seen = []
+        for theme in ("wezmp-light", "wezmp-dark"):
+            app.theme = theme
+            await pilot.pause()
+            variables = app.theme_variables
+            bar, *rest = list(view.render_line(HEADER))  # the first card of Backlog: #1, [H]
+            assert bar.style is not None and bar.style.color is not None
+            assert bar.style.color.name == app.theme_color("wezmp-card-H", "")
+            assert all(s.style is not None and s.style.bgcolor is not None
+                       and not s.style.reverse for s in rest)  # fmt: skip
+            empty = next(iter(view.render_line(SIZE[1] - 8))).style
+            assert empty is not None and empty.bgcolor is not None
+            assert empty.bgcolor.name == Color.parse(variables["background"]).hex.lower()
+            seen.append(empty.bgcolor.name)
+        assert seen[0] != seen[1]  # a light board under the light theme
+
+
+async def test_an_empty_board_and_an_empty_filter_say_what_to_press(make_engine: Any) -> None:
+    engine = await make_engine("local", clock=FakeClock(NOW))
+    app = board_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_board(pilot)
+
+        def status() -> str:
+            return str(screen.query_one("#board-status", Static).render())
+
+        assert status().startswith("board default: no tasks yet, n adds one  queue running")
+        await engine.invoke("task.add", {"title": "Only one"})
+
+        async def says(start: str) -> bool:
+            await pilot.pause()
+            return status().startswith(start)
+
+        await async_wait_until(lambda: says("board default: 1 task  queue"))
+        await pilot.press("slash", *"zzz")
+        await async_wait_until(lambda: says("board default: 0 tasks  filter: 'zzz' (esc clears"))

@@ -20,6 +20,8 @@ from wezmp_tui.mux.local import LocalMux
 from wezmp_tui.paths import Paths
 from wezmp_tui.store.db import Database
 from wezmp_tui.tui.app import create_app
+from wezmp_tui.tui.dashboard import DashboardScreen
+from wezmp_tui.tui.reports.screen import ReportsScreen
 
 NOW = 1_800_000_000.0  # Fri 15 Jan 2027 08:00 UTC
 SIZES = [(80, 24), (160, 50)]
@@ -81,13 +83,21 @@ async def settled(pilot: Any) -> None:
 
     async def idle() -> bool:
         await pilot.pause()
-        return not any(getattr(s, "_pending", False) for s in pilot.app.screen_stack)
+        stack = pilot.app.screen_stack
+        return not any(getattr(s, "_pending", False) for s in stack) and not any(
+            isinstance(s, ReportsScreen) and not s.data for s in stack
+        )
 
     await async_wait_until(idle)
 
 
 def keys(*pressed: str) -> Callable[[Any], Awaitable[None]]:
     async def go(pilot: Any) -> None:
+        async def started() -> bool:  # a mode key pressed sooner loses to the first mode
+            await pilot.pause()
+            return isinstance(pilot.app.screen, DashboardScreen)
+
+        await async_wait_until(started)
         for key in pressed:
             await pilot.press(key)
             await settled(pilot)

@@ -6,11 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from textual.color import Color
 from textual.widgets import Static
 
 from tests.tui.board.test_screen import board_app
 from wezmp_tui.clock import FakeClock
-from wezmp_tui.tui.reports.screen import ReportsScreen, bar, date_range
+from wezmp_tui.ipc.base import InProcessClient
+from wezmp_tui.model.reports import bar, date_range
+from wezmp_tui.tui.app import create_app
+from wezmp_tui.tui.reports.screen import ReportsScreen
 
 # Thursday 2026-11-26 18:00 local time.
 NOW = dt.datetime(2026, 11, 26, 18, 0).timestamp()
@@ -49,6 +53,7 @@ async def test_a_week_in_charts_then_the_week_before(make_engine: Any) -> None:
         assert title.startswith("This week · Mon 23 – Sun 29 Nov 2026 · 3h 00m tracked")
         days = text(screen, "#report-days")
         assert "Mon 23" in days and "2h 00m" in days and "Tue 24" in days and "36s" in days
+        assert len(days.splitlines()) == 7  # a line a day, no empty rows below
         groups = text(screen, "#report-groups")
         assert "#1 Write the parser" in groups and "36s" in groups and "0.0" not in groups
         shares = [r["share"] for r in screen.data["time"]["rows"]]
@@ -61,7 +66,8 @@ async def test_a_week_in_charts_then_the_week_before(make_engine: Any) -> None:
         await pilot.press("right_square_bracket", "g")
         await pilot.pause()
         groups = text(screen, "#report-groups")
-        assert groups.startswith("By tag") and "core" in groups and "(no tag)" in groups
+        assert screen.query_one("#report-groups", Static).border_title == "By tag"
+        assert "core" in groups and "(no tag)" in groups
         assert sum(r["seconds"] for r in screen.data["time"]["rows"]) == 3 * 3600 + 36
         await pilot.press("p")  # month
         await pilot.pause()
@@ -72,7 +78,8 @@ async def test_a_week_in_charts_then_the_week_before(make_engine: Any) -> None:
         await pilot.press(*["left_square_bracket"] * 3)  # a Sunday with nothing tracked
         await pilot.pause()
         assert text(screen, "#report-title").startswith("4 days ago · Sun 22 Nov 2026")
-        assert "No time tracked in this period" in text(screen, "#report-groups")
+        empty = text(screen, "#report-groups")
+        assert "No time tracked in this period" in empty and "Board (2), then space" in empty
         assert "Finished per day none in the last 14 days" in text(screen, "#report-flow")
 
 
@@ -81,3 +88,26 @@ def test_bars_and_ranges() -> None:
     assert bar(5, 10, 3) == "█▌"
     jan = dt.datetime(2026, 1, 26).timestamp()
     assert date_range(jan, jan + 7 * 86400, "week") == "Mon 26 Jan – Sun 1 Feb 2026"
+
+
+async def test_the_reports_follow_the_theme(make_engine: Any) -> None:
+    engine = await make_engine("local", clock=FakeClock(NOW - 3600))
+    task = await engine.invoke("task.add", {"title": "Write", "tags": []})
+    await track(engine, task.id, NOW - 1800, 600)
+
+    async def factory() -> InProcessClient:
+        return InProcessClient(engine)
+
+    app = create_app(factory, clock=engine.clock, paths=engine.paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        for theme in ("wezmp-light", "wezmp-dark"):
+            app.theme = theme
+            await pilot.pause()
+            title = screen.query_one("#report-title", Static).render()
+            primary = Color.parse(app.theme_variables["primary"])
+            name = title.spans[0].style  # type: ignore[union-attr]
+            assert getattr(name, "foreground", None) == primary  # "This week", in the theme

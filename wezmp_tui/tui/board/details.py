@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from wezmp_tui.model.history import duration, sentence, summary
+from wezmp_tui.tui.widgets.key_footer import KeyFooter
 
 
 def _when(ts: float, now: float) -> str:
@@ -50,6 +51,7 @@ class TaskDetails(ModalScreen[None]):
                 if self.data["time"]:
                     yield Label("Time", classes="details-heading")
                     yield Static(self.times(), id="times")
+        yield KeyFooter()
 
     def summary(self, task: dict[str, Any]) -> Table:
         grid = Table.grid(padding=(0, 2))

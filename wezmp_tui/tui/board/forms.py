@@ -16,6 +16,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from wezmp_tui.model import dates
+from wezmp_tui.tui.widgets.key_footer import KeyFooter
 
 PRIORITIES = {"": "", "h": "H", "high": "H", "m": "M", "med": "M", "medium": "M", "l": "L",
               "low": "L"}  # fmt: skip
@@ -102,6 +103,7 @@ class TaskForm(ModalScreen[bool]):
             with Horizontal(classes="modal-buttons"):
                 yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
+        yield KeyFooter()
 
     def field(self, name: str, label: str, widget: Input | TextArea) -> ComposeResult:
         with Horizontal(classes="form-row", id=f"row-{name}"):

@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from wezmp_tui.tui.widgets.key_footer import KeyFooter
+
 
 def describe(preview: dict[str, Any], column: str, *, now: bool) -> Text:
     """What would happen, in words, from a `queue.preview` answer."""
@@ -66,6 +68,7 @@ class QueuePrompt(ModalScreen[bool]):
             with Horizontal(classes="modal-buttons"):
                 yield Button("Yes (y)", id="yes", variant="primary")
                 yield Button("No (n)", id="no")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

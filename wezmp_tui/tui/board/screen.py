@@ -10,15 +10,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from wezmp_tui.errors import WezmpError
+from wezmp_tui.model.reports import counted
 from wezmp_tui.tui.board.details import TaskDetails
 from wezmp_tui.tui.board.forms import TaskForm
 from wezmp_tui.tui.board.queue_prompt import QueuePrompt
 from wezmp_tui.tui.board.view import BoardView
 from wezmp_tui.tui.messages import AgentsChanged, DaemonEvent, LayoutChanged, Resynced
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
+from wezmp_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from wezmp_tui.tui.context import ControlCenter
@@ -33,8 +35,8 @@ class BoardScreen(Screen[None]):
         Binding("l,right", "cursor(1, 0)", "Column →", id="board.right", show=False),
         Binding("j,down", "cursor(0, 1)", "Card ↓", id="board.down", show=False),
         Binding("k,up", "cursor(0, -1)", "Card ↑", id="board.up", show=False),
-        Binding("H", "move(-1)", "Move ←", id="board.move_left"),
-        Binding("L", "move(1)", "Move →", id="board.move_right"),
+        Binding("H", "move(-1)", "Move", id="board.move_left", key_display="H/L"),
+        Binding("L", "move(1)", "Move →", id="board.move_right", show=False),
         Binding("J", "reorder(1)", "Down", id="board.reorder_down", show=False),
         Binding("K", "reorder(-1)", "Up", id="board.reorder_up", show=False),
         # Priority: the form opens the moment the key is read, so what is typed right after
@@ -42,7 +44,7 @@ class BoardScreen(Screen[None]):
         Binding("n", "new", "New", id="board.new", priority=True),
         Binding("e", "edit", "Edit", id="board.edit", priority=True),
         Binding("E", "edit_description", "Description", id="board.edit_description", show=False),
-        Binding("d", "delete", "Delete", id="board.delete"),
+        Binding("d", "delete", "Delete", id="board.delete", show=False),
         Binding("space", "timer", "Timer", id="board.timer"),
         Binding("p", "priority", "Priority", id="board.priority", show=False),
         Binding("t", "tags", "Tags", id="board.tags", show=False),
@@ -50,7 +52,7 @@ class BoardScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", id="board.clear_filter", show=False),
         Binding("enter", "details", "Details", id="board.details"),
         Binding("Q", "queue", "To queue", id="board.queue"),
-        Binding("D", "dispatch", "Dispatch now", id="board.dispatch"),
+        Binding("D", "dispatch", "Dispatch", id="board.dispatch"),
         Binding("q", "quit_hint", "How to quit", id="board.quit_hint", show=False),
     ]
     CARD_ACTIONS = frozenset({
@@ -77,7 +79,7 @@ class BoardScreen(Screen[None]):
         yield Input(placeholder="filter: words in a title or description (Esc clears)",
                     id="board-filter", compact=True)  # fmt: skip
         yield BoardView(id="board")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         self.query_one(BoardView).focus()
@@ -111,12 +113,15 @@ class BoardScreen(Screen[None]):
         view.now = self.wapp.clock.now
         view.set_window(window)
         queue = await self.call("queue.status")
-        status = f"board {self.board}: {sum(window['counts'].values()):,} task(s)"
+        total = sum(window["counts"].values())
+        status = f"board {self.board}: {counted(total, 'task')}"
         if self.filter_text:
-            status += f"  filter: {self.filter_text!r}"
+            status += f"  filter: {self.filter_text!r}" + ("" if total else " (esc clears it)")
+        elif not total:
+            status = f"board {self.board}: no tasks yet, n adds one"  # the first thing to press
         if queue:
             status += (
-                f"  queue {'paused' if queue['paused'] else 'running'}, {queue['queued']} queued"
+                f"  queue {'paused' if queue['paused'] else 'running'}, {queue['queued']:,} queued"
             )
         self.query_one("#board-status", Static).update(Text(status))
         self.sync_footer(self.card)
@@ -180,8 +185,10 @@ class BoardScreen(Screen[None]):
         card = self.card
         if card is None:
             return None  # shown greyed out: it needs a card
-        if action == "dispatch" and card["column"] != self.queue_column:
-            return None
+        if action in ("dispatch", "queue"):
+            # One of the two, as the card's column allows: the footer has room for one.
+            queued: bool = card["column"] == self.queue_column
+            return queued == (action == "dispatch")
         return True
 
     # -- navigation and moves -----------------------------------------------------------
@@ -408,12 +415,8 @@ class BoardScreen(Screen[None]):
 
     def action_queue(self) -> None:
         card = self.card
-        if card is None:
-            return
-        if card["column"] == self.queue_column:
-            self.notify(f"#{card['id']} is already in {self.queue_column}")
-            return
-        self.ask_queue(card)
+        if card is not None:
+            self.ask_queue(card)
 
     def action_dispatch(self) -> None:
         card = self.card

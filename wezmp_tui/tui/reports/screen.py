@@ -8,7 +8,6 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -17,53 +16,19 @@ from textual.binding import Binding
 from textual.color import Color
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.model.history import duration
-from wezmp_tui.tui.messages import DaemonEvent, Resynced
+from wezmp_tui.model.reports import PERIODS, bar, cells, counted, date_range, fit, period_name
+from wezmp_tui.tui.messages import DaemonEvent, Resynced, ThemeChanged
+from wezmp_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from wezmp_tui.tui.context import ControlCenter
 
-PERIODS = ("day", "week", "month")
 GROUPS = ("task", "tag", "workspace", "agent")
 SPARK = " ▁▂▃▄▅▆▇█"
-EIGHTHS = " ▏▎▍▌▋▊▉"
-
-
-def bar(value: float, top: float, width: int) -> str:
-    """A horizontal bar in eighths of a cell; any time at all shows at least a sliver."""
-    if top <= 0 or value <= 0 or width <= 0:
-        return ""
-    eighths = max(1, round(8 * width * value / top))
-    return "█" * (eighths // 8) + EIGHTHS[eighths % 8].strip()
-
-
-def fit(text: str, width: int) -> str:
-    """Exactly `width` cells, with … where a long name is cut."""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, max(width - 1, 0)) + "…"
-
-
-def period_name(period: str, offset: int) -> str:
-    if offset == 0:
-        return {"day": "Today", "week": "This week", "month": "This month"}[period]
-    if offset == -1:
-        return {"day": "Yesterday", "week": "Last week", "month": "Last month"}[period]
-    return f"{-offset} {period}s ago"
-
-
-def date_range(since: float, until: float, period: str) -> str:
-    a = dt.date.fromtimestamp(since)
-    b = dt.date.fromtimestamp(until - 1)
-    if period == "day":
-        return f"{a:%a} {a.day} {a:%b %Y}"
-    if period == "month":
-        return f"{a:%B %Y} ({a.day} – {b.day} {b:%b})"
-    left = f"{a:%a} {a.day}" + (f" {a:%b}" if a.month != b.month else "")
-    return f"{left} – {b:%a} {b.day} {b:%b %Y}"
 
 
 class ReportsScreen(Screen[None]):
@@ -95,9 +60,11 @@ class ReportsScreen(Screen[None]):
                 yield Static("", id="report-days", classes="report-panel")
                 yield Static("", id="report-groups", classes="report-panel")
             yield Static("", id="report-flow", classes="report-panel")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
+        self.query_one("#report-days", Static).border_title = "Time per day"
+        self.query_one("#report-flow", Static).border_title = "Throughput"
         await self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -141,22 +108,29 @@ class ReportsScreen(Screen[None]):
     def render_report(self) -> None:
         report = self.data["time"]
         title = Text()
-        name = period_name(self.period, self.period_offset)
+        name = period_name(report["period"], report["offset"], len(report["days"]))
+        dates = date_range(report["since"], report["until"], report["period"])
         title.append(name, style=self.tint("primary", bold=True))
         muted = self.tint("text-muted")
         title.append(" · ", style=muted)
-        title.append(date_range(report["since"], report["until"], self.period), style="bold")
+        title.append(dates, style="bold")
         title.append(" · ", style=muted)
         title.append(f"{duration(report['total'])} tracked", style=muted)
         self.query_one("#report-title", Static).update(title)
-        for widget_id, chart in (("#report-days", self.days_chart(report)),
-                                 ("#report-groups", self.groups_chart(report))):  # fmt: skip
+        charts = {"#report-days": self.days_chart(report),
+                  "#report-groups": self.groups_chart(report)}  # fmt: skip
+        for chart in charts.values():
             chart.rstrip()
+        if not self.has_class("-narrow"):  # side by side: both panels as tall as the taller
+            lines = max(len(chart.split()) for chart in charts.values())
+            for chart in charts.values():
+                chart.append("\n" * (lines - len(chart.split())))
+        for widget_id, chart in charts.items():
             self.query_one(widget_id, Static).update(chart)
         self.query_one("#report-flow", Static).update(self.flow())
 
     def days_chart(self, report: dict[str, Any]) -> Text:
-        out = Text("Time per day\n", style="bold")
+        out = Text()
         days = report["days"]
         width = self.panel_width("#report-days")
         top = max((d["seconds"] for d in days), default=0.0)
@@ -174,7 +148,8 @@ class ReportsScreen(Screen[None]):
         return out
 
     def groups_chart(self, report: dict[str, Any]) -> Text:
-        out = Text(f"By {report['by']}\n", style="bold")
+        out = Text()
+        self.query_one("#report-groups", Static).border_title = f"By {report['by']}"
         rows = report["rows"]
         if not rows:
             out.append(
@@ -184,13 +159,13 @@ class ReportsScreen(Screen[None]):
             )
             return out
         width = self.panel_width("#report-groups")
-        name_w = min(max(cell_len(r["key"]) for r in rows), max(width // 2, 12))
+        name_w = min(max(cells(r["key"]) for r in rows), max(width // 2, 12))
         room = max(width - name_w - 1 - 9 - 5, 4)
         top = rows[0]["seconds"]
         shown = rows[:12]
         for r in shown:
             out.append(fit(r["key"], name_w) + " ")
-            out.append(set_cell_size(bar(r["seconds"], top, room), room), self.tint("secondary"))
+            out.append(fit(bar(r["seconds"], top, room), room), self.tint("secondary"))
             out.append(f" {duration(r['seconds']):>7}")
             out.append(f" {r['share']:>3}%\n", style=self.tint("text-muted"))
         rest = rows[len(shown) :]
@@ -214,7 +189,7 @@ class ReportsScreen(Screen[None]):
                     out.append(SPARK[max(1, round(8 * d["finished"] / top))], self.tint("success"))
                 else:
                     out.append("▁", style=muted)
-            out.append(f"  {done} task(s) in the last {len(throughput)} days", style=muted)
+            out.append(f"  {counted(done, 'task')} in the last {len(throughput)} days", style=muted)
         else:
             out.append(f"none in the last {len(throughput)} days", style=muted)
         out.append("\nCycle time ", style="bold")
@@ -223,7 +198,7 @@ class ReportsScreen(Screen[None]):
                 f"median {duration(cycle['median'])}, mean {duration(cycle['mean'])},"
                 f" longest {duration(cycle['max'])}"
             )
-            out.append(f"  over {cycle['tasks']} task(s) finished in 30 days", style=muted)
+            out.append(f"  over {counted(cycle['tasks'], 'task')} finished in 30 days", style=muted)
         else:
             out.append("no task went from Doing to finished in 30 days", style=muted)
         return out
@@ -237,6 +212,10 @@ class ReportsScreen(Screen[None]):
     async def action_shift(self, step: int) -> None:
         self.period_offset = min(self.period_offset + step, 0)
         await self.reload()
+
+    def on_theme_changed(self, _: ThemeChanged) -> None:
+        if self.data:
+            self.render_report()
 
     async def on_resynced(self, _: Resynced) -> None:
         await self.reload()

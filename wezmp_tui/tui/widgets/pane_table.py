@@ -57,5 +57,5 @@ class PaneTable(LiveTable):
         )
 
     def _count(self, state: DaemonState) -> None:
-        self.border_title = "Panes"
-        self.border_subtitle = str(len(state.panes)) if state.panes else ""
+        # The count in the title, as the agent table has it ("Agents 3").
+        self.border_title = f"Panes {len(state.panes)}" if state.panes else "Panes"

@@ -73,9 +73,15 @@ class WorkspaceTree(Tree[dict[str, Any]]):
                     data={"workspace": ws.name, "pane": pane.pane_id},
                 )
                 self.pane_nodes[pane.pane_id] = leaf
+        if not keep and state.workspaces:  # a cursor from the start: keys act on what it shows
+            current = next((w for w in state.workspaces if w.is_current), state.workspaces[0])
+            keep = {"workspace": current.name}
         if keep:
             self.select_data(keep)
-        self.border_subtitle = f"{len(state.workspaces)}" if state.workspaces else ""
+        # The count in the title, as the agent table has it ("Agents 3").
+        self.border_title = f"Workspaces {len(state.workspaces)}" if state.workspaces else (
+            "Workspaces"
+        )
 
     def select_data(self, data: dict[str, Any]) -> None:
         """Put the cursor on the pane, else the workspace, of `data`."""
