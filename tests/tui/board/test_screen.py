@@ -16,9 +16,10 @@ from wezmp_tui.engine.facade import Engine
 from wezmp_tui.ipc.base import InProcessClient
 from wezmp_tui.paths import Paths
 from wezmp_tui.tui.app import create_app
+from wezmp_tui.tui.board.details import TaskDetails
 from wezmp_tui.tui.board.forms import TaskForm
 from wezmp_tui.tui.board.queue_prompt import QueuePrompt
-from wezmp_tui.tui.board.screen import BoardScreen, TaskDetails
+from wezmp_tui.tui.board.screen import BoardScreen
 from wezmp_tui.tui.board.view import HEADER, BoardView
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
 

@@ -13,12 +13,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from wezmp_tui.errors import WezmpError
-from wezmp_tui.tui.board.details import TaskDetails
-from wezmp_tui.tui.board.forms import TaskForm
-from wezmp_tui.tui.board.queue_prompt import QueuePrompt
 from wezmp_tui.tui.board.view import BoardView
 from wezmp_tui.tui.messages import DaemonEvent, Resynced
-from wezmp_tui.tui.modals import ConfirmModal, PromptModal
+
+# The form, the details, the queue's question and the modals are imported when first opened:
+# the board's first paint needs none of them (the form alone brings Textual's text area).
 
 if TYPE_CHECKING:
     from wezmp_tui.tui.context import ControlCenter
@@ -218,6 +217,8 @@ class BoardScreen(Screen[None]):
                 else:
                     await self.move_to(card, self.queue_column)
 
+            from wezmp_tui.tui.board.queue_prompt import QueuePrompt
+
             self.app.push_screen(QueuePrompt(card, preview, self.queue_column, now=now), answered)
 
         self.run_worker(go(), group="queue-prompt", exclusive=True)
@@ -265,6 +266,8 @@ class BoardScreen(Screen[None]):
             return await self.refusal(
                 "task.add", board=self.board, column=column.name if column else None, **values
             )
+
+        from wezmp_tui.tui.board.forms import TaskForm
 
         form = TaskForm(
             save,
@@ -321,6 +324,8 @@ class BoardScreen(Screen[None]):
             if yes and await self.call("task.rm", id=card["id"]):
                 await self.reload()
 
+        from wezmp_tui.tui.modals import ConfirmModal
+
         self.app.push_screen(ConfirmModal(f"Delete task #{card['id']} {card['title']}?"), done)
 
     async def action_timer(self) -> None:
@@ -350,6 +355,8 @@ class BoardScreen(Screen[None]):
         async def done(text: str | None) -> None:
             if text is not None and await self.call("task.edit", id=card["id"], tags=text.split()):
                 await self.reload()
+
+        from wezmp_tui.tui.modals import PromptModal
 
         self.app.push_screen(
             PromptModal("Tags (space separated)", value=" ".join(card["tags"])), done
@@ -390,6 +397,8 @@ class BoardScreen(Screen[None]):
             return
         data = await self.call("task.show", id=card["id"])
         if data:
+            from wezmp_tui.tui.board.details import TaskDetails
+
             self.app.push_screen(TaskDetails(data, self.wapp.clock.now()))
 
     def action_queue(self) -> None:
