@@ -3,7 +3,8 @@ the three things that react to them outside the engine's own services: plugins,
 notifications and event actions.
 
 Conversion may ask the engine's API for a detail the bus event does not carry (a task's
-title, a board's done column), so it runs in a task of its own, never inside `publish`.
+title, a board's done column), so it runs in a task of its own, never inside `publish`. The
+board's own events carry both, so a board operation costs no second read of its task.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class EventFeed:
         if topic == "task.added":
             return pe.TaskCreated(
                 ts=ts, task_id=d["task_id"], board=d["board"], column=d["column"],
-                title=await self._title(d["task_id"]),
+                title=await self._title(d),
             )  # fmt: skip
         if topic == "task.moved":
             return await self._moved(ts, d)
@@ -129,8 +130,9 @@ class EventFeed:
     async def _moved(self, ts: float, d: dict[str, Any]) -> pe.PluginEvent | None:
         if d.get("from") == d.get("column"):
             return None  # reordered within its column
-        title = await self._title(d["task_id"])
-        if d["column"] == await self._done_column(d["board"]):
+        title = await self._title(d)
+        done = d["done"] if "done" in d else d["column"] == await self._done_column(d["board"])
+        if done:
             return pe.TaskDone(ts=ts, task_id=d["task_id"], board=d["board"], title=title)
         return pe.TaskMoved(
             ts=ts, task_id=d["task_id"], board=d["board"], from_column=d.get("from") or "",
@@ -147,8 +149,10 @@ class EventFeed:
         shown = await self._call("agent.show", name=agent)
         return str(shown["agent"]["workspace"]) if shown else ""
 
-    async def _title(self, task_id: int) -> str:
-        shown = await self._call("task.show", id=task_id)
+    async def _title(self, d: dict[str, Any]) -> str:
+        if "title" in d:
+            return str(d["title"])
+        shown = await self._call("task.show", id=d["task_id"])
         return str(shown["task"].title) if shown else ""
 
     async def _done_column(self, board: str) -> str:
