@@ -363,3 +363,34 @@ async def test_the_app_can_open_on_the_board(engine: Engine) -> None:
 
         await async_wait_until(shown)
         assert "dashboard" not in app._screen_stacks
+
+
+async def test_scrolling_asks_only_for_the_window(make_engine: Any) -> None:
+    """Past the cards it holds, the board asks for the window there, not the agents or the
+    queue's status again (the queue counts its whole column)."""
+    from tests.board_data import seed
+
+    engine = await make_engine("local", clock=FakeClock(NOW))
+    with engine.db.transaction() as conn:
+        seed(conn, 1_000, NOW)
+    app = board_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_board(pilot)
+        view = screen.query_one(BoardView)
+        asked: list[str] = []
+        call = app.call
+
+        async def counted(method: str, /, **params: Any) -> Any:
+            asked.append(method)
+            return await call(method, **params)
+
+        app.call = counted  # type: ignore[method-assign]
+        for _ in range(60):
+            await pilot.press("j")
+
+        async def loaded() -> bool:
+            await pilot.pause()
+            return view.selected is not None and view.card_index == 60
+
+        await async_wait_until(loaded)
+        assert asked and set(asked) == {"board.window"}

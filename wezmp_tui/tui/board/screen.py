@@ -100,12 +100,9 @@ class BoardScreen(Screen[None]):
         """Read what the board shows (each column's count and the cards around what is on
         screen, never the whole board); `around` a task: show and select it."""
         view = self.query_one(BoardView)
-        offsets, size = view.window_request()
-        window = await self.call("board.window", board=self.board, offsets=offsets, size=size,
-                                 text=self.filter_text or None, around=around)  # fmt: skip
+        window = await self.fetch_window(around)
         if window is None:
             return
-        self.columns = window["columns"]
         agents = await self.call("agent.list") or []
         view.agent_states = {a["name"]: a["state"] for a in agents}
         view.now = self.wapp.clock.now
@@ -121,13 +118,37 @@ class BoardScreen(Screen[None]):
         self.query_one("#board-status", Static).update(Text(status))
         self.sync_footer(self.card)
 
+    async def fetch_window(self, around: int | None = None) -> dict[str, Any] | None:
+        """The columns, their counts and the window of cards around what shows."""
+        offsets, size = self.query_one(BoardView).window_request()
+        window: dict[str, Any] | None = await self.call(
+            "board.window", board=self.board, offsets=offsets, size=size,
+            text=self.filter_text or None, around=around,
+        )  # fmt: skip
+        if window is not None:
+            self.columns = window["columns"]
+        return window
+
     def on_daemon_event(self, message: DaemonEvent) -> None:
         if message.event.topic.startswith(("task.", "timer.", "queue.", "board.", "agent.state")):
             self.schedule_reload()
 
     @on(BoardView.WindowWanted)
     def window_wanted(self) -> None:
-        self.schedule_reload()
+        """Scrolled near the edge of the cards held: the window there, and nothing else (the
+        counts, agents and queue are as the last reload left them, and events reload those)."""
+        if getattr(self, "_window_pending", False):
+            return
+        self._window_pending = True
+
+        async def go() -> None:
+            self._window_pending = False
+            window = await self.fetch_window()
+            if window is not None:
+                self.query_one(BoardView).set_window(window)
+                self.sync_footer(self.card)
+
+        self.call_after_refresh(go)
 
     def on_resynced(self, _: Resynced) -> None:
         self.schedule_reload()
