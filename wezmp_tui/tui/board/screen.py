@@ -10,11 +10,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.tui.board.view import BoardView
 from wezmp_tui.tui.messages import DaemonEvent, Resynced
+from wezmp_tui.tui.widgets.footer import KeyFooter
 
 # The form, the details, the queue's question and the modals are imported when first opened:
 # the board's first paint needs none of them (the form alone brings Textual's text area).
@@ -76,7 +77,7 @@ class BoardScreen(Screen[None]):
         yield Input(placeholder="filter: words in a title or description (Esc clears)",
                     id="board-filter", compact=True)  # fmt: skip
         yield BoardView(id="board")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         self.query_one(BoardView).focus()
