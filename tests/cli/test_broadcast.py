@@ -11,14 +11,11 @@ import msgspec
 import pytest
 from click.testing import CliRunner
 
-from tests.engine.test_broadcast import Agents, RecordingMux
+from tests.engine.test_broadcast import RecordingMux, broadcast_engine
 from wezmp_tui.cli import broadcast as broadcast_cli
 from wezmp_tui.cli import send as send_cli
 from wezmp_tui.cli.main import cli
-from wezmp_tui.engine.broadcast import BroadcastService
-from wezmp_tui.engine.facade import Engine
 from wezmp_tui.paths import Paths
-from wezmp_tui.store.db import Database
 
 
 @pytest.fixture
@@ -31,11 +28,7 @@ def routed(
     wezmp_env: Paths, mux: RecordingMux, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[list[tuple[str, dict[str, Any]]]]:
     """Route the commands' daemon calls to an engine; yields the calls made."""
-    wezmp_env.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(wezmp_env.db_file)
-    engine = Engine(paths=wezmp_env, mux=mux, db=db)
-    engine.add(BroadcastService)
-    engine.add(Agents)
+    engine = broadcast_engine(wezmp_env, mux)
     calls: list[tuple[str, dict[str, Any]]] = []
 
     def call(method: str, **params: Any) -> Any:
@@ -46,7 +39,7 @@ def routed(
     monkeypatch.setattr(broadcast_cli, "call", call)
     monkeypatch.setattr(send_cli, "call", call)
     yield calls
-    db.close()
+    engine.db.close()
 
 
 def test_broadcast_prints_panes_and_fails_when_one_failed(

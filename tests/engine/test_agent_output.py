@@ -34,7 +34,7 @@ async def test_each_run_kept_apart(backend: str, make_engine: Any, request: Any)
     server = await serve(engine)
     try:
         await engine.invoke("agent.start", {"names": ["talker"]})
-        await until(engine, lambda s: s.agents["talker"].state == "failed", timeout=30)
+        await until(engine, lambda s: s.agents["talker"].info.state == "failed", timeout=30)
         kept = runs(engine.paths.state_dir, "talker")
         assert len(kept) == 2
         for run in kept:
@@ -69,7 +69,7 @@ async def test_a_long_run_is_bounded_and_read_in_order(
             out = await engine.invoke("agent.output", {"name": "loud"})
             return f"line {n}\n" in out["text"]
 
-        await until(engine, lambda s: s.agents["loud"].pid is not None)
+        await until(engine, lambda s: s.agents["loud"].info.pid is not None)
         follower = 0
         seen = ""
         for _ in range(200):

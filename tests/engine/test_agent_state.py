@@ -24,7 +24,7 @@ async def setup(make_engine: Any, kind: str = "claude") -> tuple[Engine, FakeClo
     await engine.invoke("agent.define", {"spec": {"name": "a", "kind": kind, "workspace": "w"}})
     # A running agent in a real pane whose screen the test controls through `cat`.
     pane = await engine.mux.spawn(workspace="w", argv=["sleep", "60"])
-    info = engine.get(Supervisor).agents["a"]
+    info = engine.get(Supervisor).agents["a"].info
     info.pane_id, info.pid, info.state = pane, 1, "working"
     return engine, clock, info
 
@@ -206,7 +206,7 @@ async def test_quiet_panes_are_not_read_again(make_engine: Any) -> None:
     engine = await make_engine("local", config=Config(), clock=clock)
     await engine.invoke("agent.define", {"spec": {"name": "a", "kind": "generic"}})
     pane = await engine.mux.spawn(workspace="w", argv=["cat"])
-    info = engine.get(Supervisor).agents["a"]
+    info = engine.get(Supervisor).agents["a"].info
     info.pane_id, info.pid, info.state = pane, 1, "working"
     panes = engine.get(PaneService)
     svc = engine.get(AgentStateService)
@@ -237,7 +237,7 @@ async def test_quiet_panes_are_not_read_again(make_engine: Any) -> None:
     assert await async_wait_until(drawn)
     await svc.tick()
     assert svc.reads == 2
-    assert "hello" in svc.seen["a"].screen  # type: ignore[operator]
+    assert "hello" in svc.supervisor.agents["a"].watch.screen  # type: ignore[operator]
 
     clock.advance(REREAD_SECONDS)
     await svc.tick()

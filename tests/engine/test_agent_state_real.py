@@ -62,7 +62,7 @@ class Run:
         self.seen.append((d["state"], d["source"], d["reason"], d["error"]))
 
     def agent(self, name: str) -> AgentInfo:
-        return self.sup.agents[name]
+        return self.sup.agents[name].info
 
     async def until(self, predicate: Callable[[], bool], timeout: float = 60.0) -> None:
         async def check() -> bool:
@@ -74,7 +74,7 @@ class Run:
         try:
             await async_wait_until(check, timeout=timeout, interval=0.1)
         except AssertionError:
-            info = next(iter(self.sup.agents.values()))
+            info = next(iter(self.sup.agents.values())).info
             screen = await self.engine.mux.get_text(info.pane_id or "") if info.pane_id else ""
             raise AssertionError(f"states seen: {self.seen}\nscreen:\n{screen}") from None
 
@@ -92,7 +92,7 @@ async def run(make_engine: Any, wezmp_env: Any) -> AsyncIterator[Run]:
     await server.start()
     home = Path(os.environ["HOME"])
     yield Run(engine, home)
-    for info in engine.get(Supervisor).agents.values():
+    for info in engine.get(Supervisor).agents_in(None):
         if info.pid:
             await engine.invoke("agent.stop", {"name": info.name})
     await server.stop()

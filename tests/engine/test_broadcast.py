@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pytest
 
-from wezmp_tui.engine.api import api
 from wezmp_tui.engine.broadcast import (
     DEFAULT_PROMPT,
-    BroadcastService,
     last_command_output,
 )
 from wezmp_tui.engine.facade import Engine
+from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import InvalidInput, NotFound
 from wezmp_tui.model.panes import PaneInfo, SplitDirection, ZoomMode
 from wezmp_tui.mux.base import PaneNotFound
@@ -88,19 +88,31 @@ class RecordingMux:
     async def close(self) -> None: ...
 
 
-class Agents:
-    """Stands in for the supervisor's `agent.list`: one agent per pane 1 and 3."""
+# The broadcast service and the services it stands on, in their start order.
+SERVICES = [
+    "wezmp_tui.engine.panes:PaneService",
+    "wezmp_tui.engine.workspaces:WorkspaceService",
+    "wezmp_tui.engine.supervisor:Supervisor",
+    "wezmp_tui.engine.broadcast:BroadcastService",
+]
+AGENTS = (("claude-1", "alpha", "1"), ("codex-1", "beta", "3"), ("parked", "beta", None))
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
 
-    @api("agent.list")
-    async def agent_list(self) -> list[dict[str, Any]]:
-        return [
-            {"name": "claude-1", "pane_id": "1", "workspace": "alpha"},
-            {"name": "codex-1", "pane_id": "3", "workspace": "beta"},
-            {"name": "parked", "pane_id": None, "workspace": "beta"},
-        ]
+def broadcast_engine(paths: Paths, mux: RecordingMux) -> Engine:
+    """An engine over `mux` with an agent in panes 1 and 3 and one not running."""
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = Engine(paths=paths, mux=mux, db=Database(paths.db_file))
+    engine.add_standard_services(SERVICES)
+    sup = engine.get(Supervisor)
+
+    async def define() -> None:
+        for name, workspace, pane in AGENTS:
+            spec = {"name": name, "workspace": workspace}
+            await engine.invoke("agent.define", {"spec": spec})
+            sup.agents[name].info.pane_id = pane
+
+    asyncio.run(define())
+    return engine
 
 
 @pytest.fixture
@@ -110,13 +122,9 @@ def mux() -> RecordingMux:
 
 @pytest.fixture
 def engine(wezmp_env: Paths, mux: RecordingMux) -> Iterator[Engine]:
-    wezmp_env.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(wezmp_env.db_file)
-    eng = Engine(paths=wezmp_env, mux=mux, db=db)
-    eng.add(BroadcastService)
-    eng.add(Agents)
+    eng = broadcast_engine(wezmp_env, mux)
     yield eng
-    db.close()
+    eng.db.close()
 
 
 async def test_broadcast_to_a_workspace_pastes_then_enters(

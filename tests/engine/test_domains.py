@@ -67,7 +67,7 @@ async def tick(engine: Engine) -> None:
 async def test_an_agent_in_a_domain_runs_its_command_there(engine: Engine) -> None:
     sup = engine.get(Supervisor)
     await sup.start_agents(name="asker")
-    info = sup.agents["asker"]
+    info = sup.agents["asker"].info
     assert info.pane_id is not None
     # No `wezmp exec` over there: its pane runs the command itself, and no local pid is known.
     assert info.state == "working" and "domain remote" in info.state_reason
@@ -120,7 +120,7 @@ async def test_a_layout_in_a_domain(engine: Engine, tmp_path: Path) -> None:
     assert built["agents"] == ["helper"]
     panes = {p.pane_id: p for p in await engine.mux.list_panes()}
     assert all(panes[p].tty is None for p in built["panes"])  # both, the split too
-    helper = engine.get(Supervisor).agents["helper"]
+    helper = engine.get(Supervisor).agents["helper"].info
     assert helper.state == "working" and helper.pane_id in built["panes"]
 
 

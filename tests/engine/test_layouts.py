@@ -112,9 +112,9 @@ async def test_agents_in_a_layout_start_in_their_panes(make_engine: Any, tmp_pat
     )
     assert result["agents"] == ["a1", "d-shell-2"]
     sup = engine.get(Supervisor)
-    assert sup.agents["a1"].pane_id == result["panes"][0]
-    assert sup.agents["d-shell-2"].pane_id == result["panes"][1]
-    assert sup.agents["a1"].state == "starting"
+    assert sup.agents["a1"].info.pane_id == result["panes"][0]
+    assert sup.agents["d-shell-2"].info.pane_id == result["panes"][1]
+    assert sup.agents["a1"].info.state == "starting"
     frozen = await engine.invoke("layout.freeze", {"workspace": "d"})
     leaf = frozen["layout"]["tabs"][0]["layout"]["panes"][0]
     assert leaf["agent"]["name"] == "a1" and leaf["agent"]["kind"] == "claude"
@@ -232,7 +232,7 @@ async def test_agents_freeze_and_apply_with_their_whole_definition(
     )
     await engine.invoke("layout.apply", {"text": text, "workspace": "d", "cwd": str(tmp_path)})
     sup = engine.get(Supervisor)
-    original = sup.specs["srv"]
+    original = sup.agents["srv"].spec
     assert original.readiness is not None and original.readiness.threshold == 2
     frozen = await engine.invoke("layout.freeze", {"workspace": "d"})
     srv = frozen["layout"]["tabs"][0]["layout"]["panes"][1]["agent"]
@@ -245,8 +245,8 @@ async def test_agents_freeze_and_apply_with_their_whole_definition(
         await engine.invoke("layout.apply", {"text": frozen["yaml"], "workspace": "e"})
     await engine.invoke("agent.stop", {"name": "srv"})
     await engine.invoke("layout.apply", {"text": frozen["yaml"], "workspace": "e"})
-    assert sup.specs["srv"] == msgspec.structs.replace(original, workspace="e")
-    assert sup.agents["wrk"].workspace == "e"
+    assert sup.agents["srv"].spec == msgspec.structs.replace(original, workspace="e")
+    assert sup.agents["wrk"].info.workspace == "e"
 
 
 @st.composite

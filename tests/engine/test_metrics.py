@@ -29,7 +29,7 @@ class FixedSampler:
 async def test_history_events_and_agent_numbers(make_engine: Any) -> None:
     engine = await make_engine("local", config=Config(metrics=Metrics(history=3)))
     await engine.invoke("agent.define", {"spec": {"name": "a"}})
-    engine.get(Supervisor).agents["a"].pid = 4242
+    engine.get(Supervisor).agents["a"].info.pid = 4242
     svc = engine.get(MetricsService)
     fixed = FixedSampler()
     svc._sampler = fixed
@@ -49,7 +49,7 @@ async def test_history_events_and_agent_numbers(make_engine: Any) -> None:
         "cpu": [5.0, 5.0, 5.0],
         "rss": [1024, 1024, 1024],
     }
-    info = engine.get(Supervisor).agents["a"]
+    info = engine.get(Supervisor).agents["a"].info
     assert (info.cpu, info.rss) == (5.0, 1024)
     first = ticks.get_nowait()
     second = ticks.get_nowait()

@@ -31,7 +31,7 @@ async def setup(make_engine: Any, config: Config | None = None) -> tuple[Engine,
     await engine.invoke("agent.define", {"spec": {"name": "a", "kind": "claude", "workspace": "w"}})
     pane = await engine.mux.spawn(workspace="w", argv=["sleep", "60"])
     await engine.get(PaneService).refresh()
-    info = engine.get(Supervisor).agents["a"]
+    info = engine.get(Supervisor).agents["a"].info
     info.pane_id, info.pid, info.state = pane, 1, "working"
     return engine, clock
 
@@ -54,7 +54,7 @@ async def test_waiting_notifies_once_per_transition_and_not_in_the_quiet_period(
     got = await async_wait_until(_notices(engine, 1))
     assert got[0]["title"] == "a is waiting for you in w"
     assert got[0]["body"] == "hook Notification (permission_prompt): Claude needs your permission"
-    assert got[0]["pane_id"] == engine.get(Supervisor).agents["a"].pane_id
+    assert got[0]["pane_id"] == engine.get(Supervisor).agents["a"].info.pane_id
     # Rung in the agent's own pane (desktop depends on this machine's session bus).
     assert {"toast", "bell"} <= set(svc.sent[-1]["channels"])
     # The same state again (only its reason changed) is no transition: nothing sent.

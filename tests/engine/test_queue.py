@@ -66,7 +66,7 @@ async def test_tasks_go_to_idle_agents_in_order_and_come_back_for_review(engine:
     await engine.invoke("agent.start", {"names": ["bot1", "bot2"]})
 
     async def both_idle() -> bool:
-        return all(sup.agents[n].state == "idle" for n in ("bot1", "bot2"))
+        return all(sup.agents[n].info.state == "idle" for n in ("bot1", "bot2"))
 
     await settle(engine, both_idle)
     first = await engine.invoke(
@@ -82,7 +82,7 @@ async def test_tasks_go_to_idle_agents_in_order_and_come_back_for_review(engine:
     await queue.tick()
 
     async def prompt_arrived() -> bool:
-        text = await engine.mux.get_text(sup.agents["bot1"].pane_id)
+        text = await engine.mux.get_text(sup.agents["bot1"].info.pane_id)
         return "working on: write the parser" in text
 
     await settle(engine, prompt_arrived)
@@ -116,7 +116,7 @@ async def test_pause_limits_and_failure_requeues(engine: Any) -> None:
     await engine.invoke("agent.start", {"name": "bot1"})
 
     async def idle() -> bool:
-        return sup.agents["bot1"].state == "idle"
+        return sup.agents["bot1"].info.state == "idle"
 
     await settle(engine, idle)
     t = await engine.invoke("task.add", {"title": "job", "column": "Queue", "agent": "bot1"})
@@ -129,7 +129,7 @@ async def test_pause_limits_and_failure_requeues(engine: Any) -> None:
     await engine.invoke("task.add", {"title": "other", "column": "Queue", "agent": "bot1"})
     assert await engine.invoke("queue.dry_run") == []  # bot1 is at its limit
     # The agent dies: its task returns to the queue with a note.
-    sup._set(sup.agents["bot1"], "failed", "process", "crash")
+    sup._set(sup.agents["bot1"].info, "failed", "process", "crash")
     engine.bus.publish("agent.failed", {"agent": "bot1", "reason": "crash"})
 
     async def requeued() -> bool:
@@ -144,7 +144,7 @@ async def test_pause_limits_and_failure_requeues(engine: Any) -> None:
 async def test_waiting_agent_marks_the_card(engine: Any) -> None:
     sup = engine.get(Supervisor)
     queue = engine.get(QueueService)
-    info = sup.agents["bot2"]
+    info = sup.agents["bot2"].info
     info.state, info.pane_id = "quiet", "%0"
     # Idle by a hook: no screen rule needs to agree (the keeper's pane shows nothing).
     await engine.invoke("hook.event", {"event": "Stop", "agent": "bot2"})
@@ -179,12 +179,13 @@ async def test_a_task_done_in_a_blink_still_reaches_review(engine: Any) -> None:
     await engine.invoke("agent.start", {"name": "sh"})
 
     async def idle() -> bool:
-        return sup.agents["sh"].state == "idle"
+        return sup.agents["sh"].info.state == "idle"
 
     await settle(engine, idle)
     t = await engine.invoke("task.add", {"title": "echo blink", "column": "Queue", "agent": "sh"})
     await engine.get(QueueService).tick()
-    assert (sup.agents["sh"].state, sup.agents["sh"].state_source) == ("working", "dispatch")
+    sh = sup.agents["sh"].info
+    assert (sh.state, sh.state_source) == ("working", "dispatch")
 
     async def reviewed() -> bool:
         return (await engine.invoke("task.show", {"id": t.id}))["task"].column == "Review"
@@ -225,7 +226,7 @@ async def test_no_task_goes_to_an_agent_in_a_dialog_or_quiet_and_status_says_why
     await engine.invoke("agent.start", {"names": ["trusting", "signed-out", "silent"]})
 
     async def settled() -> bool:
-        return [sup.agents[n].state for n in ("trusting", "signed-out", "silent")] == [
+        return [sup.agents[n].info.state for n in ("trusting", "signed-out", "silent")] == [
             "waiting", "waiting", "quiet"
         ]
 
@@ -250,7 +251,7 @@ async def test_an_agent_answering_with_an_error_sends_its_task_back(engine: Any)
     await engine.invoke("agent.start", {"name": "cc"})
 
     async def idle() -> bool:
-        return sup.agents["cc"].state == "idle"
+        return sup.agents["cc"].info.state == "idle"
 
     await settle(engine, idle)
     t = await engine.invoke("task.add", {"title": "fix the test", "column": "Queue"})
@@ -264,7 +265,7 @@ async def test_an_agent_answering_with_an_error_sends_its_task_back(engine: Any)
     await settle(engine, requeued)
     task = (await engine.invoke("task.show", {"id": t.id}))["task"]
     assert "answered with an error: rule api-error" in task.note
-    assert (sup.agents["cc"].state, sup.agents["cc"].state_error) == ("waiting", True)
+    assert (sup.agents["cc"].info.state, sup.agents["cc"].info.state_error) == ("waiting", True)
     # It is not given the task again while the error is on its screen.
     assert await engine.get(QueueService).tick() == []
 
@@ -277,10 +278,10 @@ async def test_a_dialog_opened_since_the_last_tick_stops_the_dispatch(engine: An
     await engine.invoke("agent.start", {"name": "cc"})
 
     async def idle() -> bool:
-        return sup.agents["cc"].state == "idle"
+        return sup.agents["cc"].info.state == "idle"
 
     await settle(engine, idle)
-    pane = sup.agents["cc"].pane_id
+    pane = sup.agents["cc"].info.pane_id
     # The dialog opens; no state tick sees it before the queue's.
     await engine.mux.send_text(pane, "", paste=False, enter=True)
 
@@ -288,7 +289,7 @@ async def test_a_dialog_opened_since_the_last_tick_stops_the_dispatch(engine: An
         return "Detected a custom API key" in await engine.mux.get_text(pane)
 
     await async_wait_until(dialog_drawn)
-    assert sup.agents["cc"].state == "idle"
+    assert sup.agents["cc"].info.state == "idle"
     t = await engine.invoke("task.add", {"title": "fix the test", "column": "Queue"})
     assert await queue.tick() == []
     assert "fix the test" not in await engine.mux.get_text(pane)
@@ -319,14 +320,14 @@ async def test_an_enter_the_agent_dropped_is_pressed_again(engine: Any) -> None:
     await engine.invoke("agent.start", {"name": "cc"})
 
     async def idle() -> bool:
-        return sup.agents["cc"].state == "idle"
+        return sup.agents["cc"].info.state == "idle"
 
     await settle(engine, idle)
     t = await engine.invoke("task.add", {"title": "fix the test", "column": "Queue"})
 
     async def taken_up() -> bool:
         await engine.get(QueueService).tick()
-        info = sup.agents["cc"]
+        info = sup.agents["cc"].info
         return (info.state, info.state_source) == ("working", "rule")
 
     await settle(engine, taken_up)

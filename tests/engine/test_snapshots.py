@@ -150,11 +150,11 @@ async def test_a_dying_server_ends_runs_once_then_restore_brings_it_all_back(
     async def both_run() -> bool:
         await panes.tick()
         await sup.tick()
-        return all(sup.agents[n].pid for n in ("srv", "wrk"))
+        return all(sup.agents[n].info.pid for n in ("srv", "wrk"))
 
     assert await async_wait_until(both_run, timeout=20)
     before = await places(engine, "rd")
-    specs = {n: sup.specs[n] for n in ("srv", "wrk")}
+    specs = {n: sup.agents[n].spec for n in ("srv", "wrk")}
     events = engine.bus.subscribe(["error", "mux.lost", "agent.restarting"])
     await engine.mux.kill_server()
     await panes.tick()
@@ -171,7 +171,7 @@ async def test_a_dying_server_ends_runs_once_then_restore_brings_it_all_back(
         "`wezmp restore` brings them back"
     )
     for name in ("srv", "wrk"):
-        info = sup.agents[name]
+        info = sup.agents[name].info
         assert (info.state, info.pane_id, info.pid) == ("exited", None, None)
         # The wrapper's own report of the hangup may come in after the loss was noticed.
         assert info.state_reason.endswith("`wezmp restore` brings it back") or (
@@ -185,7 +185,7 @@ async def test_a_dying_server_ends_runs_once_then_restore_brings_it_all_back(
     result = await engine.invoke("layout.restore")
     assert result["restored"] == ["rd"]
     assert await places(engine, "rd") == before
-    assert {n: sup.specs[n] for n in specs} == specs
+    assert {n: sup.agents[n].spec for n in specs} == specs
     assert await async_wait_until(both_run, timeout=20)
     assert (await engine.invoke("system.status"))["mux_lost"] is None
 

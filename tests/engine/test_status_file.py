@@ -23,10 +23,10 @@ async def test_written_at_start_and_on_agent_changes_coalesced(make_engine: Any)
     sup = engine.get(Supervisor)
     writes = svc.writes
     clock.advance(1)
-    sup.agents["a"].state = "working"
-    sup._set(sup.agents["a"], "waiting", "hook", "permission")
+    sup.agents["a"].info.state = "working"
+    sup._set(sup.agents["a"].info, "waiting", "hook", "permission")
     # Within 200 ms of the last write: scheduled, not written yet.
-    sup._set(sup.agents["b"], "failed", "process", "crash")
+    sup._set(sup.agents["b"].info, "failed", "process", "crash")
     assert svc.writes == writes + 1
     clock.advance(1)
     svc.request()

@@ -62,11 +62,11 @@ async def until(engine: Engine, predicate: Any, timeout: float = 15.0) -> None:
     try:
         await async_wait_until(check, timeout=timeout, interval=0.05)
     except AssertionError:
-        raise AssertionError(f"agents: {list(sup.agents.values())}") from None
+        raise AssertionError(f"agents: {sup.agents_in(None)}") from None
 
 
 def state(sup: Supervisor, name: str) -> str:
-    return sup.agents[name].state
+    return sup.agents[name].info.state
 
 
 async def test_dependencies_start_in_order_with_their_conditions(running: Any) -> None:
@@ -78,9 +78,9 @@ async def test_dependencies_start_in_order_with_their_conditions(running: Any) -
     result = await engine.invoke("agent.start", {"name": "web"})
     assert result["order"] == ["db", "api", "web"]
     sup = engine.get(Supervisor)
-    assert state(sup, "api") == "starting" and sup.agents["api"].pane_id is None
+    assert state(sup, "api") == "starting" and sup.agents["api"].info.pane_id is None
     await until(engine, lambda s: all(state(s, n) == "working" for n in ("db", "api", "web")))
-    db, api = sup.agents["db"], sup.agents["api"]
+    db, api = sup.agents["db"].info, sup.agents["api"].info
     assert db.started_at is not None and api.started_at is not None
     assert db.started_at <= api.started_at
     assert db.pid and db.pane_id
@@ -102,8 +102,8 @@ async def test_completed_successfully_and_a_failed_dependency(running: Any) -> N
         engine, lambda s: state(s, "app") == "working" and state(s, "after-bad") == "failed"
     )
     sup = engine.get(Supervisor)
-    assert sup.agents["migrate"].last_exit == 0
-    assert "bad exited with 4" in sup.agents["after-bad"].state_reason
+    assert sup.agents["migrate"].info.last_exit == 0
+    assert "bad exited with 4" in sup.agents["after-bad"].info.state_reason
 
 
 async def test_crash_loop_marks_failed_with_last_output_and_runs(running: Any) -> None:
@@ -116,7 +116,7 @@ async def test_crash_loop_marks_failed_with_last_output_and_runs(running: Any) -
     failed = engine.bus.subscribe(["agent.failed"])
     await engine.invoke("agent.start", {"name": "crash"})
     await until(engine, lambda s: state(s, "crash") == "failed")
-    info = engine.get(Supervisor).agents["crash"]
+    info = engine.get(Supervisor).agents["crash"].info
     assert info.last_exit == 3 and info.restarts == 2
     assert any(line.startswith("boom-") for line in info.last_output)
     runs = await engine.invoke("agent.runs", {"name": "crash"})
@@ -132,14 +132,14 @@ async def test_a_pane_killed_from_outside_is_noticed_and_restarted(running: Any)
     await engine.invoke("agent.start", {"name": "svc"})
     await until(engine, lambda s: state(s, "svc") == "working")
     sup = engine.get(Supervisor)
-    old_pane = sup.agents["svc"].pane_id
+    old_pane = sup.agents["svc"].info.pane_id
     assert old_pane is not None
     await engine.mux.kill_pane(old_pane)
     await until(
         engine,
-        lambda s: s.agents["svc"].pane_id not in (None, old_pane) and state(s, "svc") == "working",
+        lambda s: s.get("svc").pane_id not in (None, old_pane) and state(s, "svc") == "working",
     )
-    assert sup.agents["svc"].restarts == 1
+    assert sup.agents["svc"].info.restarts == 1
     runs = await engine.invoke("agent.runs", {"name": "svc"})
     # Newest first: the new run goes on; the old one ended by the hangup of its pane.
     assert len(runs) == 2 and runs[0]["ended_at"] is None
@@ -152,22 +152,22 @@ async def test_policy_no_and_send_and_restart(running: Any) -> None:
     await until(engine, lambda s: state(s, "echoer") == "working")
     sent = await engine.invoke("agent.send", {"name": "echoer", "text": "hello-agent"})
     assert sent == {"sent": ["echoer"], "failed": []}
-    pane = engine.get(Supervisor).agents["echoer"].pane_id
+    pane = engine.get(Supervisor).agents["echoer"].info.pane_id
     assert pane is not None
 
     async def echoed() -> bool:
         return (await engine.mux.get_text(pane)).count("hello-agent") >= 2
 
     await async_wait_until(echoed)
-    pid = engine.get(Supervisor).agents["echoer"].pid
+    pid = engine.get(Supervisor).agents["echoer"].info.pid
     restarted = await engine.invoke("agent.restart", {"name": "echoer"})
     assert restarted["order"] == ["echoer"]
     # In its own pane again, whatever the policy: a restart through wezmp is no crash.
     await until(
         engine,
         lambda s: state(s, "echoer") == "working"
-        and s.agents["echoer"].pid not in (None, pid)
-        and s.agents["echoer"].pane_id == pane,
+        and s.agents["echoer"].info.pid not in (None, pid)
+        and s.agents["echoer"].info.pane_id == pane,
     )
     with pytest.raises(NotFound):
         await engine.invoke("agent.send", {"workspace": "nowhere", "text": "x"})
@@ -199,11 +199,11 @@ async def test_agents_are_adopted_after_a_daemon_restart(make_engine: Any, runni
     engine = await running(spec("long", "exec sleep 60"))
     await engine.invoke("agent.start", {"name": "long"})
     await until(engine, lambda s: state(s, "long") == "working")
-    pane = engine.get(Supervisor).agents["long"].pane_id
-    pid = engine.get(Supervisor).agents["long"].pid
+    pane = engine.get(Supervisor).agents["long"].info.pane_id
+    pid = engine.get(Supervisor).agents["long"].info.pid
     # A second engine on the same store and tmux server, as after a daemon restart.
     again = await make_engine("tmux", config=Config(agents=[spec("long", "exec sleep 60")]))
-    info = again.get(Supervisor).agents["long"]
+    info = again.get(Supervisor).agents["long"].info
     assert (info.pane_id, info.pid, info.state) == (pane, pid, "working")
     explained = await again.invoke("agent.list")
     assert explained[0].desired == "running"
@@ -213,7 +213,7 @@ async def test_an_agent_started_by_hand_is_adopted(running: Any) -> None:
     engine = await running()
     answer = await engine.invoke("agent.register", {"name": "manual", "pid": 1, "pane_id": "%99"})
     assert answer["restart"]["policy"] == "no"
-    assert engine.get(Supervisor).agents["manual"].state == "working"
+    assert engine.get(Supervisor).agents["manual"].info.state == "working"
     assert (await engine.invoke("agent.exited", {"name": "manual", "code": 0}))["stop"] is False
 
 
@@ -232,10 +232,10 @@ async def test_deps_say_ready_waiting_or_never(make_engine: Any) -> None:
     waiting = await engine.invoke("agent.deps", {"name": "b"})
     assert (waiting["ready"], waiting["never"]) == (False, False)
     assert waiting["why"] == "a has not completed"
-    sup.agents["a"].state, sup.agents["a"].last_exit = "exited", 3
+    sup.agents["a"].info.state, sup.agents["a"].info.last_exit = "exited", 3
     never = await engine.invoke("agent.deps", {"name": "b"})
     assert (never["never"], never["why"]) == (True, "a exited with 3")
-    sup.agents["a"].last_exit = 0
+    sup.agents["a"].info.last_exit = 0
     assert (await engine.invoke("agent.deps", {"name": "b"}))["ready"] is True
     with pytest.raises(NotFound):
         await engine.invoke("agent.deps", {"name": "ghost"})
@@ -260,15 +260,15 @@ async def test_healthy_waits_for_the_readiness_probe_and_log(running: Any, tmp_p
     await engine.invoke("agent.start", {"names": ["api", "after-slow"]})
     await until(engine, lambda s: state(s, "db") == "working" and state(s, "slow") == "working")
     # The log line shows first; the probe still fails (no flag yet).
-    await until(engine, lambda s: "db readiness probe" in s.agents["api"].state_reason)
-    assert state(sup, "api") == "starting" and sup.agents["api"].pane_id is None
-    assert "slow readiness probe has not passed" in sup.agents["after-slow"].state_reason
-    probed = sup.probed_at["slow"]
+    await until(engine, lambda s: "db readiness probe" in s.agents["api"].info.state_reason)
+    assert state(sup, "api") == "starting" and sup.agents["api"].info.pane_id is None
+    assert "slow readiness probe has not passed" in sup.agents["after-slow"].info.state_reason
+    probed = sup.agents["slow"].probed_at
     await sup.tick()
-    assert sup.probed_at["slow"] == probed  # not again before its period
+    assert sup.agents["slow"].probed_at == probed  # not again before its period
     flag.touch()
     await until(engine, lambda s: state(s, "api") == "working")
-    assert sup.probe_ok["db"] >= 2
+    assert sup.agents["db"].probe_ok >= 2
     assert state(sup, "after-slow") == "starting"  # the hanging probe never passes
 
 
@@ -327,14 +327,14 @@ async def test_64_agents_in_8_workspaces_started_at_once_run_once(
             sup.tick(),
             sup.tick(),
         )
-        await until(engine, lambda s: all(a.pid for a in s.agents.values()), timeout=120)
+        await until(engine, lambda s: all(a.pid for a in s.agents_in(None)), timeout=120)
         assert len(await engine.mux.list_panes()) == 64
         running = processes("sleep", marker)
-        assert sorted(running) == sorted(a.pid for a in sup.agents.values())
+        assert sorted(running) == sorted(a.pid for a in sup.agents_in(None))
         for n in names:
             await one_wrapper(n)
         # Restarts (one per workspace, at once) and starts of running agents change nothing.
-        before = {n: sup.agents[n].pid for n in names}
+        before = {n: sup.agents[n].info.pid for n in names}
         again = [f"w{w}-a0-{backend}" for w in range(8)]
         await asyncio.gather(
             *(engine.invoke("agent.restart", {"name": n}) for n in again),
@@ -342,13 +342,13 @@ async def test_64_agents_in_8_workspaces_started_at_once_run_once(
         )
         await until(
             engine,
-            lambda s: all(s.agents[n].pid not in (None, before[n]) for n in again),
+            lambda s: all(s.agents[n].info.pid not in (None, before[n]) for n in again),
             timeout=60,
         )
         # (A registered child execs its command once its run is told: a moment later.)
         await until(engine, lambda s: len(processes("sleep", marker)) == 64)
         assert len(await engine.mux.list_panes()) == 64
-        assert all(sup.agents[n].pid == before[n] for n in names if n not in again)
+        assert all(sup.agents[n].info.pid == before[n] for n in names if n not in again)
     finally:
         await asyncio.gather(*(engine.invoke("agent.stop", {"name": n}) for n in names))
         await server.stop()
@@ -383,7 +383,7 @@ async def test_a_killed_wrapper_leaves_nothing_in_its_pane(running: Any, tmp_pat
     child = int(pids.read_text().split()[0])
     wrapper = await one_wrapper("wrapped")
     os.kill(wrapper, signal.SIGKILL)
-    await until(engine, lambda s: _written(pids, 2) and s.agents["wrapped"].pid)
+    await until(engine, lambda s: _written(pids, 2) and s.agents["wrapped"].info.pid)
     await async_wait_until(lambda: _gone(child), timeout=15)
     assert len(processes("sleep", "604")) == 1 and len(processes("sleep", "603")) == 1
 
@@ -407,23 +407,23 @@ async def test_a_crash_loops_pane_is_reused_and_a_closed_one_comes_back_in_its_t
     sup = engine.get(Supervisor)
     await engine.invoke("agent.start", {"names": ["loop", "svc"]})
     await until(engine, lambda s: state(s, "loop") == "failed" and state(s, "svc") == "working")
-    held = sup.agents["loop"].pane_id
+    held = sup.agents["loop"].info.pane_id
     assert held in engine.get(PaneService).by_id  # the last output stays in its pane
     await engine.invoke("agent.start", {"name": "loop"})
-    await until(engine, lambda s: s.agents["loop"].restarts >= 2)
-    assert sup.agents["loop"].pane_id == held
+    await until(engine, lambda s: s.agents["loop"].info.restarts >= 2)
+    assert sup.agents["loop"].info.pane_id == held
     # A pane beside the agent's, then the agent's pane closed from outside: it comes back
     # beside that pane, in the same tab, not in a tab of its own.
-    pane = sup.agents["svc"].pane_id
+    pane = sup.agents["svc"].info.pane_id
     assert pane is not None
     tab = engine.get(PaneService).by_id[pane].tab_id
     await engine.mux.split(pane, argv=["sleep", "606"])
     await engine.get(PaneService).tick()
     await engine.mux.kill_pane(pane)
     await until(
-        engine, lambda s: s.agents["svc"].pane_id not in (None, pane) and s.agents["svc"].pid
+        engine, lambda s: s.get("svc").pane_id not in (None, pane) and s.get("svc").pid
     )
-    assert engine.get(PaneService).by_id[sup.agents["svc"].pane_id or ""].tab_id == tab
+    assert engine.get(PaneService).by_id[sup.agents["svc"].info.pane_id or ""].tab_id == tab
 
 
 async def test_a_runs_duration_leaves_out_the_backoff(running: Any) -> None:
@@ -452,12 +452,12 @@ async def test_adoption_keeps_state_last_exit_lines_runs_and_uptime(
     await until(engine, lambda s: state(s, "up") == "working" and state(s, "bad") == "exited")
     sup = engine.get(Supervisor)
     sup.set_state("up", "waiting", "hook", "permission prompt")
-    up = sup.agents["up"]
+    up = sup.agents["up"].info
     pid = up.pid
     assert pid is not None
     # A second engine on the same store and tmux server, as after a daemon restart.
     again = await make_engine("tmux", config=Config(agents=specs))
-    adopted = again.get(Supervisor).agents
+    adopted = {a.name: a for a in again.get(Supervisor).agents_in(None)}
     assert (adopted["up"].state, adopted["up"].state_reason) == ("waiting", "permission prompt")
     assert adopted["up"].started_at == pytest.approx(procgroup.started_at(pid))
     assert (adopted["bad"].state, adopted["bad"].last_exit) == ("exited", 6)
@@ -480,7 +480,7 @@ async def test_a_second_wrapper_of_a_running_agent_is_refused(running: Any) -> N
         "agent.register", {"name": "only", "pid": os.getpid(), "wrapper_pid": os.getpid()}
     )
     assert late["ok"] is False
-    assert engine.get(Supervisor).agents["only"].pid != os.getpid()
+    assert engine.get(Supervisor).agents["only"].info.pid != os.getpid()
     # A wrapper no longer holding the agent is not listened to.
     assert (await engine.invoke(
         "agent.exited", {"name": "only", "code": 1, "wrapper_pid": os.getpid()}
@@ -506,7 +506,7 @@ async def test_a_tick_during_start_starts_each_agent_once(make_engine: Any) -> N
     engine.mux.spawn = spawn_over_a_socket
     await asyncio.gather(sup.start_agents(names=list("abcd")), sup.tick(), sup.tick())
     panes = await engine.mux.list_panes()
-    assert sorted(p.pane_id for p in panes) == sorted(sup.agents[n].pane_id or "" for n in "abcd")
+    assert sorted(p.pane_id for p in panes) == sorted(sup.get(n).pane_id or "" for n in "abcd")
     assert len(panes) == 4
 
 
@@ -534,7 +534,7 @@ async def test_a_restart_resumes_the_conversation_and_the_runs_say_so(
     sup = engine.get(Supervisor)
     await until(engine, lambda s: log.exists() and len(log.read_text().splitlines()) == 2)
     assert log.read_text().splitlines() == ["", "--continue"]
-    assert sup.agents["cc"].restarts == 1
+    assert sup.agents["cc"].info.restarts == 1
 
     async def resumed_run() -> bool:
         runs = await engine.invoke("agent.runs", {"name": "cc"})
@@ -543,7 +543,7 @@ async def test_a_restart_resumes_the_conversation_and_the_runs_say_so(
     await async_wait_until(resumed_run)
     await engine.invoke("agent.restart", {"name": "cc"})
     await until(engine, lambda s: log.read_text().count("--continue") == 2)
-    assert sup.agents["cc"].state == "working"
+    assert sup.agents["cc"].info.state == "working"
 
 
 async def test_the_agent_version_is_kept_and_rules_of_another_version_are_said(
@@ -559,7 +559,7 @@ async def test_the_agent_version_is_kept_and_rules_of_another_version_are_said(
 
     await engine.get(PaneService).refresh()
     await engine.get(AgentStateService).tick()
-    info = engine.get(Supervisor).agents["cc"]
+    info = engine.get(Supervisor).agents["cc"].info
     assert info.version == "9.9.9"
     assert info.rules_note.startswith("claude 9.9.9: its rules were recorded against 2.1.197")
     explained = (await engine.invoke("agent.explain", {"name": "cc"}))["text"]

@@ -58,14 +58,14 @@ async def test_autostart_agents_start_with_the_daemon_dependencies_first(served:
     ]))  # fmt: skip
     sup = engine.get(Supervisor)
     # Started as the engine started: db first, api waiting for db's line.
-    assert sup.agents["db"].pane_id is not None and sup.agents["api"].pane_id is None
-    assert sup.agents["api"].state == "starting"
-    assert sup.agents["manual"].state_reason == "not started"
-    await until(engine, lambda s: s.agents["api"].pid and s.agents["db"].pid)
-    db, api = sup.agents["db"], sup.agents["api"]
+    assert sup.agents["db"].info.pane_id is not None and sup.agents["api"].info.pane_id is None
+    assert sup.agents["api"].info.state == "starting"
+    assert sup.agents["manual"].info.state_reason == "not started"
+    await until(engine, lambda s: s.agents["api"].info.pid and s.agents["db"].info.pid)
+    db, api = sup.agents["db"].info, sup.agents["api"].info
     assert db.started_at is not None and api.started_at is not None
     assert db.started_at <= api.started_at
-    assert sup.agents["manual"].pane_id is None
+    assert sup.agents["manual"].info.pane_id is None
 
 
 async def test_autostart_agents_start_and_stop_with_their_workspace(
@@ -77,11 +77,11 @@ async def test_autostart_agents_start_and_stop_with_their_workspace(
         await engine.invoke("agent.define", {"spec": msgspec.to_builtins(s)})
     await engine.invoke("agent.start", {"name": "other"})
     sup = engine.get(Supervisor)
-    assert sup.agents["watch"].pane_id is None  # defining one starts nothing
+    assert sup.agents["watch"].info.pane_id is None  # defining one starts nothing
     await engine.invoke("ws.create", {"name": "proj", "cwd": str(tmp_path)})
-    await until(engine, lambda s: s.agents["watch"].pid and s.agents["other"].pid)
-    assert sup.agents["watch"].workspace == "proj"
+    await until(engine, lambda s: s.agents["watch"].info.pid and s.agents["other"].info.pid)
+    assert sup.agents["watch"].info.workspace == "proj"
     # Its own autostart agents do not hold a workspace back: they go with it.
     await engine.invoke("ws.delete", {"name": "proj"})
-    assert sup.agents["watch"].state == "stopped" and sup.agents["watch"].pane_id is None
-    assert sup.agents["other"].pid is not None
+    assert sup.agents["watch"].info.state == "stopped" and sup.agents["watch"].info.pane_id is None
+    assert sup.agents["other"].info.pid is not None

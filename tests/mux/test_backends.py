@@ -157,6 +157,32 @@ async def test_tmux_exiting_with_its_last_session_lists_nothing(tmux_socket: str
         await closing
 
 
+async def test_tmux_reads_hundreds_of_screens_in_batches_under_its_command_limit(
+    tmux_socket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """256 agents' screens in one tick: one command line for all of them is over tmux's
+    16 KiB and refused, which read every screen alone (a process each, every tick)."""
+    import wezmp_tui.mux.tmux as tmux_module
+
+    m = TmuxMux(socket_name=tmux_socket)
+    a = await m.spawn(workspace="w", argv=["sh", "-c", "echo screen-a; exec sleep 60"])
+    b = await m.spawn(workspace="w", argv=["sh", "-c", "echo screen-b; exec sleep 60"])
+    await async_wait_until(lambda: _shows(m, b, "screen-b"))
+    await async_wait_until(lambda: _shows(m, a, "screen-a"))
+
+    async def alone(*_: object) -> None:
+        raise AssertionError("a screen was read alone")
+
+    monkeypatch.setattr(tmux_module, "get_each", alone)
+    many = [a, b] * 150  # as long a command line as 300 panes'
+    texts = await m.get_texts(many, lines=5)
+    assert texts == {a: "screen-a", b: "screen-b"}
+
+
+async def _shows(m: TmuxMux, pane: str, text: str) -> bool:
+    return await m.get_text(pane, lines=5) == text
+
+
 async def test_tmux_missing_binary(tmp_path: Path) -> None:
     with pytest.raises(MuxUnavailable, match="Install tmux"):
         await TmuxMux(executable=str(tmp_path / "no-tmux")).list_panes()

@@ -18,7 +18,7 @@ async def test_failed_task_opens_a_task_with_the_agents_last_lines(make_engine: 
     engine: Engine = await make_engine("local", config=config)
     await engine.invoke("plugin.enable", {"name": "failed-task"})
     await engine.invoke("agent.define", {"spec": {"name": "api", "workspace": "w"}})
-    info = engine.get(Supervisor).agents["api"]
+    info = engine.get(Supervisor).agents["api"].info
     info.last_output = ["starting", "listening on :80", "panic: port taken"]
     info.state = "starting"
     await engine.invoke("agent.failed", {"name": "api", "code": 2, "reason": "crash loop"})

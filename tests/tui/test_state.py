@@ -10,8 +10,10 @@ from tests.tui.apps import SIZE
 from tests.tui.fakes import CuttableClient, ScriptedClient, scripted_app
 from wezmp_tui.clock import FakeClock
 from wezmp_tui.engine.facade import Engine
+from wezmp_tui.model.agents import AgentInfo
 from wezmp_tui.model.events import Event
 from wezmp_tui.tui.app import create_app
+from wezmp_tui.tui.state import DaemonState
 
 
 def cuttable_app(engine: Engine) -> tuple[Any, list[CuttableClient]]:
@@ -115,6 +117,7 @@ async def test_small_changes_are_applied_in_place_without_refetching() -> None:
         await pause(pilot)
         tree = app.screen.query_one("#ws-tree")
         node = tree.pane_nodes["1"]
+        label = node.label
         client.calls.clear()
         events = [
             ("pane.changed", {"pane_id": "1", "workspace": "api", "pids": [10, 11]}),
@@ -124,6 +127,11 @@ async def test_small_changes_are_applied_in_place_without_refetching() -> None:
         ]  # fmt: skip
         for seq, (topic, data) in enumerate(events):
             await client.queue.put(Event(seq=seq, ts=0, topic=topic, data=data))
+            if seq == 0:
+                # New processes on a pane change nothing its label shows: it is not set
+                # again (a label set redraws the tree; 256 agents make ~50 such a second).
+                await pause(pilot)
+                assert node.label is label
         await pause(pilot)
         lists = [m for m, _ in client.calls if m in ("ws.list", "pane.list", "agent.list")]
         assert lists == []
@@ -166,3 +174,17 @@ async def test_metrics_fill_series_and_a_stopped_agent_keeps_no_figures() -> Non
         assert state.agent_cpu["claude-api"] == [77.0, 77.0]
         assert state.agent_cpu["codex-api"] == [0.4, 0.4]
         assert "gemini-web" not in state.agent_cpu
+
+
+def test_the_agent_in_a_pane_is_found_by_index_and_a_new_list_reindexes() -> None:
+    async def no_call(*_: Any) -> Any:
+        raise AssertionError("nothing is fetched")
+
+    state = DaemonState(call=no_call, post=lambda _: None)
+    state.agents = {f"a{i}": AgentInfo(name=f"a{i}", pane_id=str(i)) for i in range(256)}
+    assert state.agent_in_pane("200") is state.agents["a200"]
+    assert state.agent_in_pane("999") is None
+    # A restart puts the agent in a new pane; the new list says so.
+    state.agents = {"a200": AgentInfo(name="a200", pane_id="999")}
+    assert state.agent_in_pane("999") is state.agents["a200"]
+    assert state.agent_in_pane("200") is None

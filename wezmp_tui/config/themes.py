@@ -18,12 +18,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from wezmp_tui.config.schema import Base
 from wezmp_tui.config.yamlpos import PathKey, convert, format_path, parse_yaml
 from wezmp_tui.errors import ConfigError, NotFound
+from wezmp_tui.model.states import STATE_NAMES
 from wezmp_tui.paths import Paths, builtin_dir
 
 BASE_COLOURS = (
@@ -32,19 +34,23 @@ BASE_COLOURS = (
 )  # fmt: skip
 
 
-class States(Base):
-    """One colour per state of the model's list (`model/states.py`)."""
+# One colour per state of the model's list (`model/states.py`), made from that list: a new
+# state is a key of `states:` with nothing to add here (a theme that leaves it unset gets the
+# list's own colour). `unknown` is older theme files' colour for the state that is now
+# `quiet`, used when `quiet` is unset.
+if TYPE_CHECKING:
 
-    stopped: str | None = None
-    starting: str | None = None
-    working: str | None = None
-    waiting: str | None = None
-    idle: str | None = None
-    quiet: str | None = None
-    exited: str | None = None
-    failed: str | None = None
-    # Older theme files' colour for the state that is now `quiet`; used when `quiet` is unset.
-    unknown: str | None = None
+    class States(Base):
+        quiet: str | None = None
+        unknown: str | None = None
+
+else:
+    States = msgspec.defstruct(
+        "States",
+        [(name, str | None, None) for name in (*STATE_NAMES, "unknown")],
+        bases=(Base,),
+        module=__name__,
+    )
 
 
 class Sparkline(Base):

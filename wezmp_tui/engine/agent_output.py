@@ -47,10 +47,10 @@ class AgentOutputService:
     async def start(self) -> None:
         # After a daemon restart the runs that go on are written to again.
         sup = self.engine.get(Supervisor)
-        for name, run in list(sup.run_ids.items()):
-            pane = sup.agents[name].pane_id if name in sup.agents else None
-            if pane is not None:
-                await self.begin(name, run, pane)
+        for agent in list(sup.agents.values()):
+            run, pane = agent.run_id, agent.info.pane_id
+            if run is not None and pane is not None:
+                await self.begin(agent.name, run, pane)
         self.engine.every("agent-output", lambda: TRIM_EVERY, self.trim)
 
     async def stop(self) -> None:

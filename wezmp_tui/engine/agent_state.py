@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import deque
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from wezmp_tui.config.rules import RuleBook, rule_dirs
@@ -24,6 +22,7 @@ from wezmp_tui.engine.api import api
 from wezmp_tui.engine.panes import PaneService
 from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import ConfigError, NotFound
+from wezmp_tui.model.agent_record import Agent, ScreenWatch
 from wezmp_tui.model.claude_hooks import hook_state
 from wezmp_tui.model.events import Event
 from wezmp_tui.model.states import STOPPED_STATES, AgentState, state_def
@@ -35,44 +34,18 @@ if TYPE_CHECKING:
 log = logging.getLogger("wezmp.state")
 
 TICK = 1.0  # seconds between looks at the agents' screens
-HOOKS_KEPT = 8  # the last hook events of each agent, for `agent explain`
 NOT_EVALUATED = {AgentState.STARTING, *STOPPED_STATES}
 # Even a pane whose processes wrote nothing is read this often: a person's typing echoed by
 # the terminal itself (not by a process) changes the screen too.
 REREAD_SECONDS = 10.0
 
 
-@dataclass
-class Seen:
-    """What the state service knows about one agent between ticks."""
-
-    digest: str = ""
-    changed_at: float = 0.0
-    idle_since: float | None = None  # when rules first said idle (debounce)
-    hook_state: str | None = None
-    hook_at: float = 0.0
-    hook_reason: str = ""
-    hook_error: bool = False
-    hooks: deque[tuple[float, str]] = field(default_factory=lambda: deque(maxlen=HOOKS_KEPT))
-    text: str = ""
-    rule: str = ""
-    source: str = ""
-    reason: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-    dispatched_on: str | None = None  # the screen's digest when a task was typed in
-    screen: str | None = None  # the text last read from the pane
-    writes: tuple[tuple[int, int], ...] | None = None  # its processes' write counts then
-    read_at: float = 0.0
-    # The screen text last decided on, and what the rules said of it then (with which rules,
-    # kind and title): a quiet pane's same screen is not hashed and matched again each tick.
-    decided: str | None = None
-    matched: tuple[Any, str, str, Any] = (None, "", "", None)
-
-
 class AgentStateService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.seen: dict[str, Seen] = {}
+        # What it keeps of each agent between ticks is in the agent's record (`watch`).
+        self.supervisor = engine.get(Supervisor)
+        self.panes = engine.get(PaneService)
         self.reads = 0  # screens read from the mux
         self.skipped = 0  # screens known unchanged without reading them
         self.rules_error: str | None = None
@@ -95,32 +68,32 @@ class AgentStateService:
     async def reload_rules(self) -> dict[str, Any]:
         """Re-read rule files (the watcher calls this on save)."""
         self.rules = self._load_rules()
-        for info in self.supervisor.agents.values():
+        for agent in self.supervisor.agents.values():
+            info = agent.info
             info.rules_note = self.rules.version_note(info.kind, info.version) or ""
         return {"error": self.rules_error, "kinds": sorted(self.rules.rules)}
-
-    @property
-    def supervisor(self) -> Supervisor:
-        return self.engine.get(Supervisor)
 
     async def start(self) -> None:
         self.engine.every("agent-state", lambda: TICK, self.tick)
 
+    def _watch(self, name: str) -> ScreenWatch | None:
+        agent = self.supervisor.agents.get(name)
+        return agent.watch if agent is not None else None
+
     def _on_state(self, event: Event) -> None:
         data = event.data or {}
+        s = self._watch(str(data.get("agent", "")))
+        if s is None:
+            return
         if data.get("source") == "dispatch":
             # A task was just typed in: its idle prompt must hold anew, on a screen that has
             # changed since (a prompt that never showed was not taken).
-            s = self.seen.get(data.get("agent", ""))
-            if s is not None:
-                s.idle_since = None
-                s.dispatched_on = s.digest
+            s.idle_since = None
+            s.dispatched_on = s.digest
         if data.get("state") in NOT_EVALUATED:
             # A new process (or none): what hooks said about the old one no longer holds.
-            s = self.seen.get(data.get("agent", ""))
-            if s is not None:
-                s.hook_state = None
-                s.idle_since = None
+            s.hook_state = None
+            s.idle_since = None
 
     # -- hooks --------------------------------------------------------------------------
 
@@ -130,10 +103,11 @@ class AgentStateService:
             return agent
         if pane_id:
             for a in agents.values():
-                if a.pane_id == pane_id:
+                if a.info.pane_id == pane_id:
                     return a.name
         if cwd:
-            running = [a for a in agents.values() if a.cwd == cwd and a.state not in NOT_EVALUATED]
+            infos = (a.info for a in agents.values())
+            running = [a for a in infos if a.cwd == cwd and a.state not in NOT_EVALUATED]
             if len(running) == 1:
                 return running[0].name
         return None
@@ -152,7 +126,7 @@ class AgentStateService:
         if name is None:
             return {"agent": None, "state": None}
         state, reason, error = hook_state(event, payload or {})
-        s = self.seen.setdefault(name, Seen())
+        s = self.supervisor.agents[name].watch
         s.hooks.append((self.engine.clock.now(), reason))
         if state is None:
             return {"agent": name, "state": None}
@@ -169,21 +143,22 @@ class AgentStateService:
         """One batched pass: read the screens of running agents (hook-driven ones too: hooks
         miss dialogs), decide."""
         sup = self.supervisor
-        todo = [a for a in sup.agents.values() if a.state not in NOT_EVALUATED and a.pane_id]
-        for a in todo:
-            a.rules_note = self.rules.version_note(a.kind, a.version) or ""
+        todo = [
+            r for r in sup.agents.values() if r.info.state not in NOT_EVALUATED and r.info.pane_id
+        ]
+        for r in todo:
+            r.info.rules_note = self.rules.version_note(r.info.kind, r.info.version) or ""
         if not todo:
             return
         now = self.engine.clock.monotonic()
-        by_id = self.engine.get(PaneService).by_id
-        read: list[tuple[Any, tuple[tuple[int, int], ...] | None]] = []
-        for a in todo:
+        by_id = self.panes.by_id
+        read: list[tuple[Agent, tuple[tuple[int, int], ...] | None]] = []
+        for r in todo:
+            a, s = r.info, r.watch
             pane = by_id.get(a.pane_id or "")
             writes = write_counts(pane.pids) if pane and pane.pids else None
-            s = self.seen.get(a.name)
             if (
                 writes is not None
-                and s is not None
                 and s.screen is not None
                 and s.writes == writes
                 and now - s.read_at < REREAD_SECONDS
@@ -192,22 +167,22 @@ class AgentStateService:
                 self.decide(a.name, a.kind, s.screen, by_id[a.pane_id or ""].title, now)
                 self.skipped += 1
                 continue
-            read.append((a, writes))
+            read.append((r, writes))
         if not read:
             return
-        texts = await self.engine.mux.get_texts([a.pane_id or "" for a, _ in read], lines=60)
-        for a, writes in read:
+        texts = await self.engine.mux.get_texts([r.info.pane_id or "" for r, _ in read], lines=60)
+        for r, writes in read:
+            a, s = r.info, r.watch
             text = texts.get(a.pane_id or "")
             if not isinstance(text, str):
                 continue
             pane = by_id.get(a.pane_id or "")
             self.decide(a.name, a.kind, text, pane.title if pane else "", now)
-            s = self.seen[a.name]
             s.screen, s.writes, s.read_at = text, writes, now
             self.reads += 1
 
     def decide(self, name: str, kind: str, text: str, title: str, now: float) -> str | None:
-        s = self.seen.setdefault(name, Seen(changed_at=now))
+        s = self.supervisor.agents[name].watch
         same = text is s.decided  # the very text of the last call: a quiet pane
         if not same:
             digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
@@ -255,7 +230,7 @@ class AgentStateService:
         self.supervisor.set_state(name, state, source, reason, error=error)
         return state
 
-    def _beside_hooks(self, name: str, s: Seen, match: Any) -> str:
+    def _beside_hooks(self, name: str, s: ScreenWatch, match: Any) -> str:
         """Hooks decide, except while the screen shows what needs the person."""
         if match is not None and match.rule.state == "waiting":
             s.rule, s.text = f"{match.rule.name} ({match.rule.source})", match.text
@@ -271,10 +246,11 @@ class AgentStateService:
         """Just before typing a task into an agent: None when it is still positively idle,
         else why not. A hook's idle stands until the next hook; a rule's idle is checked
         against the screen as it is now (a dialog may have opened since the last tick)."""
-        info = self.supervisor.agents.get(name)
-        if info is None or info.state != "idle" or not info.pane_id:
+        agent = self.supervisor.agents.get(name)
+        info = agent.info if agent is not None else None
+        if agent is None or info is None or info.state != "idle" or not info.pane_id:
             return f"{name} is {info.state if info else 'gone'}"
-        s = self.seen.get(name)
+        s = agent.watch
         try:
             text = await self.engine.mux.get_text(info.pane_id, lines=60)
         except Exception as exc:
@@ -282,7 +258,7 @@ class AgentStateService:
         match = self.rules.evaluate(info.kind, text, "")
         if match is not None and match.rule.state == "waiting":
             return f"its screen now shows rule {match.rule.name}"
-        if info.state_source == "hook" and s is not None and s.hook_state == "idle":
+        if info.state_source == "hook" and s.hook_state == "idle":
             # Idle must hold a moment whoever said it: Claude Code reports SessionStart before
             # its composer takes an Enter (a prompt typed then sits there unsent).
             held = self.engine.clock.now() - s.hook_at
@@ -296,10 +272,10 @@ class AgentStateService:
     async def explain(self, name: str) -> dict[str, Any]:
         """Which source and which rule decided the agent's state, what the state claims, and
         the text looked at."""
-        info = self.supervisor.agents.get(name)
-        if info is None:
+        agent = self.supervisor.agents.get(name)
+        if agent is None:
             raise NotFound(f"no agent named {name!r}")
-        s = self.seen.get(name, Seen())
+        info, s = agent.info, agent.watch
         held = max(0, int(self.engine.clock.now() - info.state_since))
         d = state_def(info.state)
         lines = [

@@ -1,9 +1,7 @@
 """Many panes at once: broadcast a line, named pane groups, and pane-to-pane copies.
 
-Targets are resolved from the pane tick's view (`pane.list`) and the supervisor's agents
-(`agent.list`) through the engine API, so this service has no import-time coupling to them and
-works (with panes only) when no supervisor runs. Every send goes out concurrently and a failure
-on one pane is reported, never allowed to stop the others.
+Targets are resolved from the pane tick's view and the supervisor's agents. Every send goes out
+concurrently and a failure on one pane is reported, never allowed to stop the others.
 """
 
 from __future__ import annotations
@@ -11,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from wezmp_tui.engine.api import api
+from wezmp_tui.engine.panes import PaneService
+from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import InvalidInput, NotFound
 from wezmp_tui.store.groups import PaneGroupStore
 
@@ -54,6 +54,8 @@ class BroadcastService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.groups = PaneGroupStore(engine.db)
+        self.panes = engine.get(PaneService)
+        self.supervisor = engine.get(Supervisor)
 
     # -- groups -------------------------------------------------------------------------
 
@@ -140,13 +142,13 @@ class BroadcastService:
         panes: list[str] | None = None,
     ) -> list[str]:
         """Pane ids matching every filter given (all panes when none is)."""
-        live = await self._live_panes()
-        chosen = [p["pane_id"] for p in live]
+        live = await self.panes.list_panes()
+        chosen = [p.pane_id for p in live]
         if panes is not None:
             wanted = set(panes)
             chosen = [p for p in chosen if p in wanted]
         if workspace is not None:
-            in_ws = {p["pane_id"] for p in live if p["workspace"] == workspace}
+            in_ws = {p.pane_id for p in live if p.workspace == workspace}
             chosen = [p for p in chosen if p in in_ws]
         if group is not None:
             members = set(self.groups.panes(group))
@@ -154,7 +156,7 @@ class BroadcastService:
                 raise NotFound(f"no pane group named {group!r}")
             chosen = [p for p in chosen if p in members]
         if agents_only:
-            agent_panes = {a["pane_id"] for a in await self._agents() if a.get("pane_id")}
+            agent_panes = {a.pane_id for a in self.supervisor.agents_in(None) if a.pane_id}
             chosen = [p for p in chosen if p in agent_panes]
         return chosen
 
@@ -198,29 +200,14 @@ class BroadcastService:
 
     async def resolve_pane(self, ref: str) -> str:
         """A pane id for `ref`, which is a live pane id or an agent's name."""
-        for agent in await self._agents():
-            if agent.get("name") == ref:
-                if not agent.get("pane_id"):
-                    raise NotFound(f"agent {ref} has no pane (is it running?)")
-                return str(agent["pane_id"])
-        ids = {p["pane_id"] for p in await self._live_panes()}
-        if ref in ids:
+        agent = self.supervisor.agents.get(ref)
+        if agent is not None:
+            if not agent.info.pane_id:
+                raise NotFound(f"agent {ref} has no pane (is it running?)")
+            return agent.info.pane_id
+        if ref in {p.pane_id for p in await self.panes.list_panes()}:
             return ref
         raise NotFound(f"no pane or agent named {ref!r}")
-
-    async def _live_panes(self) -> list[dict[str, Any]]:
-        if "pane.list" in self.engine.methods:
-            panes = await self.engine.invoke("pane.list")
-        else:
-            panes = await self.engine.mux.list_panes()
-        result: list[dict[str, Any]] = msgspec.to_builtins(panes)
-        return result
-
-    async def _agents(self) -> list[dict[str, Any]]:
-        if "agent.list" not in self.engine.methods:
-            return []
-        agents: list[dict[str, Any]] = msgspec.to_builtins(await self.engine.invoke("agent.list"))
-        return agents
 
 
 def last_command_output(lines: list[str], prompt: re.Pattern[str]) -> list[str]:

@@ -2,9 +2,9 @@
 the three things that react to them outside the engine's own services: plugins,
 notifications and event actions.
 
-Conversion may ask the engine's API for a detail the bus event does not carry (a task's
-title, a board's done column), so it runs in a task of its own, never inside `publish`. The
-board's own events carry both, so a board operation costs no second read of its task.
+Conversion may ask the board or the supervisor for a detail the bus event does not carry (a
+task's title, a board's done column), so it runs in a task of its own, never inside `publish`.
+The board's own events carry both, so a board operation costs no second read of its task.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from wezmp_tui.errors import WezmpError
+from wezmp_tui.engine.board import BoardService
+from wezmp_tui.engine.supervisor import Supervisor
+from wezmp_tui.errors import NotFound
 from wezmp_tui.model import plugin_events as pe
 from wezmp_tui.model.events import Event
 
@@ -44,6 +46,8 @@ Consumer = Callable[[pe.PluginEvent], None]
 class EventFeed:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.board = engine.get(BoardService)
+        self.supervisor = engine.get(Supervisor)
         self.consumers: list[Consumer] = []
         self._queue: asyncio.Queue[Event] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -139,24 +143,20 @@ class EventFeed:
             column=d["column"], title=title,
         )  # fmt: skip
 
-    async def _call(self, method: str, **params: Any) -> Any:
-        try:
-            return await self.engine.invoke(method, params)
-        except (WezmpError, LookupError):
-            return None
-
     async def _workspace_of(self, agent: str) -> str:
-        shown = await self._call("agent.show", name=agent)
-        return str(shown["agent"]["workspace"]) if shown else ""
+        known = self.supervisor.agents.get(agent)
+        return known.info.workspace if known is not None else ""  # gone since: no workspace
 
     async def _title(self, d: dict[str, Any]) -> str:
         if "title" in d:
             return str(d["title"])
-        shown = await self._call("task.show", id=d["task_id"])
-        return str(shown["task"].title) if shown else ""
+        try:
+            return self.board.task(d["task_id"]).title
+        except NotFound:  # deleted since
+            return ""
 
     async def _done_column(self, board: str) -> str:
-        for b in await self._call("board.list") or []:
+        for b in await self.board.list_boards():
             if b.name == board and b.columns:
-                return str(b.columns[-1])
+                return b.columns[-1]
         return ""

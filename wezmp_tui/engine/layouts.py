@@ -37,6 +37,7 @@ from wezmp_tui.engine import freeze
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.deps import find_cycle
 from wezmp_tui.engine.panes import PaneService
+from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.engine.workspaces import WorkspaceService
 from wezmp_tui.errors import InvalidInput, NotFound, WezmpError
 from wezmp_tui.model.agents import STOPPED_STATES
@@ -48,7 +49,6 @@ from wezmp_tui.store.groups import PaneGroupStore
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
-    from wezmp_tui.engine.supervisor import Supervisor
 
 log = logging.getLogger("wezmp.layouts")
 Region = tuple[int, int]  # rows, cols of the pane a node is built in (0, 0: unknown)
@@ -95,6 +95,7 @@ class LayoutService:
         self.groups = PaneGroupStore(engine.db)
         self.workspaces = engine.get(WorkspaceService)
         self.workspaces.layouts = self
+        self.supervisor = engine.get(Supervisor)
         # The last version of each layout file that loaded: a file saved broken keeps it in
         # force (and says why) until it is fixed.
         self.last_good: dict[str, Layout] = {}
@@ -111,14 +112,6 @@ class LayoutService:
             if error.split(":", 1)[0] in changed:
                 log.error("layouts: %s", error)
                 self.engine.bus.publish("error", {"source": "layout", "message": error})
-
-    def _sup(self) -> Supervisor | None:
-        from wezmp_tui.engine.supervisor import Supervisor
-
-        try:
-            return self.engine.get(Supervisor)
-        except LookupError:
-            return None
 
     # -- files --------------------------------------------------------------------------
 
@@ -199,7 +192,7 @@ class LayoutService:
         """Name and define every agent of the layout before any pane is made, dependencies
         first, so a dependent may come before its dependency in the tree. Refused, with
         nothing changed, when one of them is running."""
-        sup = self._sup()
+        sup = self.supervisor
         inline: dict[str, tuple[InlineAgent, str]] = {}
         remote: dict[str, str] = {}  # agents of tabs in a domain, and the domain
         for tab in build.layout.tabs:
@@ -215,11 +208,9 @@ class LayoutService:
                     remote[name] = build.domain_of(tab) or ""
         if not inline:
             return
-        if sup is None:
-            raise InvalidInput(f"layout {build.layout.name}: agents need the supervisor")
         for name in inline:
-            info = sup.agents.get(name)
-            if info is not None and info.state not in STOPPED_STATES:
+            known = sup.agents.get(name)
+            if known is not None and known.info.state not in STOPPED_STATES:
                 raise InvalidInput(f"agent {name} is already running")
         graph = {**sup.graph(), **{n: list(a.depends_on) for n, (a, _) in inline.items()}}
         cycle = find_cycle(graph)
@@ -234,7 +225,7 @@ class LayoutService:
             agent, cwd = inline[name]
             for dep in agent.depends_on:
                 await define(dep)
-            if agent == InlineAgent(name=agent.name) and name in sup.specs:
+            if agent == InlineAgent(name=agent.name) and name in sup.agents:
                 return  # a name alone: the agent as it is defined
             spec = agent_spec(agent, name, build.workspace, cwd)
             if name in remote:
@@ -251,14 +242,12 @@ class LayoutService:
                 await self.engine.mux.kill_pane(pane)
             except Exception as exc:  # already gone is fine
                 log.info("undo: %s", exc)
-        sup = self._sup()
-        if sup is None:
-            return
+        sup = self.supervisor
         for name in build.agents:
-            info = sup.agents.get(name)
-            if info is not None:
-                info.desired = "stopped"
-                sup._set(info, "exited", "process", "its layout failed")
+            known = sup.agents.get(name)
+            if known is not None:
+                known.info.desired = "stopped"
+                sup._set(known.info, "exited", "process", "its layout failed")
 
     def _workspace_domain(self, workspace: str) -> str | None:
         row = self.workspaces.record(workspace)
@@ -280,9 +269,8 @@ class LayoutService:
         if node.agent is not None:
             name = build.names[id(node)]
             build.agents.append(name)
-            sup = self._sup()
-            assert sup is not None
-            spec = sup.specs[name]
+            sup = self.supervisor
+            spec = sup.agents[name].spec
             if spec.worktree and not spec.domain:
                 from wezmp_tui.engine.worktrees import ensure_worktree
 
@@ -360,9 +348,7 @@ class LayoutService:
 
     async def _leaf(self, build: Build, node: Node, pane: str, cwd: str) -> None:
         if node.agent is not None:
-            sup = self._sup()
-            assert sup is not None
-            sup.placed(build.names[id(node)], pane, build.workspace, cwd)
+            self.supervisor.placed(build.names[id(node)], pane, build.workspace, cwd)
         elif build.layout.before and not node.command:
             for line in build.layout.before:
                 await self.engine.mux.send_text(pane, line, paste=False, enter=True)
@@ -391,8 +377,8 @@ class LayoutService:
     def freeze_panes(self, workspace: str, panes: list[PaneInfo]) -> Layout:
         """A layout of `panes` (one workspace's). Works from what the pane tick remembers
         when the panes' processes are gone (a multiplexer that died)."""
-        sup = self._sup()
-        agents = {a.pane_id: a.name for a in sup.agents.values() if a.pane_id} if sup else {}
+        every = self.supervisor.agents.values()
+        agents = {a.info.pane_id: a.name for a in every if a.info.pane_id}
         groups = self.groups.group_of()
         root = freeze.common_root(p.cwd for p in panes)
         tabs: dict[str, list[PaneInfo]] = {}
@@ -414,9 +400,9 @@ class LayoutService:
         launched = self.engine.get(PaneService).command_of(p)
         names = [a[0] for a in (cmdline(pid) for pid in p.pids) if a]
         title = freeze.own_title(p, [*names, *(launched or [])[:1]])
-        sup = self._sup()
-        if agent is not None and sup is not None and agent in sup.specs:
-            spec = sup.specs[agent]
+        known = self.supervisor.agents.get(agent or "")
+        if agent is not None and known is not None:
+            spec = known.spec
             inline = InlineAgent(
                 name=agent, kind=spec.kind, command=spec.command, env=spec.env,
                 depends_on=dict(spec.depends_on), restart=spec.restart, log_ready=spec.log_ready,

@@ -157,11 +157,8 @@ class MetricsService:
     def _roots(self) -> dict[str, int]:
         from wezmp_tui.engine.supervisor import Supervisor
 
-        try:
-            sup = self.engine.get(Supervisor)
-        except LookupError:
-            return {}
-        return {a.name: a.pid for a in sup.agents.values() if a.pid}
+        infos = (a.info for a in self.engine.get(Supervisor).agents.values())
+        return {a.name: a.pid for a in infos if a.pid}
 
     async def tick(self) -> Sample:
         roots = self._roots()
@@ -176,10 +173,7 @@ class MetricsService:
         self.system["cpu"].append(sys_["cpu"])
         self.system["mem"].append(sys_["mem"])
         changed: dict[str, dict[str, float]] = {}
-        try:
-            agents = self.engine.get(Supervisor).agents
-        except LookupError:
-            agents = {}
+        agents = self.engine.get(Supervisor).agents
         for name, vals in sample["agents"].items():
             series = self.agents.setdefault(
                 name, {"cpu": deque(maxlen=self.size), "rss": deque(maxlen=self.size)}
@@ -188,11 +182,12 @@ class MetricsService:
             series["rss"].append(vals["rss"])
             if self.last["agents"].get(name) != vals:
                 changed[name] = vals
-            info = agents.get(name)
-            if info is not None:
-                info.cpu = vals["cpu"]
-                info.rss = int(vals["rss"])
-        for name, info in agents.items():
+            known = agents.get(name)
+            if known is not None:
+                known.info.cpu = vals["cpu"]
+                known.info.rss = int(vals["rss"])
+        for name, known in agents.items():
+            info = known.info
             if name not in sample["agents"] and info.cpu is not None:
                 # Nothing of it runs: no figures (rather than the last ones, or a 0).
                 info.cpu = info.rss = None

@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING, Any
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.desktop import TIMEOUT, Desktop, detect
 from wezmp_tui.engine.event_feed import EventFeed
+from wezmp_tui.engine.panes import PaneService
+from wezmp_tui.engine.status_file import StatusFileService
+from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.model import plugin_events as pe
 
 if TYPE_CHECKING:
@@ -57,6 +60,9 @@ def describe(record: pe.PluginEvent) -> tuple[str, str]:
 class NotifyService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.supervisor = engine.get(Supervisor)
+        self.panes = engine.get(PaneService)
+        self.status_file = engine.get(StatusFileService)
         self.desktop = Desktop(None, "not looked for yet")
         self.sent: list[dict[str, Any]] = []  # the last few, for `notify.status` and tests
         self.suppressed = 0
@@ -153,13 +159,7 @@ class NotifyService:
         log.info("notified %s (%s): %s", name, ", ".join(used) or "no channel", title)
 
     def _toast(self, title: str, body: str, agent: str | None) -> None:
-        from wezmp_tui.engine.status_file import StatusFileService
-
-        try:
-            status = self.engine.get(StatusFileService)
-        except LookupError:
-            return
-        status.notice(title, body, self._pane_of(agent) if agent else None)
+        self.status_file.notice(title, body, self._pane_of(agent) if agent else None)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -191,24 +191,13 @@ class NotifyService:
                         err.decode(errors="replace").strip())  # fmt: skip
 
     def _pane_of(self, agent: str) -> str | None:
-        from wezmp_tui.engine.supervisor import Supervisor
-
-        try:
-            info = self.engine.get(Supervisor).agents.get(agent)
-        except LookupError:
-            return None
-        return info.pane_id if info is not None else None
+        known = self.supervisor.agents.get(agent)
+        return known.info.pane_id if known is not None else None
 
     def _bell(self, agent: str) -> bool:
         """BEL written to the agent's pane as output (never input: the agent reads nothing),
         so the terminal marks that very pane and tab."""
-        from wezmp_tui.engine.panes import PaneService
-
-        pane_id = self._pane_of(agent)
-        try:
-            pane = self.engine.get(PaneService).by_id.get(pane_id or "")
-        except LookupError:
-            return False
+        pane = self.panes.by_id.get(self._pane_of(agent) or "")
         if pane is None or not pane.tty:
             return False
         try:

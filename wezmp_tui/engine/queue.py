@@ -19,9 +19,12 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from wezmp_tui.config.schema import Queue
+from wezmp_tui.engine.agent_state import AgentStateService
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.board import BoardService
+from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.engine.timetrack import TimeService
+from wezmp_tui.model.agents import AgentInfo
 from wezmp_tui.model.board import TaskInfo, TaskQuery
 from wezmp_tui.model.events import Event
 from wezmp_tui.model.states import STOPPED_STATES
@@ -42,11 +45,11 @@ class QueueService:
         self.engine = engine
         self.board = engine.get(BoardService)
         self.time = engine.get(TimeService)
+        self.supervisor = engine.get(Supervisor)
+        self.agent_state = engine.get(AgentStateService)
         self.paused = engine.config.queue.paused
         self.worked: set[int] = set()  # dispatched tasks whose agent has been seen working
         self.taken: set[int] = set()  # dispatched tasks a hook or rule has seen taken up
-        # agent -> why its idleness was not confirmed on the last try (tried again each tick)
-        self.refused: dict[str, str] = {}
         self._busy = False
         self._tasks: set[asyncio.Task[None]] = set()
         engine.bus.listen(
@@ -66,13 +69,8 @@ class QueueService:
 
     # -- decisions ----------------------------------------------------------------------
 
-    def _agents(self) -> list[Any]:
-        from wezmp_tui.engine.supervisor import Supervisor
-
-        try:
-            return list(self.engine.get(Supervisor).agents.values())
-        except LookupError:
-            return []
+    def _agents(self) -> list[AgentInfo]:
+        return [a.info for a in self.supervisor.agents.values()]
 
     def _queued(self) -> TaskQuery:
         return TaskQuery(queued_in=self._cfg.dispatch_column)
@@ -127,9 +125,10 @@ class QueueService:
         queued = self.queued()
         planned = {agent: task.id for task, agent in self.plan()}
         out = []
-        for a in self._agents():
-            if a.state == "idle" and a.name in self.refused:
-                why = f"idle, but not on a second look: {self.refused[a.name]}"
+        for record in self.supervisor.agents.values():
+            a = record.info
+            if a.state == "idle" and record.not_idle_after_all:
+                why = f"idle, but not on a second look: {record.not_idle_after_all}"
             elif a.name in planned:
                 why = f"takes #{planned[a.name]} next"
             elif a.state != "idle":
@@ -162,25 +161,25 @@ class QueueService:
 
     async def confirmed(self, plan: list[tuple[TaskInfo, str]]) -> list[dict[str, Any]]:
         """Dispatch what the plan says, each agent's idleness checked on its screen first."""
-        from wezmp_tui.engine.agent_state import AgentStateService
-
         out = []
         for task, agent in plan:
-            try:
-                why = await self.engine.get(AgentStateService).confirm_idle(agent)
-            except LookupError:
-                why = None
+            why = await self.agent_state.confirm_idle(agent)
             if why is not None:
-                self.refused[agent] = why
+                self._not_idle_after_all(agent, why)
                 log.info("task #%s not sent to %s: %s", task.id, agent, why)
                 continue
             out.append(await self.dispatch(task, agent))
         return out
 
+    def _not_idle_after_all(self, agent: str, why: str) -> None:
+        known = self.supervisor.agents.get(agent)
+        if known is not None:
+            known.not_idle_after_all = why
+
     async def dispatch(self, task: TaskInfo, agent: str) -> dict[str, Any]:
-        self.refused.pop(agent, None)
+        self._not_idle_after_all(agent, "")
         prompt = task.title + (f"\n\n{task.description}" if task.description.strip() else "")
-        await self.engine.invoke("agent.send", {"name": agent, "text": prompt})
+        await self.supervisor.send(prompt, name=agent)
         self.board.assign(task.id, agent)
         await self.board.move(task.id, column=self._cfg.doing_column, force=True)
         await self.time.start_timer(task.id, note=f"agent {agent}", exclusive=False)
@@ -199,9 +198,8 @@ class QueueService:
             await asyncio.sleep(SUBMIT_CHECK_EVERY)
             if task_id in self.taken or self._task_of(agent) != task_id:
                 return
-        from wezmp_tui.engine.supervisor import Supervisor
-
-        info = self.engine.get(Supervisor).agents.get(agent)
+        known = self.supervisor.agents.get(agent)
+        info = known.info if known is not None else None
         if info is None or info.pane_id is None:
             return
         log.info("task #%s: no sign %s took it; Enter pressed again", task_id, agent)
@@ -214,22 +212,12 @@ class QueueService:
         task.add_done_callback(self._tasks.discard)
 
     def _mark_working(self, agent: str, task_id: int) -> None:
-        from wezmp_tui.engine.supervisor import Supervisor
-
-        try:
-            self.engine.get(Supervisor).set_state(agent, "working", "dispatch", f"task #{task_id}")
-        except LookupError:
-            return
+        self.supervisor.set_state(agent, "working", "dispatch", f"task #{task_id}")
 
     def _set_agent_task(self, agent: str, task_id: int | None) -> None:
-        from wezmp_tui.engine.supervisor import Supervisor
-
-        try:
-            info = self.engine.get(Supervisor).agents.get(agent)
-        except LookupError:
-            return
-        if info is not None:
-            info.task_id = task_id
+        known = self.supervisor.agents.get(agent)
+        if known is not None:
+            known.info.task_id = task_id
 
     def _task_of(self, agent: str) -> int | None:
         return self.board.current_of(agent, self._cfg.doing_column)
@@ -252,7 +240,7 @@ class QueueService:
             return
         agent = str(data.get("agent", ""))
         if ev.topic == "agent.state":
-            self.refused.pop(agent, None)  # a new state: look again
+            self._not_idle_after_all(agent, "")  # a new state: look again
         task_id = self._task_of(agent)
         if task_id is not None:
             state = data.get("state")
@@ -344,6 +332,7 @@ class QueueService:
         for a in self._agents():
             if a.name == agent:
                 continue
+            why: str
             if a.state != "idle":
                 why = a.state
             elif load.get(a.name, 0) >= limit:

@@ -35,6 +35,7 @@ from wezmp_tui.engine.api import api
 from wezmp_tui.engine.facade import SystemService
 from wezmp_tui.engine.layouts import LayoutService, build_order
 from wezmp_tui.engine.panes import PaneService
+from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.engine.workspaces import WorkspaceService
 from wezmp_tui.errors import ConfigError, InvalidInput, NotFound
 from wezmp_tui.model.agents import STOPPED_STATES
@@ -52,6 +53,7 @@ CHECK_EVERY = 5.0  # seconds between looks at whether a periodic snapshot is due
 class SnapshotService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.supervisor = engine.get(Supervisor)
         self.last_taken = engine.clock.monotonic()  # the first periodic one after an interval
         self.lost: dict[str, Any] | None = None  # the last loss, until panes come back
         engine.get(SystemService).mux_lost = lambda: self.lost
@@ -186,7 +188,7 @@ class SnapshotService:
                 await self.layouts.build(part, ws, layout.root)
                 filled.append(f"{ws} ({len(missing)} tab(s))")
             if stopped:
-                await self.engine.invoke("agent.start", {"names": stopped})
+                await self.supervisor.start_agents(names=stopped)
                 started += stopped
             if not missing and not stopped:
                 skipped.append(ws)
@@ -218,13 +220,8 @@ class SnapshotService:
         that are found which are not running. A tab is found when a live tab looks the same
         (same title, or the same panes), or when one of its agents runs: a running agent is
         never started twice."""
-        from wezmp_tui.engine.supervisor import Supervisor
-
-        try:
-            agents = self.engine.get(Supervisor).agents
-        except LookupError:
-            agents = {}
-        running = {n for n, a in agents.items() if a.state not in STOPPED_STATES}
+        agents = self.supervisor.agents
+        running = {n for n, a in agents.items() if a.info.state not in STOPPED_STATES}
         now = self.layouts.freeze_panes(layout.name, live)
         shapes = [_shape(t) for t in now.tabs]
         missing, stopped = [], []
@@ -250,16 +247,9 @@ class SnapshotService:
     def mux_lost(self, reason: str) -> None:
         """Every pane vanished at once (the pane tick's `pane.all_gone`, before the panes
         are dropped): snapshot them, end their agents' runs, tell the user, maybe restore."""
-        from wezmp_tui.engine.supervisor import Supervisor
-
         panes = list(self.engine.get(PaneService).panes)
-        try:
-            sup: Supervisor | None = self.engine.get(Supervisor)
-        except LookupError:
-            sup = None
-        wanted = {
-            a.pane_id for a in (sup.agents.values() if sup else []) if a.desired == "running"
-        }
+        infos = (a.info for a in self.supervisor.agents.values())
+        wanted = {a.pane_id for a in infos if a.desired == "running"}
         known = {w.name for w in self.engine.get(WorkspaceService).records()}
         counted = [p for p in panes if p.workspace in known or p.pane_id in wanted]
         # One pane closing by itself takes a tmux server with it too: that is no loss,
@@ -267,7 +257,7 @@ class SnapshotService:
         if len(counted) < 2 and not any(p.pane_id in wanted for p in counted):
             return
         path = self._write(self._freeze_all(counted), "-lost")
-        lost = sup.mux_lost({p.pane_id for p in counted}, f"the {reason}") if sup else []
+        lost = self.supervisor.mux_lost({p.pane_id for p in counted}, f"the {reason}")
         spaces = sorted({p.workspace for p in counted})
         auto = self.engine.config.snapshots.restore_on_loss
         message = (

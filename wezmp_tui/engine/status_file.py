@@ -12,6 +12,7 @@ import os
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.model.events import Event
 from wezmp_tui.model.states import STATE_NAMES, STATES
 
@@ -26,6 +27,7 @@ DEFAULT_COLORS = {**{s.name: s.color for s in STATES}, "fg": "#c0caf5", "bg": "#
 class StatusFileService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.supervisor = engine.get(Supervisor)
         self.colors = dict(DEFAULT_COLORS)
         self.writes = 0
         self._last = -1e9
@@ -81,12 +83,7 @@ class StatusFileService:
         self.write()
 
     def snapshot(self) -> dict[str, Any]:
-        from wezmp_tui.engine.supervisor import Supervisor
-
-        try:
-            agents = list(self.engine.get(Supervisor).agents.values())
-        except LookupError:
-            agents = []
+        agents = [a.info for a in self.supervisor.agents.values()]
         workspaces: dict[str, dict[str, int]] = {}
         totals = dict.fromkeys(STATE_NAMES, 0)
         waiting = []

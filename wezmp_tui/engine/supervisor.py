@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -27,12 +28,13 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from wezmp_tui import procgroup
-from wezmp_tui.config.schema import AgentSpec, Restart
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.deps import dependents, find_cycle, start_order
 from wezmp_tui.engine.panes import PaneService
 from wezmp_tui.engine.workspaces import WorkspaceService
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
+from wezmp_tui.model.agent_record import Agent
+from wezmp_tui.model.agent_spec import AgentSpec, Restart
 from wezmp_tui.model.agents import STOPPED_STATES, AgentInfo, AgentState
 from wezmp_tui.model.events import Event
 from wezmp_tui.model.keys import parse_keys
@@ -54,23 +56,14 @@ class Supervisor:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.store = AgentStore(engine.db)
+        self.panes = engine.get(PaneService)
         self.workspaces = engine.get(WorkspaceService)
         self.workspaces.agents = self
-        self.specs: dict[str, AgentSpec] = {}
-        self.agents: dict[str, AgentInfo] = {}
-        self.pending: dict[str, float] = {}  # name -> when it was asked to start
-        self.not_before: dict[str, float] = {}  # name -> monotonic time its backoff ends
-        self.run_ids: dict[str, int] = {}
-        # Restart times inside the crash-loop window, for restarts by the supervisor itself.
-        self.failures: dict[str, tuple[float, ...]] = {}
-        self.probe_ok: dict[str, int] = {}  # readiness probes passed in a row
-        self.probed_at: dict[str, float] = {}  # monotonic time of the last probe
-        self.started_mono: dict[str, float] = {}  # monotonic time each agent registered
-        self.wrappers: dict[str, tuple[int, int | None]] = {}  # name -> (wrapper pid, session)
-        self.homes: dict[str, str] = {}  # name -> the tab it last ran in
-        self.restart_now: set[str] = set()  # restarted through wezmp: its exit is a restart
+        # Everything about each agent, in one record per name (spec, what clients see, the
+        # supervisor's and the screen watch's bookkeeping): nothing else is kept by name.
+        self.agents: dict[str, Agent] = {}
+        self._asked = itertools.count()  # the order agents were asked to start in
         self.retired: set[int] = set()  # wrappers that held an agent and no longer do
-        self.resume_next: set[str] = set()  # restarted by us: its next run resumes
         # Told of each new run (agent, run id, pane) before its wrapper lets it start.
         self.run_hooks: list[Callable[[str, int, str | None], Awaitable[None]]] = []
         # One tick at a time: a start asked for while a tick spawns waits for it, and never
@@ -87,7 +80,7 @@ class Supervisor:
         for spec in config_agents:
             self._define(spec, "config", publish=False)
         for row in self.store.all():
-            if row["name"] in self.specs:
+            if row["name"] in self.agents:
                 self._adopt(row)
                 continue
             try:
@@ -103,15 +96,17 @@ class Supervisor:
         """Agents with `autostart: true` (of `workspace`, or all)."""
         return [
             name
-            for name, spec in self.specs.items()
-            if spec.autostart
-            and workspace in (None, spec.workspace or self.agents[name].workspace)
+            for name, agent in self.agents.items()
+            if agent.spec.autostart
+            and workspace in (None, agent.spec.workspace or agent.info.workspace)
         ]
 
     async def autostart(self, workspace: str | None = None) -> list[str]:
         """Start the stopped `autostart` agents (of `workspace`), dependencies first: when
         the daemon starts, and when their workspace is created."""
-        names = [n for n in self.autostarted(workspace) if self.agents[n].state in STOPPED_STATES]
+        names = [
+            n for n in self.autostarted(workspace) if self.agents[n].info.state in STOPPED_STATES
+        ]
         if names:
             await self.start_agents(names=names)
         return names
@@ -127,16 +122,17 @@ class Supervisor:
         """After a daemon restart: the agent as it was (its state, how its last run ended,
         its last lines), and one whose pane still exists running as before."""
         name = row["name"]
-        info = self.agents[name]
+        agent = self.agents[name]
+        info = agent.info
         now = self.engine.clock.now()
         info.restarts = row["restarts"]
         info.last_exit, info.last_exit_at = row["last_exit"], row["last_exit_at"]
         with contextlib.suppress(ValueError, TypeError):
             info.last_output = [str(line) for line in json.loads(row["last_output"] or "[]")]
         if row["wrapper_pid"]:
-            self.wrappers[name] = (row["wrapper_pid"], row["session"])
+            agent.wrapper = (row["wrapper_pid"], row["session"])
         known = row["state"] in STATE_NAMES
-        pane = row["pane_id"] if row["pane_id"] in self.engine.get(PaneService).by_id else None
+        pane = row["pane_id"] if row["pane_id"] in self.panes.by_id else None
         if pane is not None and row["desired"] == "running":
             info.pane_id, info.pid, info.desired = pane, row["pid"], "running"
             # Up since its process started, not since the daemon (or its pane) did.
@@ -145,8 +141,8 @@ class Supervisor:
             # Its run goes on (one run, not a second one when it registers again).
             run = self.store.open_run(name)
             if run is not None:
-                self.run_ids[name] = run["id"]
-            self.store.end_open_runs(name, now, "the daemon restarted", self.run_ids.get(name))
+                agent.run_id = run["id"]
+            self.store.end_open_runs(name, now, "the daemon restarted", agent.run_id)
             if known:
                 self._restore_state(info, row)
             else:
@@ -181,9 +177,8 @@ class Supervisor:
     ) -> AgentInfo:
         kinds = self.engine.config.agent_kinds
         command = spec.command or kinds.get(spec.kind) or ["bash"]
-        self.specs[spec.name] = spec
-        info = self.agents.get(spec.name)
-        if info is None:
+        agent = self.agents.get(spec.name)
+        if agent is None:
             info = AgentInfo(
                 name=spec.name,
                 kind=spec.kind,
@@ -193,7 +188,9 @@ class Supervisor:
                 state_reason="not started",
                 state_since=self.engine.clock.now(),
             )
-            self.agents[spec.name] = info
+            agent = self.agents[spec.name] = Agent(spec, info)
+        agent.spec = spec
+        info = agent.info
         info.kind = spec.kind
         info.workspace = spec.workspace or info.workspace
         info.command = list(command)
@@ -207,13 +204,16 @@ class Supervisor:
         return info
 
     def graph(self) -> dict[str, list[str]]:
-        return {n: list(s.depends_on) for n, s in self.specs.items()}
+        return {n: list(a.spec.depends_on) for n, a in self.agents.items()}
+
+    def record(self, name: str) -> Agent:
+        agent = self.agents.get(name)
+        if agent is None:
+            raise NotFound(f"no agent named {name!r} (see: wezmp agent list)")
+        return agent
 
     def get(self, name: str) -> AgentInfo:
-        info = self.agents.get(name)
-        if info is None:
-            raise NotFound(f"no agent named {name!r} (see: wezmp agent list)")
-        return info
+        return self.record(name).info
 
     @api("agent.define")
     async def define(self, spec: dict[str, Any], replace: bool = False) -> AgentInfo:
@@ -222,10 +222,10 @@ class Supervisor:
             parsed = msgspec.convert(spec, AgentSpec, strict=True)
         except msgspec.ValidationError as exc:
             raise InvalidInput(f"agent spec: {exc}") from None
-        if parsed.name in self.specs and not replace:
+        if parsed.name in self.agents and not replace:
             raise Conflict(f"agent {parsed.name!r} is already defined")
         for dep in parsed.depends_on:
-            if dep not in self.specs and dep != parsed.name:
+            if dep not in self.agents and dep != parsed.name:
                 raise InvalidInput(f"agent {parsed.name}: depends_on: unknown agent {dep!r}")
         graph = {**self.graph(), parsed.name: list(parsed.depends_on)}
         cycle = find_cycle(graph)
@@ -245,10 +245,9 @@ class Supervisor:
         info = self.get(name)
         if info.state not in STOPPED_STATES:
             raise Conflict(f"agent {name} is running; stop it first")
-        if any(name in s.depends_on for s in self.specs.values()):
+        if any(name in a.spec.depends_on for a in self.agents.values()):
             raise Conflict(f"other agents depend on {name}")
-        self.specs.pop(name)
-        self.agents.pop(name)
+        del self.agents[name]
         self.store.delete(name)
         self.engine.bus.publish("agent.removed", {"agent": name})
 
@@ -256,7 +255,8 @@ class Supervisor:
 
     def agents_in(self, workspace: str | None) -> list[AgentInfo]:
         """The agents of a workspace (every agent with None)."""
-        return [a for a in self.agents.values() if workspace is None or a.workspace == workspace]
+        every = (a.info for a in self.agents.values())
+        return [a for a in every if workspace is None or a.workspace == workspace]
 
     @api("agent.list")
     async def list_agents(self, workspace: str | None = None) -> list[AgentInfo]:
@@ -269,7 +269,7 @@ class Supervisor:
         info = self.get(name)
         return {
             "agent": msgspec.to_builtins(info),
-            "spec": msgspec.to_builtins(self.specs[name]),
+            "spec": msgspec.to_builtins(self.agents[name].spec),
             "runs": self.store.runs(name, limit=10),
         }
 
@@ -328,10 +328,10 @@ class Supervisor:
         self, name: str, state: str, source: str, reason: str = "", *, error: bool = False
     ) -> None:
         """For the agent-state service: a running agent's working/waiting/idle/quiet state."""
-        info = self.agents.get(name)
-        if info is None or info.state in STOPPED_STATES or info.state == "starting":
+        agent = self.agents.get(name)
+        if agent is None or agent.info.state in STOPPED_STATES or agent.info.state == "starting":
             return
-        self._set(info, state, source, reason, error=error)
+        self._set(agent.info, state, source, reason, error=error)
 
     # -- starting -----------------------------------------------------------------------
 
@@ -343,64 +343,67 @@ class Supervisor:
         conditions; `workspace` starts every agent of that workspace."""
         wanted = list(names or []) + ([name] if name else [])
         if workspace:
-            wanted += [n for n, a in self.agents.items() if a.workspace == workspace]
+            wanted += [n for n, a in self.agents.items() if a.info.workspace == workspace]
         if not wanted:
             raise InvalidInput("name an agent (or a workspace) to start")
         order = start_order(self.graph(), wanted)
         for agent in order:
-            info = self.agents[agent]
-            if info.state in STOPPED_STATES:
+            if self.agents[agent].info.state in STOPPED_STATES:
                 self._want(agent, "waiting for its dependencies")
         await self.tick()
-        return {"order": order, "pending": sorted(self.pending)}
+        pending = sorted(n for n, a in self.agents.items() if a.pending is not None)
+        return {"order": order, "pending": pending}
 
     def _want(self, name: str, reason: str, delay: float = 0.0) -> None:
         """Ask the tick to start `name` (after `delay` seconds): the one way to a new pane."""
-        info = self.agents[name]
-        info.desired = "running"
+        agent = self.agents[name]
+        agent.info.desired = "running"
         self.store.place(name, desired="running")
-        now = self.engine.clock.monotonic()
-        self.pending.setdefault(name, now)
+        if agent.pending is None:
+            agent.pending = next(self._asked)
         if delay > 0:
-            self.not_before[name] = now + delay
-        self._set(info, "starting", "process", reason)
+            agent.not_before = self.engine.clock.monotonic() + delay
+        self._set(agent.info, "starting", "process", reason)
 
     async def tick(self) -> None:
         """Start every pending agent whose dependencies' conditions hold."""
         async with self._tick_lock:
             ready = await self._ready()
-            # Taken out of `pending` with no await in between: a name is spawned once.
-            taken = [n for n in ready if self.pending.pop(n, None) is not None]
+            # Taken out of the queue with no await in between: a name is spawned once.
+            taken = [a for a in ready if a.pending is not None]
             if not taken:
                 return
             by_workspace: dict[str, list[str]] = defaultdict(list)
-            for name in taken:
-                self.not_before.pop(name, None)
-                by_workspace[self._workspace_of(name)].append(name)
+            for agent in taken:
+                agent.pending = agent.not_before = None
+                by_workspace[self._workspace_of(agent.name)].append(agent.name)
             # Workspaces at once (64 agents in 8 start in an eighth of the time), the agents of
             # one workspace one after the other (its first pane makes the workspace).
             await asyncio.gather(*(self._spawn_each(group) for group in by_workspace.values()))
             # One list for the whole batch, not one per agent.
-            with contextlib.suppress(LookupError):
-                await self.engine.get(PaneService).refresh()
+            await self.panes.refresh()
 
-    async def _ready(self) -> list[str]:
-        """The pending agents whose conditions hold now; fails those whose never will."""
+    async def _ready(self) -> list[Agent]:
+        """The pending agents whose conditions hold now, in the order they were asked for;
+        fails those whose never will."""
         ready = []
         now = self.engine.clock.monotonic()
-        for name in list(self.pending):
-            spec = self.specs.get(name)
-            if spec is None:
-                self.pending.pop(name, None)
-                continue
-            if self.not_before.get(name, now) > now:
+        queue = sorted(
+            (a for a in self.agents.values() if a.pending is not None),
+            key=lambda a: a.pending or 0,
+        )
+        for agent in queue:
+            name = agent.name
+            if self.agents.get(name) is not agent:
+                continue  # removed while an earlier one's condition was awaited
+            if agent.not_before is not None and agent.not_before > now:
                 continue
             blocked = None
-            for dep, cond in spec.depends_on.items():
+            for dep, cond in agent.spec.depends_on.items():
                 ok, why = await self._condition(dep, cond)
                 if ok is None:
-                    self.pending.pop(name, None)
-                    info = self.agents[name]
+                    agent.pending = None
+                    info = agent.info
                     info.desired = "stopped"
                     self.store.place(name, desired="stopped")
                     self._set(info, "failed", "process", f"dependency {dep}: {why}")
@@ -411,9 +414,9 @@ class Supervisor:
                     blocked = why
                     break
             if blocked is None:
-                ready.append(name)
+                ready.append(agent)
             elif blocked != "failed":
-                self.agents[name].state_reason = f"waiting: {blocked}"
+                agent.info.state_reason = f"waiting: {blocked}"
         return ready
 
     async def _spawn_each(self, names: list[str]) -> None:
@@ -424,7 +427,7 @@ class Supervisor:
                 if pane is not None:
                     titles.append(self._title(pane, name))
             except Exception as exc:
-                info = self.agents[name]
+                info = self.agents[name].info
                 info.desired = "stopped"
                 self.store.place(name, desired="stopped")
                 self._set(info, "failed", "process", f"could not start: {exc}")
@@ -441,24 +444,24 @@ class Supervisor:
         """Whether an agent's dependencies hold now: `ready`, or `never` (one failed), and
         why not. `wezmp exec --wait-deps` asks this before starting an agent a layout
         placed."""
-        spec = self.specs.get(name)
-        if spec is None:
+        agent = self.agents.get(name)
+        if agent is None:
             raise NotFound(f"no agent named {name!r}")
-        for dep, cond in spec.depends_on.items():
+        for dep, cond in agent.spec.depends_on.items():
             if dep not in self.agents:
                 return {"ready": False, "never": True, "why": f"unknown agent {dep!r}"}
             ok, why = await self._condition(dep, cond)
             if ok is None:
                 return {"ready": False, "never": True, "why": why}
             if not ok:
-                self.agents[name].state_reason = f"waiting: {why}"
+                agent.info.state_reason = f"waiting: {why}"
                 return {"ready": False, "never": False, "why": why}
         return {"ready": True, "never": False, "why": ""}
 
     async def _condition(self, dep: str, cond: str) -> tuple[bool | None, str]:
         """(True: holds, False: not yet, None: never will) and why."""
-        info = self.agents[dep]
-        spec = self.specs[dep]
+        agent = self.agents[dep]
+        info, spec = agent.info, agent.spec
         running = info.pid is not None and info.state not in STOPPED_STATES | {AgentState.STARTING}
         if cond == "started":
             return running, f"{dep} has not started"
@@ -491,13 +494,13 @@ class Supervisor:
             # Probed every `period` seconds (not every tick), from `initial_delay` after the
             # start; `threshold` passes in a row make it healthy.
             now = self.engine.clock.monotonic()
-            since = self.started_mono.get(dep, now)
-            due = now - self.probed_at.get(dep, -1e18) >= ready.period
+            since = now if agent.started_mono is None else agent.started_mono
+            due = agent.probed_at is None or now - agent.probed_at >= ready.period
             if due and now - since >= ready.initial_delay:
-                self.probed_at[dep] = now
+                agent.probed_at = now
                 ok = await self._probe(ready.exec, ready.timeout, spec.cwd)
-                self.probe_ok[dep] = self.probe_ok.get(dep, 0) + 1 if ok else 0
-            if self.probe_ok.get(dep, 0) < ready.threshold:
+                agent.probe_ok = agent.probe_ok + 1 if ok else 0
+            if agent.probe_ok < ready.threshold:
                 return False, f"{dep} readiness probe has not passed"
         return True, ""
 
@@ -527,15 +530,15 @@ class Supervisor:
     def exec_argv(self, name: str, *, wait_deps: bool = False) -> list[str]:
         """The pane command for an agent. `wait_deps`: the pane is made before its
         dependencies hold (a layout), so the wrapper waits for them before starting."""
-        spec = self.specs[name]
-        info = self.agents[name]
+        agent = self.agents[name]
+        spec, info = agent.spec, agent.info
         r = spec.restart
         wait = ["--wait-deps"] if wait_deps and spec.depends_on else []
         resume: list[str] = []
         if r.resume:
             kinds = self.engine.config.resume_args
             resume = [f"--resume-arg={a}" for a in kinds.get(spec.kind, [])]
-            if resume and name in self.resume_next:
+            if resume and agent.resume_next:
                 resume.append("--resume-now")
         return [
             sys.executable, "-m", "wezmp_tui", "exec", "--agent", name,
@@ -549,11 +552,12 @@ class Supervisor:
         return row.root if row else None
 
     def _workspace_of(self, name: str) -> str:
-        return self.specs[name].workspace or self.agents[name].workspace or "default"
+        agent = self.agents[name]
+        return agent.spec.workspace or agent.info.workspace or "default"
 
     def domain_of(self, name: str) -> str | None:
         """The WezTerm domain an agent runs in: its own, else its workspace's."""
-        spec = self.specs[name]
+        spec = self.agents[name].spec
         if spec.domain:
             return spec.domain
         row = self.workspaces.record(self._workspace_of(name))
@@ -563,13 +567,13 @@ class Supervisor:
         """What an agent's pane runs: `wezmp exec` here; in another domain (another machine)
         the command itself, as wezmp there could not reach this daemon."""
         if self.domain_of(name):
-            return list(self.agents[name].command)
+            return list(self.agents[name].info.command)
         return self.exec_argv(name, wait_deps=wait_deps)
 
     async def _spawn(self, name: str) -> str | None:
         """Make the agent's pane; its id (None when it was not made after all)."""
-        spec = self.specs[name]
-        info = self.agents[name]
+        agent = self.agents[name]
+        spec, info = agent.spec, agent.info
         if info.desired != "running":
             return None  # stopped while it waited
         if self._running(name):
@@ -588,7 +592,7 @@ class Supervisor:
         env = {"WEZMP_AGENT_ID": name, **spec.env}
         info.pid = None  # nothing of it runs: what registers from now on is the new one
         argv = self.pane_argv(name)
-        self.resume_next.discard(name)
+        agent.resume_next = False
         pane = await self._place(name, workspace, cwd, argv, env, domain)
         if info.desired != "running":  # stopped while its pane was being made
             with contextlib.suppress(Exception):
@@ -623,14 +627,15 @@ class Supervisor:
         One in another domain comes back in its old pane (a split is in the domain of the
         pane split), else in a new tab there: a pane beside it may be of another machine."""
         mux = self.engine.mux
-        old = self.agents[name].pane_id
+        agent = self.agents[name]
+        old = agent.info.pane_id
         if old is not None:
             # Whatever runs in that pane now is replaced: its late reports are not ours.
             self._drop_wrapper(name)
             with contextlib.suppress(PaneNotFound):
                 return await mux.respawn(old, argv=argv, cwd=cwd or None, env=env)
-        tab = self.homes.get(name, "")
-        panes = self.engine.get(PaneService).by_id.values()
+        tab = agent.home_tab
+        panes = self.panes.by_id.values()
         beside = next((p for p in panes if p.tab_id == tab and p.workspace == workspace), None)
         if beside is not None and not domain:
             with contextlib.suppress(PaneNotFound):
@@ -643,17 +648,17 @@ class Supervisor:
         """An agent in another domain has no process here to register: its pane is its
         process (its run starts now), and its screen (read like any other) tells its state
         from the next tick."""
-        name = info.name
-        self.started_mono[name] = self.engine.clock.monotonic()
-        if name not in self.run_ids:
-            self.run_ids[name] = self.store.run_started(
-                name, info.pane_id, info.started_at or self.engine.clock.now(), info.restarts
+        agent = self.agents[info.name]
+        agent.started_mono = self.engine.clock.monotonic()
+        if agent.run_id is None:
+            agent.run_id = self.store.run_started(
+                info.name, info.pane_id, info.started_at or self.engine.clock.now(), info.restarts
             )
         self._set(info, "working", "process", f"running in domain {domain}; no local process")
 
     def placed(self, name: str, pane_id: str, workspace: str, cwd: str) -> None:
         """A layout started this agent in a pane it built (with `pane_argv(name)`)."""
-        info = self.agents[name]
+        info = self.agents[name].info
         info.workspace, info.cwd, info.desired = workspace, cwd, "running"
         self.store.place(name, desired="running", pane_id=pane_id)
         if info.pane_id != pane_id or info.pid is None:
@@ -673,11 +678,11 @@ class Supervisor:
     # -- reports from the wrapper -------------------------------------------------------
 
     def _known(self, name: str, pane_id: str | None) -> AgentInfo:
-        info = self.agents.get(name)
-        if info is not None:
-            return info
+        agent = self.agents.get(name)
+        if agent is not None:
+            return agent.info
         # Started by hand (`wezmp exec --agent x -- cmd` in some pane): adopt it.
-        pane = self.engine.get(PaneService).by_id.get(pane_id or "")
+        pane = self.panes.by_id.get(pane_id or "")
         # Its restart policy is whatever its own `wezmp exec` flags say: none from us.
         spec = AgentSpec(
             name=name, workspace=pane.workspace if pane else None, restart=Restart(policy="no")
@@ -689,7 +694,7 @@ class Supervisor:
     def _wrapper_alive(self, name: str) -> bool:
         """Whether the wrapper that holds `name` still runs: that pid lives and is a
         `wezmp exec --agent name` (not a process that took a reused pid)."""
-        holder = self.wrappers.get(name)
+        holder = self.agents[name].wrapper
         pid = holder[0] if holder else None
         if pid is None or not procgroup.alive(pid):
             return False
@@ -700,21 +705,25 @@ class Supervisor:
 
     def _running(self, name: str) -> bool:
         """Its process runs under a live wrapper."""
-        return self.agents[name].pid is not None and self._wrapper_alive(name)
+        return self.agents[name].info.pid is not None and self._wrapper_alive(name)
 
     def _holds(self, name: str, wrapper_pid: int | None) -> bool:
         """A report from the wrapper holding `name`: not from one whose pane was given to
         another or that was stopped (one too old to say which is believed)."""
         if wrapper_pid is None:
             return True
-        holder = self.wrappers.get(name)
+        agent = self.agents.get(name)
+        holder = agent.wrapper if agent else None
         if holder is None:
             return wrapper_pid not in self.retired
         return holder[0] == wrapper_pid
 
     def _drop_wrapper(self, name: str) -> tuple[int, int | None] | None:
         """`name`'s wrapper no longer holds it; what it reports from now on is ignored."""
-        wrapper = self.wrappers.pop(name, None)
+        agent = self.agents.get(name)
+        if agent is None:
+            return None
+        wrapper, agent.wrapper = agent.wrapper, None
         if wrapper is not None:
             self.retired.add(wrapper[0])
             self.store.place(name, wrapper_pid=None, session=None)
@@ -726,7 +735,8 @@ class Supervisor:
         """The agent for a wrapper that wants to run it, and "" or why it may not: another
         live wrapper runs it. No await: two claims never interleave."""
         info = self._known(name, pane_id)
-        holder = self.wrappers.get(name)
+        agent = self.agents[name]
+        holder = agent.wrapper
         if (
             wrapper_pid is not None
             and holder is not None
@@ -736,14 +746,14 @@ class Supervisor:
             where = f" in pane {info.pane_id}" if info.pane_id else ""
             return info, f"{name} already runs{where} (wezmp exec pid {holder[0]})"
         if wrapper_pid is not None:
-            self.wrappers[name] = (wrapper_pid, session)
+            agent.wrapper = (wrapper_pid, session)
             self.store.place(name, wrapper_pid=wrapper_pid, session=session)
         if pane_id:
             info.pane_id = pane_id
         return info, ""
 
     def policy(self, name: str) -> RestartPolicy:
-        r = self.specs[name].restart
+        r = self.agents[name].spec.restart
         return RestartPolicy(r.policy, r.max_restarts, r.backoff_seconds, r.window_seconds)
 
     @api("agent.claim")
@@ -786,16 +796,17 @@ class Supervisor:
             # since it started, not since its pane was made (a layout's agent may wait for
             # its dependencies first), and it proves its readiness anew.
             info.started_at = procgroup.started_at(pid) or now
-            self.started_mono[name] = self.engine.clock.monotonic()
-            self.probe_ok.pop(name, None)
-            self.probed_at.pop(name, None)
+            agent = self.agents[name]
+            agent.started_mono = self.engine.clock.monotonic()
+            agent.probe_ok, agent.probed_at = 0, None
         info.pid = pid
         info.version = version or info.version
         info.desired = "running"
-        run = self.run_ids.get(name)
+        agent = self.agents[name]
+        run = agent.run_id
         if run is None:
             # The run starts with the process: a backoff before it is not part of it.
-            run = self.run_ids[name] = self.store.run_started(
+            run = agent.run_id = self.store.run_started(
                 name, info.pane_id, info.started_at, info.restarts
             )
             for hook in self.run_hooks:
@@ -819,7 +830,10 @@ class Supervisor:
             self.store.place(info.name, last_output=json.dumps(info.last_output))
 
     def _end_run(self, name: str, code: int | None, signal: int | None, reason: str) -> None:
-        run = self.run_ids.pop(name, None)
+        agent = self.agents.get(name)
+        if agent is None:
+            return
+        run, agent.run_id = agent.run_id, None
         if run is not None:
             self.store.run_ended(run, self.engine.clock.now(), code, signal, reason)
 
@@ -852,11 +866,11 @@ class Supervisor:
         await self._keep_output(info)
         self._end_run(name, code, signal, f"signal {signal}" if signal else f"exit {code}")
         self.engine.bus.publish("agent.exited", {"agent": name, "code": code, "signal": signal})
-        if name in self.restart_now and info.desired == "running":
-            self.restart_now.discard(name)
+        agent = self.agents[name]
+        restart_now, agent.restart_now = agent.restart_now, False
+        if restart_now and info.desired == "running":
             self._set(info, "starting", "process", f"restarting in its pane after exit {code}")
-            return {"stop": False, "restart": True, "wait_deps": bool(self.specs[name].depends_on)}
-        self.restart_now.discard(name)
+            return {"stop": False, "restart": True, "wait_deps": bool(agent.spec.depends_on)}
         if info.desired == "stopped":
             self._set(info, "stopped", "process", f"stopped (exit {code})")
         else:
@@ -900,10 +914,11 @@ class Supervisor:
     def _on_pane_removed(self, event: Event) -> None:
         data = event.data or {}
         pane_id = data.get("pane_id")
-        for info in self.agents.values():
+        for agent in self.agents.values():
+            info = agent.info
             if info.pane_id == pane_id and info.pane_id is not None:
                 if data.get("tab_id"):
-                    self.homes[info.name] = str(data["tab_id"])
+                    agent.home_tab = str(data["tab_id"])
                 task = asyncio.get_running_loop().create_task(self._pane_gone(info))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
@@ -950,8 +965,9 @@ class Supervisor:
             "agent.exited", {"agent": name, "code": None, "reason": "pane closed"}
         )
         mono = self.engine.clock.monotonic()
-        decision = self.policy(name).decide(None, self.failures.get(name, ()), mono)
-        self.failures[name] = decision.recent
+        agent = self.agents[name]
+        decision = self.policy(name).decide(None, agent.restarts_recent, mono)
+        agent.restarts_recent = decision.recent
         if decision.gave_up:
             await self.failed(name, None, decision.reason)
             return
@@ -963,7 +979,7 @@ class Supervisor:
         self.store.place(name, restarts=info.restarts)
         self.engine.bus.publish("agent.restarting", {"agent": name, "restarts": info.restarts})
         # The tick makes the pane once the backoff is over, in the tab it ran in.
-        self.resume_next.add(name)
+        agent.resume_next = True
         self._want(name, f"{decision.reason} in {decision.delay:.1f}s", decision.delay)
 
     def mux_lost(self, pane_ids: set[str], reason: str) -> list[str]:
@@ -972,10 +988,11 @@ class Supervisor:
         back). Their panes are forgotten first, so the panes' removal restarts nothing."""
         now = self.engine.clock.now()
         lost = []
-        for info in self.agents.values():
+        for agent in self.agents.values():
+            info = agent.info
             if info.pane_id is None or info.pane_id not in pane_ids:
                 continue
-            run = self.run_ids.pop(info.name, None)
+            run, agent.run_id = agent.run_id, None
             if run is not None:
                 self.store.run_ended(run, now, None, None, reason)
             info.pane_id = info.pid = None
@@ -997,12 +1014,11 @@ class Supervisor:
             await self._stop_one(self.agents[agent])
         return {"stopped": order}
 
-    async def _stop_one(self, info: AgentInfo) -> None:
-        name = info.name
+    async def _stop_one(self, agent: Agent) -> None:
+        name, info = agent.name, agent.info
         info.desired = "stopped"
-        self.pending.pop(name, None)
-        self.not_before.pop(name, None)
-        self.restart_now.discard(name)
+        agent.pending = agent.not_before = None
+        agent.restart_now = False
         self.store.place(name, desired="stopped")
         pid, pane = info.pid, info.pane_id
         if pid is None and pane is None:
@@ -1010,9 +1026,9 @@ class Supervisor:
                 self._set(info, "stopped", "process", "stopped")
             return
         if pane is not None:
-            known = self.engine.get(PaneService).by_id.get(pane)
+            known = self.panes.by_id.get(pane)
             if known is not None:
-                self.homes[name] = known.tab_id
+                agent.home_tab = known.tab_id
         if pid is not None:
             # The agent's whole group first, while its wrapper lives to see it end (it is
             # told `stop`); the agent itself too in case it leads no group of its own.
@@ -1037,20 +1053,21 @@ class Supervisor:
         live = [a for a in order if self._running(a)]
         # All marked before any ends: a dependent's wrapper, restarting, waits for `name` to
         # be up again instead of finding the old process still there.
-        for agent in live:
-            info = self.agents[agent]
-            info.desired = "running"
-            self.failures.pop(agent, None)
-            self.restart_now.add(agent)
-            self._set(info, "starting", "process", "restarting in its pane")
-        for agent in live:
+        for each in live:
+            agent = self.agents[each]
+            agent.info.desired = "running"
+            agent.restarts_recent = ()
+            agent.restart_now = True
+            self._set(agent.info, "starting", "process", "restarting in its pane")
+        for each in live:
             # Its wrapper sees it end, is answered `restart`, and starts it again at once.
-            pid = self.agents[agent].pid
+            pid = self.agents[each].info.pid
             if pid is not None:
                 await self._end(pgid=pid, also=(pid,))
         start = [a for a in order if a not in live]
         if start:
-            self.resume_next.update(start)  # with `restart.resume`, each continues its session
+            for each in start:  # with `restart.resume`, each continues its session
+                self.agents[each].resume_next = True
             await self.start_agents(names=start)
         return {"order": start_order(self.graph(), [name, *order])}
 
@@ -1062,7 +1079,7 @@ class Supervisor:
         if name:
             targets = [self.get(name)]
         elif workspace:
-            targets = [a for a in self.agents.values() if a.workspace == workspace]
+            targets = [a.info for a in self.agents.values() if a.info.workspace == workspace]
         else:
             raise InvalidInput("name an agent or a workspace")
         targets = [a for a in targets if a.pane_id and a.state not in STOPPED_STATES]

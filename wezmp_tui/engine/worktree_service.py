@@ -9,38 +9,32 @@ from typing import TYPE_CHECKING, Any
 
 from wezmp_tui.engine import worktrees
 from wezmp_tui.engine.api import api
+from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.engine.workspaces import WorkspaceService
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
 from wezmp_tui.model.agents import STOPPED_STATES
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
-    from wezmp_tui.engine.supervisor import Supervisor
 
 
 class WorktreeService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    def _sup(self) -> Supervisor:
-        from wezmp_tui.engine.supervisor import Supervisor
-
-        return self.engine.get(Supervisor)
+        self.supervisor = engine.get(Supervisor)
+        self.workspaces = engine.get(WorkspaceService)
 
     def _places(self, name: str | None = None) -> list[str]:
         """Directories an agent's repository may be found from: where it runs, its cwd, its
         workspace's root (every agent's, or one's)."""
-        sup = self._sup()
-        roots: dict[str, str] = {}
-        with contextlib.suppress(LookupError):
-            roots = {w.name: w.root for w in self.engine.get(WorkspaceService).records()}
+        roots = {w.name: w.root for w in self.workspaces.records()}
         places = []
-        for agent, spec in sup.specs.items():
-            if name is not None and agent != name:
+        for agent in self.supervisor.agents.values():
+            if name is not None and agent.name != name:
                 continue
-            info = sup.agents.get(agent)
-            places += [info.cwd if info else "", spec.cwd or ""]
-            places.append(roots.get(spec.workspace or (info.workspace if info else ""), ""))
+            spec, info = agent.spec, agent.info
+            places += [info.cwd, spec.cwd or ""]
+            places.append(roots.get(spec.workspace or info.workspace, ""))
         if name is None:
             places += list(roots.values())
         return [os.path.expanduser(p) for p in dict.fromkeys(places) if p and os.path.isdir(p)]
@@ -60,8 +54,8 @@ class WorktreeService:
         raise NotFound(f"no worktree for agent {name!r} (see: wezmp worktree list)")
 
     def _running(self, name: str) -> bool:
-        info = self._sup().agents.get(name)
-        return info is not None and info.state not in STOPPED_STATES
+        agent = self.supervisor.agents.get(name)
+        return agent is not None and agent.info.state not in STOPPED_STATES
 
     @api("worktree.list")
     async def list_worktrees(self) -> list[dict[str, Any]]:
@@ -71,13 +65,13 @@ class WorktreeService:
         for repo in await self._repos():
             for wt in await worktrees.in_repo(repo):
                 held = await worktrees.holdings(wt)
-                info = self._sup().agents.get(wt.agent)
+                agent = self.supervisor.agents.get(wt.agent)
                 out.append(
                     {
                         "agent": wt.agent, "repo": wt.repo, "path": wt.path,
                         "branch": wt.branch if wt.branch_exists else None, "base": wt.base,
                         "exists": wt.exists, "commits": held.commits, "changes": held.changes,
-                        "agent_state": info.state if info else None,
+                        "agent_state": agent.info.state if agent else None,
                     }
                 )  # fmt: skip
         return out
@@ -116,9 +110,9 @@ class WorktreeService:
         if self._running(name):
             raise Conflict(f"agent {name} is running; stop it first")
         if forget:
-            sup = self._sup()
-            sup.get(name)
-            dependents = sorted(n for n, s in sup.specs.items() if name in s.depends_on)
+            self.supervisor.get(name)
+            every = self.supervisor.agents.values()
+            dependents = sorted(a.name for a in every if name in a.spec.depends_on)
             if dependents:
                 raise Conflict(f"other agents depend on {name}: {', '.join(dependents)}")
         try:
@@ -128,5 +122,5 @@ class WorktreeService:
                 raise
             done = "it had no worktree"
         if forget:
-            await self._sup().remove(name)
+            await self.supervisor.remove(name)
         return {"agent": name, "done": done, "forgotten": forget}

@@ -6,11 +6,11 @@ from typing import Literal
 
 import msgspec
 
+from wezmp_tui.model.agent_spec import AgentKind
 from wezmp_tui.model.states import STATE_ICONS, STOPPED_STATES, AgentState
 
 __all__ = ["STATE_ICONS", "STOPPED_STATES", "AgentInfo", "AgentKind", "AgentState", "StateSource"]
 
-AgentKind = Literal["claude", "codex", "gemini", "aider", "shell", "generic"]
 StateSource = Literal["hook", "rule", "activity", "process", "dispatch", "none"]
 
 

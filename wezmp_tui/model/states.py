@@ -45,6 +45,10 @@ class AgentState(StrEnum):
     def running(self) -> bool:
         return self.definition.running
 
+    @property
+    def attention(self) -> int:
+        return self.definition.attention
+
 
 @dataclass(frozen=True)
 class StateDef:
@@ -54,6 +58,9 @@ class StateDef:
     meaning: str  # what the state claims, and on what evidence (docs, explain)
     color: str  # fallback colour when the theme leaves `states.<name>` unset
     running: bool  # an agent process runs in this state
+    # Where tables sorted by state put it: who needs the person first, then who works, then
+    # the rest (0 first).
+    attention: int
     by_screen: bool = False  # a screen rule may decide it (rules/<kind>.yaml `state:`)
 
     @property
@@ -69,44 +76,44 @@ class StateDef:
 STATES: tuple[StateDef, ...] = (
     StateDef(
         "stopped", "□", "stopped", "defined but not started, or stopped on purpose",
-        "#737aa2", running=False,
+        "#737aa2", running=False, attention=7,
     ),
     StateDef(
         "starting", "◌", "starting",
         "its pane is made and its process not yet running (or a restart waits its backoff)",
-        "#7dcfff", running=True,
+        "#7dcfff", running=True, attention=2,
     ),
     StateDef(
         "working", "●", "working",
         "busy: a hook or a rule said so, a task was just sent, or its screen keeps changing",
-        "#7aa2f7", running=True, by_screen=True,
+        "#7aa2f7", running=True, attention=1, by_screen=True,
     ),
     StateDef(
         "waiting", "◆", "needs you",
         "needs the person: a permission prompt, a dialog or menu, sign-in, an API key, "
         "trust, or an error it cannot work past",
-        "#e0af68", running=True, by_screen=True,
+        "#e0af68", running=True, attention=0, by_screen=True,
     ),
     StateDef(
         "idle", "○", "idle",
         "ready for work, known from a hook (Stop, idle notification) or a rule matching "
         "its idle prompt",
-        "#9ece6a", running=True, by_screen=True,
+        "#9ece6a", running=True, attention=3, by_screen=True,
     ),
     StateDef(
         "quiet", "◇", "quiet",
         "running, its screen unchanged and no rule recognising it: not known to be idle, "
         "so no task is sent to it",
-        "#a9b1d6", running=True,
+        "#a9b1d6", running=True, attention=4,
     ),
     StateDef(
         "exited", "■", "exited", "its process ended by itself (the exit code is kept)",
-        "#565f89", running=False,
+        "#565f89", running=False, attention=6,
     ),
     StateDef(
         "failed", "✖", "failed",
         "it could not start, a dependency failed, or it crashed too often in a row",
-        "#f7768e", running=False,
+        "#f7768e", running=False, attention=5,
     ),
 )  # fmt: skip
 

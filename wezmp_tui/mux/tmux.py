@@ -55,6 +55,9 @@ _NO_SERVER = re.compile(r"no server running|error connecting to|failed to connec
 # A server whose last session just closed answers these while it exits: no panes either.
 _NO_SESSIONS = re.compile(r"no current target|server exited unexpectedly|lost server", re.I)
 _NO_PANE = re.compile(r"can't find pane|can't find window|can't find session", re.I)
+# Bytes of arguments in one batched tmux command: tmux refuses a command line over 16 KiB
+# (its imsg limit, argument framing included); this leaves room for the framing.
+_BATCH_BYTES = 12_000
 ADVICE = "Install tmux (apt-get install tmux) or choose another backend."
 
 
@@ -262,16 +265,38 @@ class TmuxMux:
     async def get_texts(
         self, pane_ids: Sequence[str], *, lines: int | None = None
     ) -> dict[str, str | MuxError]:
-        """One tmux command for every pane: captures separated by a marker line no pane can
-        guess. When any pane is gone tmux stops the whole sequence; then each is read alone
-        so the others still get their text."""
+        """Few tmux commands for every pane: captures separated by a marker line no pane can
+        guess. tmux hands a command line to its server in one message of at most 16 KiB and
+        refuses a longer one ("command too long"), so the panes go in batches under that."""
         if len(pane_ids) < 2:
             return await get_each(self, pane_ids, lines)
         marker = f"wezmp-capture-end-{os.urandom(8).hex()}"  # not `secrets`: it maps OpenSSL
-        args: list[str] = []
+        batches: list[list[str]] = [[]]
+        size = 0
         for pane_id in pane_ids:
-            args += [*self._capture(pane_id, lines), ";"]
-            args += ["display-message", "-p", "-t", pane_id, marker, ";"]
+            cost = sum(len(a) + 1 for a in self._batched(pane_id, lines, marker))
+            if batches[-1] and size + cost > _BATCH_BYTES:
+                batches.append([])
+                size = 0
+            batches[-1].append(pane_id)
+            size += cost
+        texts: dict[str, str | MuxError] = {}
+        for batch in batches:
+            texts.update(await self._get_batch(batch, lines, marker))
+        return texts
+
+    def _batched(self, pane_id: str, lines: int | None, marker: str) -> list[str]:
+        return [*self._capture(pane_id, lines), ";", "display-message", "-p", "-t", pane_id,
+                marker, ";"]  # fmt: skip
+
+    async def _get_batch(
+        self, pane_ids: Sequence[str], lines: int | None, marker: str
+    ) -> dict[str, str | MuxError]:
+        """One command for `pane_ids`. When any pane is gone tmux stops the whole sequence;
+        then each is read alone so the others still get their text."""
+        if len(pane_ids) < 2:
+            return await get_each(self, pane_ids, lines)
+        args = [a for p in pane_ids for a in self._batched(p, lines, marker)]
         status, out, _ = await run(self._argv(*args[:-1]), missing_advice=ADVICE)
         chunks = out.split(marker + "\n")
         if status != 0 or len(chunks) != len(pane_ids) + 1:

@@ -212,7 +212,7 @@ class DashboardScreen(AgentLogKeys):
         if self.hidden():
             return
         self.query_one(WorkspaceTree).relabel(message.pane_id, self.state)
-        self.query_one(PaneTable).show(self.state)
+        self.query_one(PaneTable).show_pane(message.pane_id, self.state)
 
     def on_agents_changed(self, message: AgentsChanged) -> None:
         if self.hidden():

@@ -70,7 +70,8 @@ class DaemonState:
         self._post = post
         self.workspaces: list[WorkspaceInfo] = []
         self.panes: dict[str, PaneInfo] = {}
-        self.agents: dict[str, AgentInfo] = {}
+        self._agents: dict[str, AgentInfo] = {}
+        self._by_pane: dict[str, AgentInfo] | None = None
         self.cpu: list[float] = []
         self.mem: list[float] = []
         self.agent_cpu: dict[str, list[float]] = {}
@@ -79,8 +80,22 @@ class DaemonState:
 
     # -- reading --------------------------------------------------------------------------
 
+    @property
+    def agents(self) -> dict[str, AgentInfo]:
+        return self._agents
+
+    @agents.setter
+    def agents(self, agents: dict[str, AgentInfo]) -> None:
+        # An agent changes panes only in a new list (a process started), never in place.
+        self._agents = agents
+        self._by_pane = None
+
     def agent_in_pane(self, pane_id: str) -> AgentInfo | None:
-        return next((a for a in self.agents.values() if a.pane_id == pane_id), None)
+        """By an index built once per agent list: the pane table and the tree ask for
+        every pane, and with 256 agents a scan each was 65,000 steps per pane event."""
+        if self._by_pane is None:
+            self._by_pane = {a.pane_id: a for a in self._agents.values() if a.pane_id}
+        return self._by_pane.get(pane_id)
 
     def workspace(self, name: str | None) -> WorkspaceInfo | None:
         return next((w for w in self.workspaces if w.name == name), None)

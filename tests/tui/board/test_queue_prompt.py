@@ -31,7 +31,7 @@ async def engine(make_engine: Any) -> AsyncIterator[Engine]:
     sup = eng.get(Supervisor)
 
     async def idle() -> bool:
-        return sup.agents["bot1"].state == "idle"
+        return sup.agents["bot1"].info.state == "idle"
 
     await settle(eng, idle)
     await eng.invoke("task.add", {"title": "write the parser", "priority": "H"})
@@ -41,7 +41,7 @@ async def engine(make_engine: Any) -> AsyncIterator[Engine]:
 
 async def test_the_queue_asks_before_typing_into_the_agent(engine: Engine) -> None:
     sup = engine.get(Supervisor)
-    pane = sup.agents["bot1"].pane_id
+    pane = sup.agents["bot1"].info.pane_id
     assert pane is not None
     app = board_app(engine)
     async with app.run_test(size=(150, 40)) as pilot:

@@ -116,8 +116,8 @@ class TaskForm(ModalScreen[bool]):
         self.apply_names()
 
     def set_names(self, agents: Sequence[str], workspaces: Sequence[str]) -> None:
-        """The agents and workspaces there are (fetched after the form opened, so that not a
-        key typed meanwhile is lost): suggestions, and the hints that use them."""
+        """The agents and workspaces there are now (they come and go while the form is
+        open): suggestions, and the hints that use them."""
         self.agents, self.workspaces = list(agents), list(workspaces)
         if self.is_mounted:
             self.apply_names()

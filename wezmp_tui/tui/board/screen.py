@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -14,7 +15,7 @@ from textual.widgets import Header, Input, Static
 
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.tui.board.view import BoardView
-from wezmp_tui.tui.messages import DaemonEvent, Resynced
+from wezmp_tui.tui.messages import AgentsChanged, DaemonEvent, LayoutChanged, Resynced
 from wezmp_tui.tui.widgets.footer import KeyFooter
 
 # The form, the details, the queue's question and the modals are imported when first opened:
@@ -104,8 +105,7 @@ class BoardScreen(Screen[None]):
         window = await self.fetch_window(around)
         if window is None:
             return
-        agents = await self.call("agent.list") or []
-        view.agent_states = {a["name"]: a["state"] for a in agents}
+        view.agent_states = self.agent_states()
         view.now = self.wapp.clock.now
         view.set_window(window)
         queue = await self.call("queue.status")
@@ -131,8 +131,36 @@ class BoardScreen(Screen[None]):
         return window
 
     def on_daemon_event(self, message: DaemonEvent) -> None:
-        if message.event.topic.startswith(("task.", "timer.", "queue.", "board.", "agent.state")):
+        if message.event.topic.startswith(("task.", "timer.", "queue.", "board.")):
             self.schedule_reload()
+
+    def agent_states(self) -> dict[str, str]:
+        """Each agent's state as the app's mirror of the daemon has it (never fetched here)."""
+        return {name: a.state for name, a in self.wapp.state.agents.items()}
+
+    def on_agents_changed(self, _: AgentsChanged) -> None:
+        """An agent came, went or changed state: the cards naming it and an open form's
+        suggestions show it, with no reload of the board."""
+        view = self.query_one(BoardView)
+        view.agent_states = self.agent_states()
+        view.refresh()
+        self.tell_forms()
+
+    def on_layout_changed(self, _: LayoutChanged) -> None:
+        self.tell_forms()
+
+    def names(self) -> tuple[list[str], list[str]]:
+        """The agents and workspaces a task form suggests, from the mirror."""
+        state = self.wapp.state
+        return sorted(state.agents), [w.name for w in state.workspaces]
+
+    def tell_forms(self) -> None:
+        forms = sys.modules.get("wezmp_tui.tui.board.forms")
+        if forms is None:
+            return  # never opened: no form to tell (and no reason to load it)
+        for screen in self.app.screen_stack:
+            if isinstance(screen, forms.TaskForm):
+                screen.set_names(*self.names())
 
     @on(BoardView.WindowWanted)
     def window_wanted(self) -> None:
@@ -261,13 +289,6 @@ class BoardScreen(Screen[None]):
 
     # -- editing ------------------------------------------------------------------------
 
-    async def names(self, method: str) -> list[str]:
-        """Names for a form's suggestions; none when that part of the daemon is absent."""
-        try:
-            return [str(item["name"]) for item in await self.wapp.call(method)]
-        except WezmpError:
-            return []
-
     async def refusal(self, method: str, **params: Any) -> str | None:
         """Call; the daemon's refusal is returned for a form to show beside its field."""
         try:
@@ -291,19 +312,16 @@ class BoardScreen(Screen[None]):
 
         from wezmp_tui.tui.board.forms import TaskForm
 
+        agents, workspaces = self.names()
         form = TaskForm(
             save,
             task=card,
             now=self.wapp.clock.now,
+            agents=agents,
+            workspaces=workspaces,
             column=column.name if column and card is None else None,
         )
         self.app.push_screen(form)
-
-        async def names() -> None:
-            agents = await self.names("agent.list")
-            form.set_names(agents, await self.names("ws.list"))
-
-        self.run_worker(names(), group="form-names")
 
     def action_new(self) -> None:
         self.open_form(None)

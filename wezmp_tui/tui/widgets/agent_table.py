@@ -13,7 +13,6 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey
 
-from wezmp_tui.model.states import STATE_NAMES
 from wezmp_tui.tui.context import center
 from wezmp_tui.tui.states import human_age, human_bytes, state_text
 
@@ -30,13 +29,6 @@ COMPACT_BELOW = 110
 NAME_CHARS = {"full": 28, "compact": 14}
 WHY_CHARS = 48
 SORTS = ("name", "state", "cpu", "mem", "workspace")
-# Who needs you first, then who works, then the rest.
-STATE_ORDER = {
-    s: i
-    for i, s in enumerate(
-        ("waiting", "working", "starting", "idle", "quiet", "failed", "exited", "stopped")
-    )
-}
 EMPTY = (
     "No agents. Define them under agents: in config.yaml, or press A to apply a layout "
     "that starts some."
@@ -65,7 +57,7 @@ def why_text(agent: AgentInfo, limit: int) -> Text:
 
 def sort_value(agent: AgentInfo, by: str) -> tuple[object, ...]:
     if by == "state":
-        return (STATE_ORDER.get(agent.state, len(STATE_NAMES)), agent.name)
+        return (agent.state.attention, agent.name)
     if by == "cpu":
         return (-(agent.cpu or 0.0), agent.name)
     if by == "mem":
@@ -179,7 +171,7 @@ class AgentPanel(Vertical):
     def cells(
         self, a: AgentInfo, columns: tuple[str, ...], now: float, colors: dict[str, str]
     ) -> list[Text]:
-        runs = a.pid is not None and a.state not in ("exited", "failed", "stopped")
+        runs = a.pid is not None and a.state.running
         up = human_age(now - a.started_at) if a.started_at and runs else "-"
         values = {
             "agent": lambda: Text(ellipsize(a.name, NAME_CHARS[self.mode])),

@@ -27,24 +27,35 @@ class PaneTable(DataTable[Text]):
         for key in list(self.rows):
             if key.value not in state.panes:
                 self.remove_row(key)
-        for pane_id, p in state.panes.items():
-            agent = state.agent_in_pane(pane_id)
-            cells = (
-                Text(pane_id),
-                Text(p.workspace),
-                Text(p.tab_id),
-                Text(agent.name if agent else "", style="bold"),
-                Text(p.title, overflow="ellipsis"),
-                Text(p.cwd, style="dim", overflow="ellipsis"),
-                Text(f"{p.cols}x{p.rows}"),
-            )
-            if pane_id in self.rows:
-                for col, old, new in zip(COLUMNS, self.get_row(pane_id), cells, strict=True):
-                    if old.plain != new.plain:
-                        # Widened only for a wider value: see the agent table.
-                        wider = new.cell_len > self.columns[ColumnKey(col)].content_width
-                        self.update_cell(pane_id, col, new, update_width=wider)
-            else:
-                self.add_row(*cells, key=pane_id)
+        for pane_id in state.panes:
+            self.show_pane(pane_id, state)
+        self._count(state)
+
+    def show_pane(self, pane_id: str, state: DaemonState) -> None:
+        """One pane's row (a pane event changes one pane: the others are not looked at)."""
+        p = state.panes.get(pane_id)
+        if p is None:
+            return
+        agent = state.agent_in_pane(pane_id)
+        cells = (
+            Text(pane_id),
+            Text(p.workspace),
+            Text(p.tab_id),
+            Text(agent.name if agent else "", style="bold"),
+            Text(p.title, overflow="ellipsis"),
+            Text(p.cwd, style="dim", overflow="ellipsis"),
+            Text(f"{p.cols}x{p.rows}"),
+        )
+        if pane_id not in self.rows:
+            self.add_row(*cells, key=pane_id)
+            self._count(state)
+            return
+        for col, old, new in zip(COLUMNS, self.get_row(pane_id), cells, strict=True):
+            if old.plain != new.plain:
+                # Widened only for a wider value: see the agent table.
+                wider = new.cell_len > self.columns[ColumnKey(col)].content_width
+                self.update_cell(pane_id, col, new, update_width=wider)
+
+    def _count(self, state: DaemonState) -> None:
         self.border_title = "Panes"
         self.border_subtitle = str(len(state.panes)) if state.panes else ""

@@ -93,9 +93,11 @@ class WorkspaceTree(Tree[dict[str, Any]]):
         node = self.pane_nodes.get(pane_id)
         pane = state.panes.get(pane_id)
         if node is not None and pane is not None:
-            node.set_label(
-                self.pane_label(pane, state, center(self).state_colors(), self.room(2))
-            )
+            label = self.pane_label(pane, state, center(self).state_colors(), self.room(2))
+            # Most pane events change nothing the label shows (a process came or went):
+            # setting a label redraws the tree.
+            if label != node.label:
+                node.set_label(label)
 
     @staticmethod
     def pane_label(
