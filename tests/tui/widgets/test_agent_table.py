@@ -30,6 +30,25 @@ class ManyAgents(ScriptedClient):
         return await super().call(method, **params)
 
 
+def many_agents_app(client: ManyAgents) -> Any:
+    async def factory() -> ManyAgents:
+        return client
+
+    return create_app(factory, clock=FakeClock())  # type: ignore[arg-type]
+
+
+async def listed(app: Any, pilot: Any) -> Any:
+    """The agent table once it shows every agent."""
+    table = app.screen.query_one("#agents")
+
+    async def all_rows() -> bool:
+        await pilot.pause()
+        return bool(table.row_count == N)
+
+    await async_wait_until(all_rows)
+    return table
+
+
 async def test_a_tick_of_256_agents_measures_only_what_widened(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -38,19 +57,9 @@ async def test_a_tick_of_256_agents_measures_only_what_widened(
     import textual.widgets._data_table as data_table
 
     client = ManyAgents()
-
-    async def factory() -> ManyAgents:
-        return client
-
-    app = create_app(factory, clock=FakeClock())  # type: ignore[arg-type]
+    app = many_agents_app(client)
     async with app.run_test(size=(160, 50)) as pilot:
-        table: Any = app.screen.query_one("#agents")
-
-        async def listed() -> bool:
-            await pilot.pause()
-            return bool(table.row_count == N)
-
-        await async_wait_until(listed)
+        table = await listed(app, pilot)
         measured = 0
         real = data_table.measure
 
@@ -80,19 +89,9 @@ async def test_a_tick_draws_only_the_rows_whose_agent_changed(
     """One agent's figures change in a tick of 256: one row is drawn, the others are not
     even compared cell by cell."""
     client = ManyAgents()
-
-    async def factory() -> ManyAgents:
-        return client
-
-    app = create_app(factory, clock=FakeClock())  # type: ignore[arg-type]
+    app = many_agents_app(client)
     async with app.run_test(size=(160, 50)) as pilot:
-        table: Any = app.screen.query_one("#agents")
-
-        async def listed() -> bool:
-            await pilot.pause()
-            return bool(table.row_count == N)
-
-        await async_wait_until(listed)
+        table = await listed(app, pilot)
         drawn: list[str] = []
         real = AgentPanel.cells
 
