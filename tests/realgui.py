@@ -46,11 +46,13 @@ BENIGN_ERRORS = (
     "wezterm_mux_server_impl::local > reading Pdu from client: decoding a PDU: "
     "decode_raw_async failed to read PDU length: Connection reset by peer",
 )
+# 32 rows: the tab bar and the rows of the default font fit the screen's 800 pixels (36 ran
+# past its bottom edge, and the control center's footer with them).
 GUI_CONFIG = """\
 config.front_end = 'OpenGL'
 config.enable_wayland = false
 config.initial_cols = 120
-config.initial_rows = 36
+config.initial_rows = 32
 config.audible_bell = 'Disabled'
 """
 # After the snippet: every text the module puts in the right status, with the workspace it
