@@ -59,6 +59,17 @@ def machine() -> str:
     )
 
 
+def peak_rss_mib() -> float:
+    """This process's own peak resident memory (VmHWM). Not `ru_maxrss`: the kernel carries
+    that across exec from the process that forked, so a child of a bench that had just seeded
+    100,000 tasks reported the bench's memory, not its own."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def rss_mib(pid: int) -> float:
     """Resident memory of a live process, from /proc."""
     with open(f"/proc/{pid}/status") as f:

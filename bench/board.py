@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._util import cleanup, isolated_env, machine, ms, rss_mib
+from bench._util import cleanup, isolated_env, machine, ms, peak_rss_mib, rss_mib
 
 NOW = 1_800_000_000.0
 SIZE = (160, 50)
@@ -57,7 +56,7 @@ async def make_engine(n_tasks: int) -> Any:
 
 def _report(started: float, paint: tuple[float, float], cpus: list[float], **extra: Any) -> None:
     print(json.dumps({"paint": paint[0] - started, "paint_cpu": paint[1], "cpus": cpus,
-                      "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "rss": peak_rss_mib(),
                       **extra}))  # fmt: skip
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from wezmp_tui.clock import FakeClock
-from wezmp_tui.engine.board import parse_due
+from wezmp_tui.engine.board import BoardService, parse_due
 from wezmp_tui.engine.timetrack import TimeService
 from wezmp_tui.engine.urgency import due_factor, score
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
@@ -343,3 +343,28 @@ async def test_board_operations_cost_the_same_at_100000_tasks(env: Any) -> None:
     big = await ops()
     for s, b in zip(small, big, strict=True):
         assert b <= 2 * s + 2_000, (small, big)
+
+
+async def test_a_write_and_its_history_are_one_transaction(
+    env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A move, an edit or an add whose history cannot be written leaves the board as it was
+    (and each costs one commit, not one per statement)."""
+    engine, _ = env
+    t = await add(engine, "Parser")
+    store = engine.get(BoardService).store
+
+    def broken(*_: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "add_history", broken)
+    with pytest.raises(RuntimeError):
+        await engine.invoke("task.move", {"id": t.id, "column": "Doing"})
+    with pytest.raises(RuntimeError):
+        await engine.invoke("task.edit", {"id": t.id, "title": "Lexer"})
+    with pytest.raises(RuntimeError):
+        await add(engine, "Never added")
+    monkeypatch.undo()
+    again = (await engine.invoke("task.show", {"id": t.id}))["task"]
+    assert (again.column, again.title) == ("Backlog", "Parser")
+    assert [x.title for x in await engine.invoke("task.list", {})] == ["Parser"]

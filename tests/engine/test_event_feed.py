@@ -70,6 +70,20 @@ async def test_an_agent_or_task_that_is_gone_still_gives_a_record(make_engine: A
     assert moved == pe.TaskMoved(ts=5.0, task_id=999, board="nope", from_column="A", column="B")
 
 
+async def test_the_board_s_events_need_no_second_read(make_engine: Any) -> None:
+    """A task's title and whether it reached the done column come with the board's events:
+    the record asks the engine nothing (here the task and board are not there to ask)."""
+    engine: Engine = await make_engine("local")
+    feed = engine.get(EventFeed)
+    added = await feed.record(ev("task.added", {"task_id": 999, "board": "nope", "column": "A",
+                                                "title": "Carried"}))  # fmt: skip
+    assert added == pe.TaskCreated(ts=5.0, task_id=999, board="nope", column="A", title="Carried")
+    moved = {"task_id": 999, "board": "nope", "from": "A", "column": "B", "done": True,
+             "title": "Carried"}  # fmt: skip
+    done = await feed.record(ev("task.moved", moved))
+    assert done == pe.TaskDone(ts=5.0, task_id=999, board="nope", title="Carried")
+
+
 def test_names_and_json_of_a_record() -> None:
     record = pe.AgentStateChanged(ts=1.0, agent="a", state="failed", previous="working")
     assert pe.event_names(record) == ["agent.state", "agent.failed"]

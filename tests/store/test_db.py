@@ -37,3 +37,18 @@ def test_failed_migration_rolls_back(tmp_path: Path) -> None:
         db.migrate("b", ["CREATE TABLE t(x); INSERT INTO nope VALUES (1);"])
     assert db.query("SELECT name FROM sqlite_master WHERE name = 't'") == []
     assert db.query("SELECT * FROM schema_versions WHERE domain = 'b'") == []
+
+
+def test_a_transaction_inside_another_is_part_of_it(tmp_path: Path) -> None:
+    db = Database(tmp_path / "x.db")
+    db.execute("CREATE TABLE t (v INTEGER)")
+    with pytest.raises(RuntimeError), db.transaction():
+        with db.transaction() as conn:
+            conn.execute("INSERT INTO t VALUES (1)")
+        assert db.conn.in_transaction  # the inner one did not commit
+        raise RuntimeError("the outer one fails")
+    assert db.query("SELECT v FROM t") == []
+    with db.transaction(), db.transaction() as conn:
+        conn.execute("INSERT INTO t VALUES (2)")
+    assert [r["v"] for r in db.query("SELECT v FROM t")] == [2]
+    db.close()

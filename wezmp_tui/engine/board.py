@@ -232,9 +232,11 @@ class BoardService:
             position=self.store.end_position(board, col), workspace=workspace, agent=agent,
             created_at=now, finished_at=now if col == cols[-1] else None,
         )  # fmt: skip
-        task_id = self.store.insert(new, depends_on or [])
-        self.history(task_id, "added", title=title, column=col)
-        self.engine.bus.publish("task.added", {"task_id": task_id, "board": board, "column": col})
+        with self.store.db.transaction():  # one commit for the task and its history
+            task_id = self.store.insert(new, depends_on or [])
+            self.history(task_id, "added", title=title, column=col)
+        self.engine.bus.publish("task.added", {"task_id": task_id, "board": board, "column": col,
+                                               "title": new.title})  # fmt: skip
         return self.task(task_id)
 
     @api("task.edit")
@@ -277,13 +279,16 @@ class BoardService:
             changes["agent"] = agent or None
         if note is not None:
             changes["note"] = note
-        self.store.update(id, **changes)
         if depends_on is not None:
             self._check_deps(id, depends_on)
-            self.store.set_dependencies(id, depends_on)
-            changes["depends_on"] = depends_on
+        with self.store.db.transaction():  # one commit for the change and its history
+            self.store.update(id, **changes)
+            if depends_on is not None:
+                self.store.set_dependencies(id, depends_on)
+                changes["depends_on"] = depends_on
+            if changes:
+                self.history(id, "edited", **changes)
         if changes:
-            self.history(id, "edited", **changes)
             self.engine.bus.publish("task.changed", {"task_id": id, "fields": sorted(changes)})
         return self.task(id)
 
@@ -304,17 +309,17 @@ class BoardService:
         col = column or row.column
         if col not in cols:
             raise InvalidInput(f"column {col!r} is not on board {board} ({', '.join(cols)})")
-        task = self.task(id)
         doing = self.engine.config.queue.doing_column
-        if col != row.column and col == doing and task.blocked and not force:
+        if col != row.column and col == doing and not force:
             open_deps = self.store.open_dependencies(id)
-            raise Conflict(
-                f"task #{id} is blocked by {', '.join(f'#{d}' for d in open_deps)}; "
-                "finish those first"
-            )
-        position = self._position(board, col, id, before, after)
+            if open_deps:
+                raise Conflict(
+                    f"task #{id} is blocked by {', '.join(f'#{d}' for d in open_deps)}; "
+                    "finish those first"
+                )
+        position = self._position(row, col, before, after)
         now = self.engine.clock.now()
-        done = self.done_column(board)
+        done = cols[-1]
         fields: dict[str, Any] = {"column": col, "position": position}
         if col == done and row.finished_at is None:
             fields["finished_at"] = now
@@ -324,22 +329,23 @@ class BoardService:
             fields["started_at"] = now
         if col != doing:
             fields["waiting"] = False
-        self.store.update(id, **fields)
-        if col != row.column:
-            self.history(id, "moved", frm=row.column, to=col)
+        with self.store.db.transaction():  # one commit for the move and its history
+            self.store.update(id, **fields)
+            if col != row.column:
+                self.history(id, "moved", frm=row.column, to=col)
         # The done column stops the task's timer: the time service hears it on the bus.
         self.engine.bus.publish(
             "task.moved",
             {"task_id": id, "board": board, "from": row.column, "column": col,
-             "done": col == done},
+             "done": col == done, "title": row.title},
         )  # fmt: skip
         return self.task(id)
 
     def _position(
-        self, board: str, col: str, task_id: int, before: int | None, after: int | None
+        self, row: TaskInfo, col: str, before: int | None, after: int | None
     ) -> float:
+        board, task_id = row.board, row.id
         if before is None and after is None:
-            row = self._row(task_id)
             if row.column == col:
                 return row.position
             return self.store.end_position(board, col)

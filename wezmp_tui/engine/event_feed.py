@@ -4,6 +4,7 @@ notifications and event actions.
 
 Conversion may ask the board or the supervisor for a detail the bus event does not carry (a
 task's title, a board's done column), so it runs in a task of its own, never inside `publish`.
+The board's own events carry both, so a board operation costs no second read of its task.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ class EventFeed:
         if topic == "task.added":
             return pe.TaskCreated(
                 ts=ts, task_id=d["task_id"], board=d["board"], column=d["column"],
-                title=await self._title(d["task_id"]),
+                title=await self._title(d),
             )  # fmt: skip
         if topic == "task.moved":
             return await self._moved(ts, d)
@@ -133,8 +134,9 @@ class EventFeed:
     async def _moved(self, ts: float, d: dict[str, Any]) -> pe.PluginEvent | None:
         if d.get("from") == d.get("column"):
             return None  # reordered within its column
-        title = await self._title(d["task_id"])
-        if d["column"] == await self._done_column(d["board"]):
+        title = await self._title(d)
+        done = d["done"] if "done" in d else d["column"] == await self._done_column(d["board"])
+        if done:
             return pe.TaskDone(ts=ts, task_id=d["task_id"], board=d["board"], title=title)
         return pe.TaskMoved(
             ts=ts, task_id=d["task_id"], board=d["board"], from_column=d.get("from") or "",
@@ -145,9 +147,11 @@ class EventFeed:
         known = self.supervisor.agents.get(agent)
         return known.info.workspace if known is not None else ""  # gone since: no workspace
 
-    async def _title(self, task_id: int) -> str:
+    async def _title(self, d: dict[str, Any]) -> str:
+        if "title" in d:
+            return str(d["title"])
         try:
-            return self.board.task(task_id).title
+            return self.board.task(d["task_id"]).title
         except NotFound:  # deleted since
             return ""
 

@@ -30,10 +30,7 @@ from wezmp_tui.ipc.base import AsyncApi
 from wezmp_tui.model.events import Event
 from wezmp_tui.model.states import STATES
 from wezmp_tui.tui.commands import WezmpCommands
-from wezmp_tui.tui.dashboard import DashboardScreen
-from wezmp_tui.tui.help import HelpScreen
 from wezmp_tui.tui.messages import ConnectionChanged, ThemeChanged
-from wezmp_tui.tui.modals import ConfirmModal
 from wezmp_tui.tui.plugin_commands import PluginCommands
 from wezmp_tui.tui.state import DaemonState, running
 from wezmp_tui.tui.widgets.key_footer import KeyFooter
@@ -91,8 +88,10 @@ class WezmpApp(App[None]):
     CSS_PATH = "styles/app.tcss"
     TITLE = "wezmp"
     COMMANDS = App.COMMANDS | {WezmpCommands, PluginCommands}
+    # Each mode's module is imported when the mode is first shown: `wezmp tui --board` paints
+    # without loading the dashboard's tables, trees and logs (and the reverse).
     MODES = {
-        "dashboard": DashboardScreen,
+        "dashboard": _lazy_screen("wezmp_tui.tui.dashboard", "DashboardScreen", "dashboard"),
         "board": _lazy_screen("wezmp_tui.tui.board.screen", "BoardScreen", "board"),
         "reports": _lazy_screen("wezmp_tui.tui.reports.screen", "ReportsScreen", "reports view"),
     }
@@ -338,6 +337,8 @@ class WezmpApp(App[None]):
     # -- actions ------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from wezmp_tui.tui.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
@@ -347,6 +348,7 @@ class WezmpApp(App[None]):
         if not busy:
             self.exit()
             return
+        from wezmp_tui.tui.modals import ConfirmModal
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -390,6 +392,8 @@ class WezmpApp(App[None]):
         await self.call_or_notify(method, **params)
 
     def palette_create_workspace(self) -> None:
+        from wezmp_tui.tui.dashboard import DashboardScreen
+
         screen = self.screen
         if isinstance(screen, DashboardScreen):
             screen.action_ws_create()

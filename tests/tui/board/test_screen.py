@@ -17,9 +17,10 @@ from wezmp_tui.engine.facade import Engine
 from wezmp_tui.ipc.base import InProcessClient
 from wezmp_tui.paths import Paths
 from wezmp_tui.tui.app import create_app
+from wezmp_tui.tui.board.details import TaskDetails
 from wezmp_tui.tui.board.forms import TaskForm
 from wezmp_tui.tui.board.queue_prompt import QueuePrompt
-from wezmp_tui.tui.board.screen import BoardScreen, TaskDetails
+from wezmp_tui.tui.board.screen import BoardScreen
 from wezmp_tui.tui.board.view import HEADER, BoardView
 from wezmp_tui.tui.modals import ConfirmModal, PromptModal
 
@@ -416,3 +417,34 @@ async def test_an_empty_board_and_an_empty_filter_say_what_to_press(make_engine:
         await async_wait_until(lambda: says("board default: 1 task  queue"))
         await pilot.press("slash", *"zzz")
         await async_wait_until(lambda: says("board default: 0 tasks  filter: 'zzz' (esc clears"))
+
+
+async def test_scrolling_asks_only_for_the_window(make_engine: Any) -> None:
+    """Past the cards it holds, the board asks for the window there, not the agents or the
+    queue's status again (the queue counts its whole column)."""
+    from tests.board_data import seed
+
+    engine = await make_engine("local", clock=FakeClock(NOW))
+    with engine.db.transaction() as conn:
+        seed(conn, 1_000, NOW)
+    app = board_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_board(pilot)
+        view = screen.query_one(BoardView)
+        asked: list[str] = []
+        call = app.call
+
+        async def counted(method: str, /, **params: Any) -> Any:
+            asked.append(method)
+            return await call(method, **params)
+
+        app.call = counted  # type: ignore[method-assign]
+        for _ in range(60):
+            await pilot.press("j")
+
+        async def loaded() -> bool:
+            await pilot.pause()
+            return view.selected is not None and view.card_index == 60
+
+        await async_wait_until(loaded)
+        assert asked and set(asked) == {"board.window"}

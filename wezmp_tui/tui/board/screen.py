@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -14,13 +15,12 @@ from textual.widgets import Header, Input, Static
 
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.model.reports import counted
-from wezmp_tui.tui.board.details import TaskDetails
-from wezmp_tui.tui.board.forms import TaskForm
-from wezmp_tui.tui.board.queue_prompt import QueuePrompt
 from wezmp_tui.tui.board.view import BoardView
 from wezmp_tui.tui.messages import AgentsChanged, DaemonEvent, LayoutChanged, Resynced
-from wezmp_tui.tui.modals import ConfirmModal, PromptModal
 from wezmp_tui.tui.widgets.key_footer import KeyFooter
+
+# The form, the details, the queue's question and the modals are imported when first opened:
+# the board's first paint needs none of them (the form alone brings Textual's text area).
 
 if TYPE_CHECKING:
     from wezmp_tui.tui.context import ControlCenter
@@ -103,12 +103,9 @@ class BoardScreen(Screen[None]):
         """Read what the board shows (each column's count and the cards around what is on
         screen, never the whole board); `around` a task: show and select it."""
         view = self.query_one(BoardView)
-        offsets, size = view.window_request()
-        window = await self.call("board.window", board=self.board, offsets=offsets, size=size,
-                                 text=self.filter_text or None, around=around)  # fmt: skip
+        window = await self.fetch_window(around)
         if window is None:
             return
-        self.columns = window["columns"]
         view.agent_states = self.agent_states()
         view.now = self.wapp.clock.now
         view.set_window(window)
@@ -125,6 +122,17 @@ class BoardScreen(Screen[None]):
             )
         self.query_one("#board-status", Static).update(Text(status))
         self.sync_footer(self.card)
+
+    async def fetch_window(self, around: int | None = None) -> dict[str, Any] | None:
+        """The columns, their counts and the window of cards around what shows."""
+        offsets, size = self.query_one(BoardView).window_request()
+        window: dict[str, Any] | None = await self.call(
+            "board.window", board=self.board, offsets=offsets, size=size,
+            text=self.filter_text or None, around=around,
+        )  # fmt: skip
+        if window is not None:
+            self.columns = window["columns"]
+        return window
 
     def on_daemon_event(self, message: DaemonEvent) -> None:
         if message.event.topic.startswith(("task.", "timer.", "queue.", "board.")):
@@ -151,13 +159,29 @@ class BoardScreen(Screen[None]):
         return sorted(state.agents), [w.name for w in state.workspaces]
 
     def tell_forms(self) -> None:
+        forms = sys.modules.get("wezmp_tui.tui.board.forms")
+        if forms is None:
+            return  # never opened: no form to tell (and no reason to load it)
         for screen in self.app.screen_stack:
-            if isinstance(screen, TaskForm):
+            if isinstance(screen, forms.TaskForm):
                 screen.set_names(*self.names())
 
     @on(BoardView.WindowWanted)
     def window_wanted(self) -> None:
-        self.schedule_reload()
+        """Scrolled near the edge of the cards held: the window there, and nothing else (the
+        counts, agents and queue are as the last reload left them, and events reload those)."""
+        if getattr(self, "_window_pending", False):
+            return
+        self._window_pending = True
+
+        async def go() -> None:
+            self._window_pending = False
+            window = await self.fetch_window()
+            if window is not None:
+                self.query_one(BoardView).set_window(window)
+                self.sync_footer(self.card)
+
+        self.call_after_refresh(go)
 
     def on_resynced(self, _: Resynced) -> None:
         self.schedule_reload()
@@ -249,6 +273,8 @@ class BoardScreen(Screen[None]):
                 else:
                     await self.move_to(card, self.queue_column)
 
+            from wezmp_tui.tui.board.queue_prompt import QueuePrompt
+
             self.app.push_screen(QueuePrompt(card, preview, self.queue_column, now=now), answered)
 
         self.run_worker(go(), group="queue-prompt", exclusive=True)
@@ -289,6 +315,8 @@ class BoardScreen(Screen[None]):
             return await self.refusal(
                 "task.add", board=self.board, column=column.name if column else None, **values
             )
+
+        from wezmp_tui.tui.board.forms import TaskForm
 
         agents, workspaces = self.names()
         form = TaskForm(
@@ -342,6 +370,8 @@ class BoardScreen(Screen[None]):
             if yes and await self.call("task.rm", id=card["id"]):
                 await self.reload()
 
+        from wezmp_tui.tui.modals import ConfirmModal
+
         self.app.push_screen(ConfirmModal(f"Delete task #{card['id']} {card['title']}?"), done)
 
     async def action_timer(self) -> None:
@@ -371,6 +401,8 @@ class BoardScreen(Screen[None]):
         async def done(text: str | None) -> None:
             if text is not None and await self.call("task.edit", id=card["id"], tags=text.split()):
                 await self.reload()
+
+        from wezmp_tui.tui.modals import PromptModal
 
         self.app.push_screen(
             PromptModal("Tags (space separated)", value=" ".join(card["tags"])), done
@@ -411,6 +443,8 @@ class BoardScreen(Screen[None]):
             return
         data = await self.call("task.show", id=card["id"])
         if data:
+            from wezmp_tui.tui.board.details import TaskDetails
+
             self.app.push_screen(TaskDetails(data, self.wapp.clock.now()))
 
     def action_queue(self) -> None:

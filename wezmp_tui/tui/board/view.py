@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -101,6 +101,14 @@ class BoardView(Widget, can_focus=True):
         """The view scrolled near the edge of the cards it holds."""
 
     def __init__(self, *, id: str | None = None) -> None:
+        # Each column's lines as last drawn, by card (index, line) and title line (-1, y): a
+        # line Textual asks for again draws only what changed since (after a key, the card the
+        # cursor left and the one it reached; after a scroll, the card that came in); the
+        # rest is taken from here. Only cards on screen are kept, for one width, set of
+        # shown columns and palette.
+        self._lines: dict[int, dict[tuple[int, int], list[Segment]]] = {}
+        self._lines_for: tuple[int, range] | None = None
+        self._lines_palette: BoardPalette | None = None
         super().__init__(id=id)
         self.columns: list[Column] = []
         self.agent_states: dict[str, str] = {}
@@ -116,6 +124,7 @@ class BoardView(Widget, can_focus=True):
         """Take a `board.window` answer: counts, each column's window, and its focus."""
         self.fetched_at = self.now()
         selected = self.selected
+        before = self._shown()
         old = {c.name: c.scroll for c in self.columns}
         loaded = {w["column"]: w for w in window["windows"]}
         self.columns = []
@@ -131,7 +140,7 @@ class BoardView(Widget, can_focus=True):
         elif selected is not None:
             self.select_task(selected["id"])
         self._clamp()
-        self.refresh()
+        self._repaint_changed(before)
 
     def window_request(self) -> tuple[dict[str, int], int]:
         """Offsets and size of the window to ask for: a screenful either side of what shows."""
@@ -167,6 +176,10 @@ class BoardView(Widget, can_focus=True):
     def visible_cards(self) -> int:
         return max(1, (self.size.height - HEADER) // CARD_HEIGHT)
 
+    def _slots(self) -> int:
+        """Cards drawn, the last one cut by the bottom edge included."""
+        return max(1, -(-(self.size.height - HEADER) // CARD_HEIGHT))
+
     def _clamp(self) -> None:
         col = self.column
         if col is None:
@@ -187,8 +200,7 @@ class BoardView(Widget, can_focus=True):
     def move_cursor(self, dcol: int = 0, dcard: int = 0) -> None:
         if not self.columns:
             return
-        before = (self.column_index, self.card_index, [c.scroll for c in self.columns],
-                  self.first_column)  # fmt: skip
+        before = self._shown()
         if dcol:
             # No wrap: from the first column `h` stays put instead of landing on the last.
             self.column_index = max(0, min(self.column_index + dcol, len(self.columns) - 1))
@@ -199,7 +211,7 @@ class BoardView(Widget, can_focus=True):
             self.card_index += dcard
         self._clamp()
         self._want_window()
-        self._repaint_moved(*before)
+        self._repaint_changed(before)
         self.post_message(self.Selected(self.selected))
 
     def running_timer_visible(self) -> bool:
@@ -210,22 +222,78 @@ class BoardView(Widget, can_focus=True):
             for i in range(col.scroll, min(col.scroll + rows, col.count))
         )
 
-    def _repaint_moved(self, column: int, card: int, scrolls: list[int], first: int) -> None:
-        """Repaint what a cursor move changed: the two cards (and the column titles and rules
-        when the column changed), or everything when a column or the columns scrolled."""
-        shown = self.shown_columns()
-        if scrolls != [c.scroll for c in self.columns] or first != shown.start:
+    def _shown(self) -> tuple[Any, ...]:
+        """What the screen shows, to tell later what changed: the columns on screen, the
+        width, each column and its scroll, the cursor, the agents' states."""
+        return (self.shown_columns(), self.size.width, list(self.columns),
+                [c.scroll for c in self.columns], (self.column_index, self.card_index),
+                dict(self.agent_states))  # fmt: skip
+
+    def _repaint_changed(self, before: tuple[Any, ...]) -> None:
+        """Repaint what changed since `before` (a `_shown()`): a column that scrolled or whose
+        title, count or cards on screen changed; the card the cursor left and the one it
+        reached (and the titles and rules when it changed column). Everything when the
+        columns on screen, the width or an agent's state changed."""
+        shown, width, columns, scrolls, (column, card), states = before
+        if (shown, width, len(columns), states) != (
+            self.shown_columns(), self.size.width, len(self.columns), self.agent_states
+        ):
             self.refresh()
             return
-        xs = [0]
-        for w in self._widths():
-            xs.append(xs[-1] + w)
+        rows = self._slots()
+        spans = self._column_spans()
+        for ci, (old, new) in enumerate(zip(columns, self.columns, strict=True)):
+            lines = self._lines.setdefault(ci, {})
+            changed = scrolls[ci] != new.scroll
+            if (old.name, old.count) != (new.name, new.count):
+                changed = True
+                lines.pop((-1, 0), None)
+            for i, line in list(lines):
+                if i < 0:
+                    continue
+                if not new.scroll <= i < new.scroll + rows or (old.card(i), i < old.count) != (
+                    new.card(i), i < new.count
+                ):
+                    del lines[i, line]  # off screen now, or another card
+                    changed = True
+            if changed and ci in spans:
+                x, w = spans[ci]
+                self._repaint(Region(x, 0, w, self.size.height))
+        if (column, card) == (self.column_index, self.card_index):
+            return
         for ci, i in ((column, card), (self.column_index, self.card_index)):
-            k = ci - shown.start
-            y = HEADER + (i - self.columns[ci].scroll) * CARD_HEIGHT
-            self.refresh(Region(xs[k], y, xs[k + 1] - xs[k], CARD_HEIGHT - 1))
+            for line in range(CARD_HEIGHT):
+                self._lines.get(ci, {}).pop((i, line), None)
+            scroll = self.columns[ci].scroll
+            if ci in spans and scroll <= i < scroll + rows:
+                x, w = spans[ci]
+                self._repaint(Region(x, HEADER + (i - scroll) * CARD_HEIGHT, w, CARD_HEIGHT - 1))
         if column != self.column_index:
-            self.refresh(Region(0, 0, self.size.width, HEADER))
+            for ci in (column, self.column_index):
+                for y in range(HEADER):
+                    self._lines.get(ci, {}).pop((-1, y), None)
+            self._repaint(Region(0, 0, self.size.width, HEADER))
+
+    def _column_spans(self) -> dict[int, tuple[int, int]]:
+        """x and width of each column on screen."""
+        spans = {}
+        x = 0
+        for ci, w in zip(self.shown_columns(), self._widths(), strict=False):
+            spans[ci] = (x, w)
+            x += w
+        return spans
+
+    def _repaint(self, region: Region) -> None:
+        """Repaint `region` with the lines kept for it (the caller dropped what changed)."""
+        super().refresh(region)
+
+    def refresh(
+        self, *regions: Region, repaint: bool = True, layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:  # fmt: skip
+        """Textual's refresh, drawing everything anew (a timer that ticked, a resize)."""
+        self._lines.clear()
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def on_resize(self, event: events.Resize) -> None:
         self._clamp()
@@ -253,37 +321,56 @@ class BoardView(Widget, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         pal = self.palette()
-        segments: list[Segment] = []
         shown = self.shown_columns()
-        for ci, width in zip(shown, self._widths(), strict=False):
-            col = self.columns[ci]
-            inner = width - 1  # one cell of gap between columns
-            focused_col = ci == self.column_index
-            if y == 0:
-                more = ("‹ " if ci == shown.start and ci > 0 else "") + (
-                    " ›" if ci == shown.stop - 1 and ci < len(self.columns) - 1 else ""
-                )
-                name = _clip(f" {col.name}", max(inner - len(f" {col.count:,} {more}"), 1))
-                name = name.rstrip()
-                count = f" {col.count:,}" + (f"  {more.strip()}" if more else "")
-                segments.append(Segment(name, pal.header_focused if focused_col else pal.header))
-                segments.append(Segment(_clip(count, inner - cell_len(name)), pal.count))
-            elif y == 1:
-                rule = ("━", pal.rule_focused) if focused_col else ("─", pal.rule)
-                segments.append(Segment(rule[0] * inner, rule[1]))
-            else:
-                offset, line = divmod(y - HEADER, CARD_HEIGHT)
-                i = col.scroll + offset
-                card = col.card(i) if i < col.count and line < 2 else None
-                if card is not None:
-                    selected = focused_col and i == self.card_index
-                    segments.extend(self._card_line(pal, card, line, inner, selected))
-                elif i < col.count and line == 0:
-                    segments.append(Segment(_clip("  …", inner), pal.placeholder))  # on its way
-                else:
-                    segments.append(Segment(" " * inner, pal.base))
-            segments.append(Segment(" ", pal.base))
+        widths = self._widths()
+        valid_for = (self.size.width, shown)
+        if valid_for != self._lines_for or pal is not self._lines_palette:
+            self._lines.clear()
+            self._lines_for, self._lines_palette = valid_for, pal
+        segments: list[Segment] = []
+        offset, line = divmod(y - HEADER, CARD_HEIGHT)
+        for ci, width in zip(shown, widths, strict=False):
+            lines = self._lines.setdefault(ci, {})
+            key = (-1, y) if y < HEADER else (self.columns[ci].scroll + offset, line)
+            part = lines.get(key)
+            if part is None:
+                part = lines[key] = self._column_line(pal, shown, ci, y, width)
+            segments.extend(part)
         return Strip(segments, self.size.width)
+
+    def _column_line(
+        self, pal: BoardPalette, shown: range, ci: int, y: int, width: int
+    ) -> list[Segment]:
+        """Line `y` of column `ci`, `width` cells with the gap after it."""
+        segments: list[Segment] = []
+        col = self.columns[ci]
+        inner = width - 1  # one cell of gap between columns
+        focused_col = ci == self.column_index
+        if y == 0:
+            more = ("‹ " if ci == shown.start and ci > 0 else "") + (
+                " ›" if ci == shown.stop - 1 and ci < len(self.columns) - 1 else ""
+            )
+            name = _clip(f" {col.name}", max(inner - len(f" {col.count:,} {more}"), 1))
+            name = name.rstrip()
+            count = f" {col.count:,}" + (f"  {more.strip()}" if more else "")
+            segments.append(Segment(name, pal.header_focused if focused_col else pal.header))
+            segments.append(Segment(_clip(count, inner - cell_len(name)), pal.count))
+        elif y == 1:
+            rule = ("━", pal.rule_focused) if focused_col else ("─", pal.rule)
+            segments.append(Segment(rule[0] * inner, rule[1]))
+        else:
+            offset, line = divmod(y - HEADER, CARD_HEIGHT)
+            i = col.scroll + offset
+            card = col.card(i) if i < col.count and line < 2 else None
+            if card is not None:
+                selected = focused_col and i == self.card_index
+                segments.extend(self._card_line(pal, card, line, inner, selected))
+            elif i < col.count and line == 0:
+                segments.append(Segment(_clip("  …", inner), pal.placeholder))  # on its way
+            else:
+                segments.append(Segment(" " * inner, pal.base))
+        segments.append(Segment(" ", pal.base))
+        return segments
 
     def palette(self) -> BoardPalette:
         """The theme's colours, converted once per theme (not once per line)."""
