@@ -35,7 +35,7 @@ test: $(TEST_STAMP) system-deps
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory lua-test
-	$(BIN)/pytest -n auto --cov --cov-report=term --cov-fail-under=85
+	$(BIN)/pytest -n auto --dist worksteal --cov --cov-report=term --cov-fail-under=85
 
 system-deps:
 	@missing=""; for p in $(SYSTEM_DEPS); do \

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,14 +32,20 @@ def backend(
     wezmp("daemon", "stop")
 
 
+def _in_root(root: Path) -> dict[str, Any] | None:
+    shown: dict[str, Any] = json.loads(wezmp("ws", "show", "api", "--json").stdout)
+    return shown if Path(shown["panes"][0]["cwd"]).resolve() == root.resolve() else None
+
+
 def test_workspace_crud_through_the_cli(backend: str, tmp_path: Path) -> None:
     created = wezmp("ws", "create", "api", "--cwd", str(tmp_path))
     assert created.returncode == 0, created.stderr
     assert created.stdout.startswith("created api (1 pane(s))")
     listed = json.loads(wezmp("ws", "list", "--json").stdout)
     assert [(w["name"], w["root"], w["pane_count"]) for w in listed] == [("api", str(tmp_path), 1)]
-    shown = json.loads(wezmp("ws", "show", "api", "--json").stdout)
-    assert Path(shown["panes"][0]["cwd"]).resolve() == tmp_path.resolve()
+    # tmux reads a pane's directory from its process, which may not have changed into it
+    # yet on a loaded machine: asked again until it has.
+    wait_until(lambda: _in_root(tmp_path))
     assert "pane" in wezmp("ws", "show", "api").stdout
     assert wezmp("ws", "rename", "api", "backend").stdout.strip() == "renamed api -> backend"
     assert wezmp("ws", "switch", "backend").returncode == 0

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import async_wait_until
 from wezmp_tui.engine.panes import PaneService
 from wezmp_tui.engine.workspaces import WorkspaceService
 from wezmp_tui.errors import Conflict, InvalidInput, NotFound
@@ -21,7 +22,16 @@ async def test_create_list_show_rename_switch_delete(
     events = engine.bus.subscribe(["workspace."])
     info = await engine.invoke("ws.create", {"name": "api", "cwd": str(tmp_path)})
     assert info.name == "api" and info.root == str(tmp_path) and info.pane_count == 1
-    assert Path(info.panes[0].cwd).resolve() == tmp_path.resolve()
+    # tmux reads a pane's directory from its process, which may not have changed into it
+    # yet on a loaded machine: asked again until it has.
+    pane = info.panes[0].pane_id
+
+    async def in_root() -> bool:
+        panes = await engine.invoke("pane.list", {"workspace": "api", "fresh": True})
+        return any(p.pane_id == pane and Path(p.cwd).resolve() == tmp_path.resolve()
+                   for p in panes)  # fmt: skip
+
+    await async_wait_until(in_root)
     with pytest.raises(Conflict):
         await engine.invoke("ws.create", {"name": "api"})
     await engine.invoke("ws.create", {"name": "web"})
@@ -147,7 +157,6 @@ async def test_a_mux_error_in_a_tick_is_published_once(make_engine: Any) -> None
     engine.loops = True
     engine.config.refresh_interval = 0.01  # type: ignore[misc]
     engine.every("pane-tick", lambda: 0.01, engine.get(PaneService).tick)
-    from tests.helpers import async_wait_until
 
     async def three() -> bool:
         return calls >= 3
