@@ -562,25 +562,29 @@ function M.create_workspace(window, pane, name, dir)
   return true
 end
 
+-- The pane WezTerm hands a prompt's or selector's callback is the one active when it opened:
+-- for a prompt opened from another's callback, that one's overlay, gone by the time the
+-- answer comes (an action performed on it fails: "pane id N is not valid"). The callbacks
+-- below act on the pane the key was pressed in.
 function M.prompt_new_workspace(window, pane)
   window:perform_action(
     act.PromptInputLine {
       description = 'wezmp: name of the new workspace',
-      action = wezterm.action_callback(function(win, p, name)
+      action = wezterm.action_callback(function(win, _, name)
         if name == nil or trim(name) == '' then
           return
         end
         win:perform_action(
           act.PromptInputLine {
             description = 'wezmp: directory for ' .. trim(name) .. ' (empty: current)',
-            action = wezterm.action_callback(function(w2, p2, dir)
+            action = wezterm.action_callback(function(w2, _, dir)
               if dir == nil then
                 return
               end
-              M.create_workspace(w2, p2, name, dir)
+              M.create_workspace(w2, pane, name, dir)
             end),
           },
-          p
+          pane
         )
       end),
     },
@@ -603,13 +607,13 @@ function M.pick_workspace(window, pane)
       title = 'wezmp workspaces',
       fuzzy = true,
       choices = M.workspace_choices(list, window:active_workspace()),
-      action = wezterm.action_callback(function(win, p, id, label)
+      action = wezterm.action_callback(function(win, _, id, _label)
         if id == nil then
           return
         elseif id == M.NEW_WORKSPACE_ID then
-          M.prompt_new_workspace(win, p)
+          M.prompt_new_workspace(win, pane)
         else
-          M.switch_to(win, p, id)
+          M.switch_to(win, pane, id)
         end
       end),
     },

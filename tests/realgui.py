@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.helpers import wait_until
 from tests.realwezterm import BASE_CONFIG, ENV_DIR, Binaries, find_binaries, module_config
 
 SKIP_REASON = (
@@ -36,11 +37,22 @@ SCREEN = "1280x800x24"
 # Where the window's class is set: WezTerm's default for `--class`.
 WINDOW_CLASS = "org.wezfurlong.wezterm"
 LEADER = "ctrl+alt+space"
+# ERROR lines WezTerm logs that say nothing about wezmp: the window manager's name asked of a
+# display that has none (as this one), and a `wezterm cli` client that had its answer and
+# exited while the GUI still wrote to it (a pane closed, say) or read from it.
+BENIGN_ERRORS = (
+    "window::os::x11::connection > error fetching window manager name: empty list of windows",
+    "wezterm_mux_server_impl::local > writing pdu data buffer: Broken pipe",
+    "wezterm_mux_server_impl::local > reading Pdu from client: decoding a PDU: "
+    "decode_raw_async failed to read PDU length: Connection reset by peer",
+)
+# 32 rows: the tab bar and the rows of the default font fit the screen's 800 pixels (36 ran
+# past its bottom edge, and the control center's footer with them).
 GUI_CONFIG = """\
 config.front_end = 'OpenGL'
 config.enable_wayland = false
 config.initial_cols = 120
-config.initial_rows = 36
+config.initial_rows = 32
 config.audible_bell = 'Disabled'
 """
 # After the snippet: every text the module puts in the right status, with the workspace it
@@ -295,7 +307,8 @@ class GuiSession:
 
     def type(self, text: str) -> None:
         self.xdotool("windowfocus", "--sync", self.window_id)
-        self.xdotool("type", "--delay", "30", text)
+        # `--`: a text that begins with '-' is typed, not taken for an option.
+        self.xdotool("type", "--delay", "30", "--", text)
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -311,9 +324,11 @@ class GuiSession:
         return self.cli("get-text", "--pane-id", pane_id, check=False).stdout
 
     def client(self) -> dict[str, Any]:
-        """The window as WezTerm lists its clients: its workspace and focused pane."""
+        """The window as WezTerm lists its clients: its workspace and focused pane (null
+        until the window first has the keyboard focus)."""
+        assert self.gui is not None
         clients = json.loads(self.cli("list-clients", "--format", "json").stdout)
-        (gui,) = [c for c in clients if c.get("focused_pane_id") is not None]
+        (gui,) = [c for c in clients if c.get("pid") == self.gui.pid]
         return dict(gui)
 
     def workspace(self) -> str:
@@ -322,6 +337,20 @@ class GuiSession:
     def focused(self) -> str:
         return str(self.client()["focused_pane_id"])
 
+    def overlay(self, other_than: str | None = None, timeout: float = 20.0) -> str:
+        """Wait until the window shows an overlay (a selector or a prompt, other than the one
+        with id `other_than`) and return its id. WezTerm gives the overlay a pane id of its
+        own and the focus, but never lists it: keys typed before it is up go to the pane
+        under it."""
+
+        def shown() -> str | None:
+            focused = self.focused()
+            if focused in ("None", other_than) or focused in self.panes():
+                return None
+            return focused
+
+        return str(wait_until(shown, timeout=timeout))
+
     def notifications(self) -> list[dict[str, Any]]:
         return [r for r in self._log_records(self.notify_log) if "notify" in r]
 
@@ -329,9 +358,14 @@ class GuiSession:
         return self._log_records(self.status_log)
 
     def errors(self) -> list[str]:
-        """ERROR lines WezTerm logged (a Lua error in the config or a handler among them)."""
+        """ERROR lines WezTerm logged (a Lua error in the config or a handler among them),
+        but for the benign ones."""
         text = self.gui_log.read_text(errors="replace") if self.gui_log.exists() else ""
-        return [line for line in text.splitlines() if " ERROR " in line]
+        return [
+            line
+            for line in text.splitlines()
+            if " ERROR " in line and not any(b in line for b in BENIGN_ERRORS)
+        ]
 
     def screenshot(self, png: Path) -> Path:
         """The whole screen as a PNG (xwd, converted by ImageMagick)."""
@@ -356,3 +390,21 @@ class GuiSession:
         for proc in reversed(self.procs):
             _stop(proc)
         self.procs.clear()
+
+    def keep_screen(self, png: Path) -> None:
+        """A screenshot where xwd and ImageMagick are installed; nothing (and no error) else."""
+        if shutil.which("xwd") is None or shutil.which("convert") is None:
+            return
+        png.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.screenshot(png)
+        except (OSError, subprocess.SubprocessError):
+            pass  # a display already gone: the logs say why
+
+    def keep_logs(self, dest: Path) -> None:
+        """Copy what the servers logged to `dest` (pytest keeps its last runs' directories;
+        the session's own root is removed with the test)."""
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in ("*.log", "*.jsonl"):
+            for log in self.root.glob(name):
+                shutil.copy(log, dest / log.name)

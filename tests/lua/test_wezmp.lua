@@ -143,10 +143,11 @@ function T.workspace_picker_switches()
   truthy(sel.args.choices[1].label:find('current'), 'current workspace marked')
   truthy(sel.args.choices[1].label:find('1 agents'), 'agent count shown')
   eq(sel.args.choices[3].id, '__wezmp_new__')
-  sel.args.action.fn(win, pane, 'api', 'api')
+  sel.args.action.fn(win, w.closed_overlay(), 'api', 'api')
   local sw = win.actions[2].action
   eq(sw.action, 'SwitchToWorkspace')
   eq(sw.args.name, 'api')
+  eq(win.actions[2].pane, pane)
   -- Cancelled: nothing happens.
   sel.args.action.fn(win, pane, nil, nil)
   eq(#win.actions, 2)
@@ -157,17 +158,21 @@ function T.workspace_picker_create_new()
   w.child_results = { { true, '[]', '' }, { true, '', '' } }
   w.press(config, 'w', win, pane)
   local sel = win.actions[1].action
-  sel.args.action.fn(win, pane, '__wezmp_new__', '+ create')
+  -- Each answer comes with an overlay's pane that has closed since (a prompt opened from a
+  -- callback opens over the previous overlay): everything acts on the key's pane.
+  sel.args.action.fn(win, w.closed_overlay(), '__wezmp_new__', '+ create')
   local ask_name = win.actions[2].action
   eq(ask_name.action, 'PromptInputLine')
-  ask_name.args.action.fn(win, pane, '-web')
+  eq(win.actions[2].pane, pane)
+  ask_name.args.action.fn(win, w.closed_overlay(), '-web')
   local ask_dir = win.actions[3].action
   eq(ask_dir.action, 'PromptInputLine')
-  ask_dir.args.action.fn(win, pane, '/srv/web')
+  ask_dir.args.action.fn(win, w.closed_overlay(), '/srv/web')
   eq(table.concat(w.child_calls[2], ' '), '/opt/bin/wezmp ws create --cwd /srv/web -- -web')
   local sw = win.actions[4].action
   eq(sw.args.name, '-web')
   eq(sw.args.spawn.cwd, '/srv/web')
+  eq(win.actions[4].pane, pane)
 end
 
 function T.cli_failure_is_a_toast_not_an_error()

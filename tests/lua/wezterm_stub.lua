@@ -227,6 +227,17 @@ function stub.new()
     return p
   end
 
+  -- What a prompt's or selector's callback is handed when the prompt opened over another
+  -- one (from its callback): that one's overlay pane, which WezTerm never lists and which
+  -- has closed by the time the answer comes.
+  function w.closed_overlay()
+    w.next_pane_id = w.next_pane_id + 1
+    local p = w.new_pane(w.next_pane_id, 'overlay')
+    w.panes[p.id] = nil
+    p.gone = true
+    return p
+  end
+
   w.windows = {}
   function w.new_window(workspace)
     local win = { workspace = workspace or 'default', actions = {}, toasts = {}, right_status = nil }
@@ -235,6 +246,10 @@ function stub.new()
       return self.workspace
     end
     function win:perform_action(action, pane)
+      -- As WezTerm's window does: the pane is looked up first, whatever the action.
+      if pane and pane.gone then
+        error('pane id ' .. tostring(pane.id) .. ' is not valid')
+      end
       table.insert(self.actions, { action = action, pane = pane })
       if action.action == 'SwitchToWorkspace' then
         self.workspace = action.args.name

@@ -89,6 +89,25 @@ async def test_wezterm_switch_workspace_writes_the_user_var(
         await m.switch_workspace("nowhere")
 
 
+async def test_wezterm_switch_workspace_through_a_window_never_focused(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest, short_tmp: Path
+) -> None:
+    """A GUI whose window has not had the keyboard focus yet lists no focused pane (null), but
+    shows its workspace all the same: a pane of that workspace carries the var."""
+    monkeypatch.setenv("WEZTERM_FAKE_UNFOCUSED", "1")
+    request.getfixturevalue("fake_wezterm")
+    m = WeztermMux()
+    shown = await m.spawn(workspace="other", argv=["sleep", "30"])
+    await m.spawn(workspace="api", argv=["sleep", "30"])
+    (client,) = json.loads(await m._cli("list-clients", "--format", "json"))
+    assert (client["focused_pane_id"], client["workspace"]) == (None, "other")
+    await m.switch_workspace("api")
+    events = short_tmp / "gui.sock.events"
+    wait_until(events.exists)
+    fired = [json.loads(line) for line in events.read_text().splitlines()]
+    assert [(e["pane_id"], e["value"]) for e in fired] == [(int(shown), "api")]
+
+
 async def test_wezterm_switch_workspace_after_the_focused_pane_closed(
     fake_wezterm: Path, short_tmp: Path
 ) -> None:

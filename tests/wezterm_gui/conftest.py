@@ -21,7 +21,9 @@ ASKER = "printf 'Overwrite? [y/N] '; read a; echo \"answer: $a\"; exec sleep 60"
 
 
 @pytest.fixture
-def gui(short_tmp: Path, wezmp_env: Paths, monkeypatch: pytest.MonkeyPatch) -> Iterator[GuiSession]:
+def gui(
+    short_tmp: Path, tmp_path: Path, wezmp_env: Paths, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[GuiSession]:
     from wezmp_tui.ipc.client import start_daemon
 
     tools = find_tools()
@@ -35,8 +37,11 @@ def gui(short_tmp: Path, wezmp_env: Paths, monkeypatch: pytest.MonkeyPatch) -> I
         start_daemon(wezmp_env)
         yield session
     finally:
+        # What the screen showed at the end: the first thing to look at when a test failed.
+        session.keep_screen(tmp_path / "logs" / "last-screen.png")
         subprocess.run(wezmp_argv("daemon", "stop"), capture_output=True, timeout=20)
         session.stop()
+        session.keep_logs(tmp_path / "logs")
 
 
 def wezmp(*args: str) -> subprocess.CompletedProcess[str]:

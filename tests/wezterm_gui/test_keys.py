@@ -48,6 +48,7 @@ def test_leader_w_picks_a_workspace_from_the_daemon(gui: GuiSession) -> None:
     assert wezmp("ws", "create", "proj").returncode == 0
     assert gui.workspace() == "default"
     gui.leader("w")
+    gui.overlay()
     gui.type("proj")
     gui.keys("Return")
     wait_until(lambda: gui.workspace() == "proj", timeout=20)
@@ -55,8 +56,10 @@ def test_leader_w_picks_a_workspace_from_the_daemon(gui: GuiSession) -> None:
 
 def test_leader_shift_w_creates_a_workspace_and_goes_there(gui: GuiSession) -> None:
     gui.leader("W")
+    name_prompt = gui.overlay()
     gui.type("fresh")
     gui.keys("Return")
+    gui.overlay(other_than=name_prompt)
     gui.keys("Return")  # no directory: the current one
     wait_until(lambda: gui.workspace() == "fresh", timeout=30)
     names = [w["name"] for w in json.loads(wezmp("ws", "list", "--json").stdout)]
@@ -78,6 +81,7 @@ def test_leader_b_sends_a_line_to_every_agent_of_the_workspace(
 
     agents = wait_until(placed, timeout=30) or {}
     gui.leader("b")
+    gui.overlay()
     gui.type("-n hello")  # a line that looks like an option is still just text
     gui.keys("Return")
     def all_got_it() -> bool:

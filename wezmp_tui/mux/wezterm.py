@@ -360,9 +360,10 @@ class WeztermMux:
             except OSError as exc:
                 raise MuxCommandFailed(["write", tty], 1, str(exc)) from None
 
-    async def _gui_clients(self) -> list[tuple[str, str]]:
-        """(focused pane, active workspace) of each GUI client. `wezterm cli` is a client
-        too, with no focused pane: it is left out."""
+    async def _gui_clients(self) -> list[tuple[str | None, str]]:
+        """(focused pane, active workspace) of each GUI client. A window that has never had
+        the keyboard focus has no focused pane yet (null), but shows its workspace all the
+        same. `wezterm cli` itself is not listed."""
         out = await self._cli("list-clients", "--format", "json")
         try:
             clients = json.loads(out)
@@ -370,13 +371,17 @@ class WeztermMux:
             argv = self._argv("list-clients")
             raise MuxCommandFailed(argv, 0, f"bad JSON from wezterm: {exc}") from None
         return [
-            (str(c["focused_pane_id"]), str(c.get("workspace", "")))
+            (_id_or_none(c.get("focused_pane_id")), str(c.get("workspace", "")))
             for c in clients
-            if isinstance(c, dict) and c.get("focused_pane_id") is not None
+            if isinstance(c, dict)
         ]
 
     async def close(self) -> None:
         """Nothing held: panes belong to WezTerm."""
+
+
+def _id_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _shell() -> str:
