@@ -387,7 +387,12 @@ async def test_a_killed_wrapper_leaves_nothing_in_its_pane(running: Any, tmp_pat
     os.kill(wrapper, signal.SIGKILL)
     await until(engine, lambda s: _written(pids, 2) and s.agents["wrapped"].info.pid)
     await async_wait_until(lambda: _gone(child), timeout=15)
-    assert len(processes("sleep", "604")) == 1 and len(processes("sleep", "603")) == 1
+
+    async def one_of_each() -> bool:
+        # The new shell writes its child's pid before it execs `sleep 604`: a moment later.
+        return len(processes("sleep", "604")) == 1 and len(processes("sleep", "603")) == 1
+
+    await async_wait_until(one_of_each)
 
 
 def _written(pids: Any, count: int) -> bool:
