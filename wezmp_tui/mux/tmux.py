@@ -271,33 +271,31 @@ class TmuxMux:
         if len(pane_ids) < 2:
             return await get_each(self, pane_ids, lines)
         marker = f"wezmp-capture-end-{os.urandom(8).hex()}"  # not `secrets`: it maps OpenSSL
-        batches: list[list[str]] = [[]]
-        size = 0
+        batches: list[tuple[list[str], list[str]]] = []  # (panes, arguments) per command
+        size = _BATCH_BYTES  # the first pane starts a batch
         for pane_id in pane_ids:
-            cost = sum(len(a) + 1 for a in self._batched(pane_id, lines, marker))
-            if batches[-1] and size + cost > _BATCH_BYTES:
-                batches.append([])
+            args = [*self._capture(pane_id, lines), ";", "display-message", "-p", "-t",
+                    pane_id, marker, ";"]  # fmt: skip
+            cost = sum(len(a) + 1 for a in args)
+            if size + cost > _BATCH_BYTES:
+                batches.append(([], []))
                 size = 0
-            batches[-1].append(pane_id)
+            batches[-1][0].append(pane_id)
+            batches[-1][1].extend(args)
             size += cost
         texts: dict[str, str | MuxError] = {}
-        for batch in batches:
-            texts.update(await self._get_batch(batch, lines, marker))
+        for ids, args in batches:
+            texts.update(await self._get_batch(ids, args[:-1], lines, marker))
         return texts
 
-    def _batched(self, pane_id: str, lines: int | None, marker: str) -> list[str]:
-        return [*self._capture(pane_id, lines), ";", "display-message", "-p", "-t", pane_id,
-                marker, ";"]  # fmt: skip
-
     async def _get_batch(
-        self, pane_ids: Sequence[str], lines: int | None, marker: str
+        self, pane_ids: Sequence[str], args: list[str], lines: int | None, marker: str
     ) -> dict[str, str | MuxError]:
-        """One command for `pane_ids`. When any pane is gone tmux stops the whole sequence;
-        then each is read alone so the others still get their text."""
+        """One command (`args`) for `pane_ids`. When any pane is gone tmux stops the whole
+        sequence; then each is read alone so the others still get their text."""
         if len(pane_ids) < 2:
             return await get_each(self, pane_ids, lines)
-        args = [a for p in pane_ids for a in self._batched(p, lines, marker)]
-        status, out, _ = await run(self._argv(*args[:-1]), missing_advice=ADVICE)
+        status, out, _ = await run(self._argv(*args), missing_advice=ADVICE)
         chunks = out.split(marker + "\n")
         if status != 0 or len(chunks) != len(pane_ids) + 1:
             return await get_each(self, pane_ids, lines)

@@ -28,10 +28,11 @@ class LiveTable(DataTable[Text]):
         """Change these cells; a value wider than its column widens it."""
         rows: set[RowKey] = set()
         widen = False
+        known = self._caches_known()
         for row, col, value in changes:
             key = ColumnKey(col)
             wider = value.cell_len > self.columns[key].content_width
-            if wider or not self._caches_known():
+            if wider or not known:
                 # A wider column moves every cell after it: the whole table is drawn anew.
                 self.update_cell(row, col, value, update_width=wider)
                 widen = True
