@@ -208,7 +208,7 @@ async def throughput() -> None:
     for n in names:
         await engine.invoke("agent.define", {"spec": {"name": n, "command": ["cat"]}})
         pane = await engine.mux.spawn(workspace="bench", argv=["cat"])
-        info = sup.agents[n]
+        info = sup.agents[n].info
         info.pane_id, info.pid, info.state = pane, 1, "working"
         await hook(n, "Stop")
     clock.advance(2.0)  # idle must hold a moment before a task is typed
