@@ -5,7 +5,6 @@ from typing import Any
 
 import pytest
 
-from wezmp_tui.engine import proctable
 from wezmp_tui.engine.proctable import ProcessTable
 
 
@@ -21,7 +20,7 @@ async def test_one_reading_shared_off_the_loop(
         reads.append(threading.get_ident())
         return {}
 
-    monkeypatch.setattr(proctable, "read_table", read)
+    monkeypatch.setattr(table.reader, "table", read)
     at, _ = await table.table()
     assert reads and reads[-1] != threading.get_ident()  # a worker thread read it
     # A recent reading is shared: no second pass over /proc.

@@ -171,8 +171,8 @@ async def test_metrics_fill_series_and_a_stopped_agent_keeps_no_figures() -> Non
         await pause(pilot)
         assert state.cpu[-2:] == [50.0, 50.0]
         # One sample per tick, whether or not its figures changed.
-        assert state.agent_cpu["claude-api"] == [77.0, 77.0]
-        assert state.agent_cpu["codex-api"] == [0.4, 0.4]
+        assert list(state.agent_cpu["claude-api"]) == [77.0, 77.0]
+        assert list(state.agent_cpu["codex-api"]) == [0.4, 0.4]
         assert "gemini-web" not in state.agent_cpu
 
 
@@ -188,3 +188,33 @@ def test_the_agent_in_a_pane_is_found_by_index_and_a_new_list_reindexes() -> Non
     state.agents = {"a200": AgentInfo(name="a200", pane_id="999")}
     assert state.agent_in_pane("999") is state.agents["a200"]
     assert state.agent_in_pane("200") is None
+
+
+def test_screens_hear_what_they_draw_and_not_each_process_in_a_pane() -> None:
+    """New processes on a pane are kept in the mirror and told to no screen; topics the
+    mirror keeps reach screens as their own messages, not a second time as raw events (with
+    256 agents these are hundreds of messages a second, each to every screen)."""
+    from wezmp_tui.model.panes import PaneInfo
+    from wezmp_tui.tui.messages import DaemonEvent, MetricsTicked, PaneChanged
+
+    async def no_call(*_: Any) -> Any:
+        raise AssertionError("nothing is fetched")
+
+    posted: list[Any] = []
+    state = DaemonState(call=no_call, post=lambda make: posted.append(make()))
+    state.panes = {"1": PaneInfo(pane_id="1", window_id="1", tab_id="1", workspace="api")}
+
+    def told(topic: str, data: dict[str, Any]) -> list[type]:
+        posted.clear()
+        state.apply(Event(seq=0, ts=0, topic=topic, data=data))
+        return [type(m) for m in posted]
+
+    assert told("pane.changed", {"pane_id": "1", "workspace": "api", "pids": [7, 8]}) == []
+    assert state.panes["1"].pids == (7, 8)
+    assert told("pane.changed", {"pane_id": "1", "workspace": "api", "title": "vim"}) == [
+        PaneChanged
+    ]
+    assert told("metrics.tick", {"system": {"cpu": 1.0, "mem": 2.0}, "agents": {}}) == [
+        MetricsTicked
+    ]
+    assert told("task.added", {"id": 1}) == [DaemonEvent]

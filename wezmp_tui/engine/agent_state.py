@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 from wezmp_tui.config.rules import RuleBook, rule_dirs
 from wezmp_tui.engine.api import api
 from wezmp_tui.engine.panes import PaneService
+from wezmp_tui.engine.proctable import ProcessTable
 from wezmp_tui.engine.supervisor import Supervisor
 from wezmp_tui.errors import ConfigError, NotFound
 from wezmp_tui.model.agent_record import Agent, ScreenWatch
 from wezmp_tui.model.claude_hooks import hook_state
 from wezmp_tui.model.events import Event
 from wezmp_tui.model.states import STOPPED_STATES, AgentState, state_def
-from wezmp_tui.procfs import write_counts
 
 if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
@@ -46,6 +46,7 @@ class AgentStateService:
         # What it keeps of each agent between ticks is in the agent's record (`watch`).
         self.supervisor = engine.get(Supervisor)
         self.panes = engine.get(PaneService)
+        self.processes = engine.get(ProcessTable)
         self.reads = 0  # screens read from the mux
         self.skipped = 0  # screens known unchanged without reading them
         self.rules_error: str | None = None
@@ -149,6 +150,7 @@ class AgentStateService:
         for r in todo:
             r.info.rules_note = self.rules.version_note(r.info.kind, r.info.version) or ""
         if not todo:
+            self.processes.sweep()
             return
         now = self.engine.clock.monotonic()
         by_id = self.panes.by_id
@@ -156,7 +158,7 @@ class AgentStateService:
         for r in todo:
             a, s = r.info, r.watch
             pane = by_id.get(a.pane_id or "")
-            writes = write_counts(pane.pids) if pane and pane.pids else None
+            writes = self.processes.write_counts(pane.pids) if pane and pane.pids else None
             if (
                 writes is not None
                 and s.screen is not None
@@ -168,6 +170,7 @@ class AgentStateService:
                 self.skipped += 1
                 continue
             read.append((r, writes))
+        self.processes.sweep()
         if not read:
             return
         texts = await self.engine.mux.get_texts([r.info.pane_id or "" for r, _ in read], lines=60)

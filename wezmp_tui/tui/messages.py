@@ -10,7 +10,8 @@ from wezmp_tui.model.events import Event
 
 class DaemonEvent(Message):
     """One event as the daemon sent it, for screens that keep data of their own (the board,
-    the reports). Sent after the mirror has applied it."""
+    the reports): every topic but those the mirror keeps (`state.MIRRORED`), which reach
+    the screens as their own messages. Sent after the mirror has applied it."""
 
     def __init__(self, event: Event) -> None:
         super().__init__()

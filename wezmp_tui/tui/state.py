@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -44,6 +45,12 @@ SERIES = 300
 # Pane fields a change of which is drawn in place; anything else (a pane moving to another
 # tab or workspace, a tab title) refetches the panes.
 IN_PLACE_PANE_FIELDS = {"pids", "title", "cwd", "is_active", "is_zoomed", "rows", "cols", "tty"}
+UNDRAWN_PANE_FIELDS = {"pane_id", "workspace", "pids", "tty"}
+# Topics the mirror keeps and tells the screens about in its own messages (`PaneChanged`,
+# `AgentsChanged`, `MetricsTicked`...); a screen hears every other topic as a `DaemonEvent`
+# (tasks, timers, the queue). Most events are of these, a few every second per agent, and
+# each message goes to every screen of every mode.
+MIRRORED = ("pane.", "workspace.", "agent.", "metrics.")
 
 
 def decode_list(items: Any, kind: type[T]) -> list[T]:
@@ -74,7 +81,9 @@ class DaemonState:
         self._by_pane: dict[str, AgentInfo] | None = None
         self.cpu: list[float] = []
         self.mem: list[float] = []
-        self.agent_cpu: dict[str, list[float]] = {}
+        # Bounded queues: every running agent gets a sample each tick, and copying a list
+        # of 300 to add one was the tick's main cost with 256 agents.
+        self.agent_cpu: dict[str, deque[float]] = {}
         self._pending: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -176,7 +185,10 @@ class DaemonState:
         fit; the caller reports it and goes on with the next event."""
         topic, data = ev.topic, ev.data or {}
         if topic == "pane.changed" and self._pane_changed(data):
-            self._post(lambda: PaneChanged(str(data["pane_id"])))
+            # Which processes run in a pane is kept, not drawn: with many agents their
+            # children come and go every second, and no screen needs to hear of it.
+            if not set(data) <= UNDRAWN_PANE_FIELDS:
+                self._post(lambda: PaneChanged(str(data["pane_id"])))
         elif topic.startswith(("workspace.", "pane.")):
             self._refetch("layout")
         elif topic == "agent.state" and data.get("source") != "process" and self._state(data):
@@ -186,7 +198,8 @@ class DaemonState:
         elif topic == "metrics.tick":
             self._tick(data)
             self._post(MetricsTicked)
-        self._post(lambda: DaemonEvent(ev))
+        if not topic.startswith(MIRRORED):
+            self._post(lambda: DaemonEvent(ev))
 
     def _pane_changed(self, data: dict[str, Any]) -> bool:
         """A change that moves nothing (a title, a cwd, the focus, a size), applied in place.
@@ -237,7 +250,9 @@ class DaemonState:
         # series gets one sample per tick either way.
         for name, agent in self.agents.items():
             if running(agent) and agent.cpu is not None:
-                series = self.agent_cpu.get(name, [])
-                self.agent_cpu[name] = [*series[-SERIES + 1 :], agent.cpu]
+                series = self.agent_cpu.get(name)
+                if series is None:
+                    series = self.agent_cpu[name] = deque(maxlen=SERIES)
+                series.append(agent.cpu)
             else:
                 self.agent_cpu.pop(name, None)

@@ -48,6 +48,14 @@ def kind_text(agent: AgentInfo) -> Text:
     return text
 
 
+def cpu_text(cpu: float | None) -> str:
+    return "-" if cpu is None else f"{cpu:.1f}%"
+
+
+def mem_text(rss: int | None) -> str:
+    return "-" if rss is None else human_bytes(rss)
+
+
 def why_text(agent: AgentInfo, limit: int) -> Text:
     if limit < 4:
         return Text("")
@@ -98,6 +106,9 @@ class AgentPanel(Vertical):
         self.mode = "full"
         self.why_chars = WHY_CHARS
         self.drawn: dict[str, tuple[object, ...]] = {}  # agent -> the inputs of its row
+        # agent -> the cells its row shows: compared here, as DataTable's `get_row` puts a
+        # row together anew from its columns on each call.
+        self.drawn_cells: dict[str, list[Text]] = {}
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search agents: name, workspace, kind or state", id="agent-search")
@@ -144,11 +155,13 @@ class AgentPanel(Vertical):
             table.clear()
             self.order = order
             self.drawn.clear()
+            self.drawn_cells.clear()
         keep = set(order)
         for key in list(table.rows):
             if key.value not in keep:
                 table.remove_row(key)
                 self.drawn.pop(str(key.value), None)
+                self.drawn_cells.pop(str(key.value), None)
         now = center(self).clock.now()
         colors = center(self).state_colors()
         self.why_chars = self.room_for_why(columns)
@@ -161,8 +174,12 @@ class AgentPanel(Vertical):
                 continue  # most agents, most ticks: no Text made, no cell compared
             self.drawn[agent.name] = drawn
             cells = self.cells(agent, columns, now, colors)
-            if agent.name in table.rows:  # RowKey hashes and compares as its string
-                for col, old, new in zip(columns, table.get_row(agent.name), cells, strict=True):
+            before = self.drawn_cells.get(agent.name)
+            self.drawn_cells[agent.name] = cells
+            if agent.name in table.rows:  # a RowKey hashes and compares as its string
+                if before is None:
+                    before = table.get_row(agent.name)
+                for col, old, new in zip(columns, before, cells, strict=True):
                     if old.plain != new.plain or old.style != new.style:
                         changes.append((agent.name, col, new))
             else:
@@ -184,9 +201,12 @@ class AgentPanel(Vertical):
         return human_age(now - a.started_at) if a.started_at and runs else "-"
 
     def row_inputs(self, a: AgentInfo, now: float) -> tuple[object, ...]:
-        """Everything of `a` its row shows: the same inputs draw the same row."""
-        return (a.name, a.workspace, a.kind, a.rules_note, a.version, a.state, a.pid, a.cpu,
-                a.rss, a.restarts, self.up_text(a, now), a.last_exit, a.state_reason)  # fmt: skip
+        """Everything of `a` its row shows: the same inputs draw the same row. CPU and
+        memory as drawn (a tenth of a percent, whole MiB): their exact figures move a little
+        on most ticks, the text seldom."""
+        return (a.name, a.workspace, a.kind, a.rules_note, a.version, a.state, a.pid,
+                cpu_text(a.cpu), mem_text(a.rss), a.restarts, self.up_text(a, now), a.last_exit,
+                a.state_reason)  # fmt: skip
 
     def cells(
         self, a: AgentInfo, columns: tuple[str, ...], now: float, colors: dict[str, str]
@@ -199,8 +219,8 @@ class AgentPanel(Vertical):
             "state": lambda: state_text(a.state, colors),
             "pid": lambda: Text(str(a.pid or "-")),
             # Blank, not 0, when nothing runs: there is nothing to measure.
-            "cpu": lambda: Text("-" if a.cpu is None else f"{a.cpu:.1f}%"),
-            "mem": lambda: Text("-" if a.rss is None else human_bytes(a.rss)),
+            "cpu": lambda: Text(cpu_text(a.cpu)),
+            "mem": lambda: Text(mem_text(a.rss)),
             "restarts": lambda: Text(str(a.restarts)),
             "up": lambda: Text(up),
             "exit": lambda: Text("" if a.last_exit is None else str(a.last_exit)),

@@ -49,6 +49,8 @@ class Meter(Widget):
         self.color_var = color_var
         self.fallback = fallback
         self.values: list[float] = []
+        self._label: Text | None = None  # what the label and the bars show now
+        self._drawn: tuple[list[str], str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(classes="meter-label")
@@ -56,14 +58,21 @@ class Meter(Widget):
 
     def show(self, label: Text, values: Sequence[float]) -> None:
         self.values = list(values)
-        self.query_one(".meter-label", Static).update(label)
+        if label != self._label:
+            self._label = label
+            # Both lines have a fixed height: no layout of the screen for a new figure (it
+            # was one per meter each tick, the dashboard's costliest work with many agents).
+            self.query_one(".meter-label", Static).update(label, layout=False)
         self.draw()
 
     def draw(self) -> None:
         box = self.query_one(".meter-bars", Static)
         width, height = box.size.width, max(1, box.size.height)
         color = center(self).theme_color(self.color_var, self.fallback)
-        box.update(Text("\n".join(bars(self.values, width, height)), style=color, no_wrap=True))
+        drawn = (bars(self.values, width, height), color)
+        if drawn != self._drawn:
+            self._drawn = drawn
+            box.update(Text("\n".join(drawn[0]), style=color, no_wrap=True), layout=False)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.draw)
@@ -93,14 +102,14 @@ class MetricsPanel(Vertical):
         state = center(self).state
         self.query_one("#cpu-meter", Meter).show(percent("CPU", state.cpu), state.cpu)
         self.query_one("#mem-meter", Meter).show(percent("Memory", state.mem), state.mem)
-        series = state.agent_cpu.get(agent or "", [])
+        series: Sequence[float] = state.agent_cpu.get(agent or "", ())
         record = state.agents.get(agent or "")
         label = Text(agent or "no agent selected", style="bold", no_wrap=True, overflow="ellipsis")
         if record is None:
-            series = []
+            series = ()
         elif not running(record):
             label.append(" not running", style="dim")
-            series = []
+            series = ()
         else:
             if series:
                 label.append(f" {series[-1]:.0f}%")
