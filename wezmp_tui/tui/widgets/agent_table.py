@@ -15,6 +15,7 @@ from textual.widgets.data_table import CellDoesNotExist
 
 from wezmp_tui.tui.context import center
 from wezmp_tui.tui.states import human_age, human_bytes, state_text
+from wezmp_tui.tui.widgets.border import set_border
 from wezmp_tui.tui.widgets.live_table import CellChange, LiveTable
 
 if TYPE_CHECKING:
@@ -127,11 +128,11 @@ class AgentPanel(Vertical):
         title = "Agents"
         if total:
             title += f" {shown}/{total}" if shown != total else f" {total}"
-        self.border_title = title
+        set_border(self, title=title)
         notes = [] if self.sort_by == "name" else [f"by {self.sort_by}"]
         if self.search:
             notes.append(f"“{self.search}”")
-        self.border_subtitle = " · ".join(notes)
+        set_border(self, subtitle=" · ".join(notes))
 
     def matches(self, agent: AgentInfo) -> bool:
         if not self.search:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from wezmp_tui.tui.widgets.border import set_border
 from wezmp_tui.tui.widgets.live_table import LiveTable
 
 if TYPE_CHECKING:
@@ -58,4 +59,4 @@ class PaneTable(LiveTable):
 
     def _count(self, state: DaemonState) -> None:
         # The count in the title, as the agent table has it ("Agents 3").
-        self.border_title = f"Panes {len(state.panes)}" if state.panes else "Panes"
+        set_border(self, title=f"Panes {len(state.panes)}" if state.panes else "Panes")

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.tui.context import center
+from wezmp_tui.tui.widgets.border import set_border
 
 # Lines read from the pane: more than the tallest preview shows.
 FETCH_LINES = 60
@@ -50,12 +51,12 @@ class Preview(Static):
     async def reload(self) -> None:
         pane = self.pane_id()
         who = self.agent or (f"pane {pane}" if pane else "")
-        self.border_title = f"Preview · {who}" if who else "Preview"
+        set_border(self, title=f"Preview · {who}" if who else "Preview")
         if pane is None:
             message = f"{self.agent} has no pane (not running)." if self.agent else EMPTY
             self.update(Text(message, style="dim"))
             return
-        self.border_subtitle = f"pane {pane}" if self.agent else ""
+        set_border(self, subtitle=f"pane {pane}" if self.agent else "")
         try:
             text = await center(self).call("pane.get_text", pane_id=pane, lines=FETCH_LINES)
         except WezmpError as exc:

@@ -9,6 +9,7 @@ from textual.widgets import Tree
 
 from wezmp_tui.tui.context import center
 from wezmp_tui.tui.states import state_text
+from wezmp_tui.tui.widgets.border import set_border
 
 if TYPE_CHECKING:
     from textual.widgets.tree import TreeNode
@@ -79,9 +80,8 @@ class WorkspaceTree(Tree[dict[str, Any]]):
         if keep:
             self.select_data(keep)
         # The count in the title, as the agent table has it ("Agents 3").
-        self.border_title = f"Workspaces {len(state.workspaces)}" if state.workspaces else (
-            "Workspaces"
-        )
+        count = f" {len(state.workspaces)}" if state.workspaces else ""
+        set_border(self, title=f"Workspaces{count}")
 
     def select_data(self, data: dict[str, Any]) -> None:
         """Put the cursor on the pane, else the workspace, of `data`."""
