@@ -280,22 +280,14 @@ class ProcReader:
 
 
 def _open_file_room() -> int:
-    """How many /proc files a reader may keep open: the open-file limit, raised to the hard
-    limit's 16384 where it is lower (1024 is a common default), less 512 for the sockets,
-    pipes and database of everything else."""
+    """How many /proc files a reader may keep open: half the open-file limit (the daemon
+    raises it to the hard limit at start), the other half for clients, panes and the rest."""
     try:
         import resource
     except ImportError:
         return 0
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = 16384 if hard == resource.RLIM_INFINITY else min(hard, 16384)
-    if soft != resource.RLIM_INFINITY and soft < want:
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-            soft = want
-    if soft == resource.RLIM_INFINITY:
-        soft = 16384
-    return max(0, soft - 512)
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return 1 << 20 if soft == resource.RLIM_INFINITY else soft // 2
 
 
 def psutil_table() -> dict[int, ProcStat]:

@@ -7,6 +7,7 @@ import logging
 import os
 import resource
 import signal
+import sys
 from typing import Any
 
 from wezmp_tui.clock import Clock
@@ -31,6 +32,24 @@ def raise_fd_limit() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def wait_for_children_on_the_loop() -> Any:
+    """Before Python 3.12, asyncio waits for each child process (the daemon runs a tmux or
+    `wezterm cli` command several times a second) in a thread started for it; where Linux
+    gives process file descriptors the event loop waits on those instead. Returns the watcher
+    to put back (None: nothing was changed)."""
+    if sys.version_info >= (3, 12) or not hasattr(os, "pidfd_open"):
+        return None  # 3.12 does this by itself
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:
+        return None  # a kernel before 5.3
+    previous = asyncio.get_child_watcher()
+    watcher = asyncio.PidfdChildWatcher()
+    watcher.attach_loop(asyncio.get_running_loop())
+    asyncio.set_child_watcher(watcher)
+    return previous
 
 
 def load_config(paths: Paths) -> tuple[Any, str | None]:
@@ -88,6 +107,7 @@ async def run_daemon(
         log.info("%s; exiting", exc)
         return 0
     raise_fd_limit()
+    previous_watcher = wait_for_children_on_the_loop()
     engine = create_engine(paths, backend=backend, clock=clock)
     stop = asyncio.Event()
     engine.shutdown_event = stop
@@ -109,4 +129,7 @@ async def run_daemon(
         await engine.mux.close()
         engine.db.close()
         lock.release()
+        if previous_watcher is not None:
+            asyncio.get_child_watcher().close()
+            asyncio.set_child_watcher(previous_watcher)
     return 0

@@ -36,6 +36,11 @@ class AgentOutputService:
         self.engine = engine
         self.active: dict[str, tuple[int, str]] = {}  # agent -> (run, pane id) being written
         self.dropped: dict[tuple[str, int], int] = {}  # bytes turned over out of a run's file
+        # The file each active run is written to, and the runs whose older half is still to
+        # be cut: the check every two seconds is one `stat` per agent, not four Path objects,
+        # two stats and a raised FileNotFoundError (with 256 agents, a tenth of the daemon).
+        self._files: dict[str, str] = {}
+        self._uncut: set[tuple[str, int]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         engine.bus.listen(["agent.exited", "agent.failed"], self._on_event)
         engine.get(Supervisor).run_hooks.append(self._run_started)
@@ -70,6 +75,7 @@ class AgentOutputService:
             return
         # Taken now: its next run may begin before the task below runs.
         run, pane = self.active.pop(name)
+        self._files.pop(name, None)
         task = asyncio.get_running_loop().create_task(self.end(name, run, pane))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -83,6 +89,9 @@ class AgentOutputService:
         path = self.path(name, run)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch()
+        self._files[name] = str(path)
+        if path.with_suffix(".log.1").exists():  # turned over before a daemon restart
+            self._uncut.add((name, run))
         await self._capture(pane, path)
         for old in runs(self.engine.paths.state_dir, name)[:-KEEP_RUNS]:
             for p in (self.path(name, old), self.path(name, old).with_suffix(".log.1")):
@@ -110,17 +119,21 @@ class AgentOutputService:
     async def trim(self) -> None:
         """A file past `HALF` bytes becomes the run's older half; writing starts anew."""
         for name, (run, pane) in list(self.active.items()):
-            path = self.path(name, run)
-            self._cut(name, run, path.with_suffix(".log.1"))
+            file = self._files[name]
+            if (name, run) in self._uncut:
+                self._uncut.discard((name, run))
+                self._cut(name, run, Path(file).with_suffix(".log.1"))
             try:
-                if path.stat().st_size <= HALF:
+                if os.stat(file).st_size <= HALF:
                     continue
             except FileNotFoundError:
                 continue
+            path = Path(file)
             older = path.with_suffix(".log.1")
             with contextlib.suppress(FileNotFoundError):
                 self.dropped[name, run] = self.dropped.get((name, run), 0) + older.stat().st_size
             os.replace(path, older)
+            self._uncut.add((name, run))  # cut at the next check, once nothing writes to it
             # Bytes written meanwhile still land in the renamed file: nothing is lost.
             await self._capture(pane, path)
 
