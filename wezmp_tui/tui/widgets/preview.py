@@ -54,13 +54,13 @@ class Preview(Static):
         set_border(self, title=f"Preview · {who}" if who else "Preview")
         if pane is None:
             message = f"{self.agent} has no pane (not running)." if self.agent else EMPTY
-            self.update(Text(message, style="dim"))
+            self.show(Text(message, style="dim"))
             return
         set_border(self, subtitle=f"pane {pane}" if self.agent else "")
         try:
             text = await center(self).call("pane.get_text", pane_id=pane, lines=FETCH_LINES)
         except WezmpError as exc:
-            self.update(Text(f"pane {pane}: {exc.message}", style="dim"))
+            self.show(Text(f"pane {pane}: {exc.message}", style="dim"))
             return
         text = str(text or "")
         if text != self.text:
@@ -70,7 +70,14 @@ class Preview(Static):
     def draw(self) -> None:
         """The bottom lines that fit; a pane's text is untrusted: never markup."""
         lines = self.text.rstrip("\n").splitlines()[-max(self.content_size.height, 1) :]
-        self.update(Text("\n".join(lines), no_wrap=True, overflow="ellipsis"))
+        self.show(Text("\n".join(lines), no_wrap=True, overflow="ellipsis"))
+
+    def show(self, text: Text) -> None:
+        """New text, with no layout of the screen where the stylesheet gives the preview a
+        height (it does, at every size): a layout was most of a key's cost in the agent
+        table, whose every move shows another agent here."""
+        height = self.styles.height
+        self.update(text, layout=height is None or height.is_auto)
 
     def on_resize(self) -> None:
         if self.text:
