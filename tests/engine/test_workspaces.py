@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from tests.helpers import async_wait_until
@@ -189,3 +190,20 @@ async def test_demo_on_the_local_backend_only_once(make_engine: Any) -> None:
 async def test_demo_not_on_tmux(make_engine: Any) -> None:
     engine = await make_engine("tmux")
     assert (await engine.invoke("ws.demo"))["created"] is False
+
+
+async def test_processes_coming_and_going_on_a_pane_are_no_event(make_engine: Any) -> None:
+    """With many agents their tools start processes every second: a change of a pane's
+    processes alone publishes nothing (the list has them); any other change still does."""
+    engine = await make_engine("local")
+    await engine.invoke("ws.create", {"name": "w"})
+    panes = engine.get(PaneService)
+    pane = panes.panes[0]
+    changed = engine.bus.subscribe(["pane."])
+    panes.apply([msgspec.structs.replace(pane, pids=(*pane.pids, 999_999))])
+    assert changed.get_nowait() is None
+    assert panes.by_id[pane.pane_id].pids[-1] == 999_999  # kept all the same
+    panes.apply([msgspec.structs.replace(pane, pids=(), title="build")])
+    ev = changed.get_nowait()
+    assert ev is not None and ev.topic == "pane.changed"
+    assert ev.data["title"] == "build" and list(ev.data["pids"]) == []

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from wezmp_tui.engine.facade import Engine
 
 _FIELDS = [f for f in PaneInfo.__struct_fields__ if f != "pane_id"]
+QUIET_FIELDS = {"pids"}  # changes of these alone publish no `pane.changed`
 
 
 class PaneService:
@@ -81,9 +82,12 @@ class PaneService:
                     for f in _FIELDS
                     if getattr(pane, f) != getattr(before, f)
                 }
-                bus.publish(
-                    "pane.changed", {"pane_id": pid, "workspace": pane.workspace, **changed}
-                )
+                # Processes coming and going on a pane are not an event: an agent's tools
+                # start some every second or so, and clients that want them list the panes.
+                if changed.keys() - QUIET_FIELDS:
+                    bus.publish(
+                        "pane.changed", {"pane_id": pid, "workspace": pane.workspace, **changed}
+                    )
         for pid, pane in old.items():
             if pid not in new:
                 bus.publish(
