@@ -330,6 +330,11 @@ def psutil_table() -> dict[int, ProcStat]:
     return table
 
 
+# A pseudo-terminal's path names the same device for as long as the system runs (/dev/pts/3
+# is always pts 3, reused or not): looked up once, not once per pane per tick.
+_TTY_DEVICES: dict[str, int] = {}
+
+
 async def pids_by_tty(ttys: Iterable[str], source: ProcessSource) -> dict[str, tuple[int, ...]]:
     """Map each tty path (e.g. /dev/pts/3) to the pids whose controlling terminal it is,
     oldest first. Ttys with no process map to (). Which processes sit on a tty is always read
@@ -337,10 +342,15 @@ async def pids_by_tty(ttys: Iterable[str], source: ProcessSource) -> dict[str, t
     ttys = list(ttys)
     wanted: dict[int, str] = {}
     for tty in ttys:
-        try:
-            wanted[os.stat(tty).st_rdev] = tty
-        except OSError:
-            continue
+        rdev = _TTY_DEVICES.get(tty)
+        if rdev is None:
+            try:
+                rdev = os.stat(tty).st_rdev
+            except OSError:
+                continue
+            if tty.startswith("/dev/pts/"):
+                _TTY_DEVICES[tty] = rdev
+        wanted[rdev] = tty
     found: dict[str, list[tuple[float, int]]] = {t: [] for t in wanted.values()}
     if wanted:
         for pid, st in (await source.table())[1].items():
