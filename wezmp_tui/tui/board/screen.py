@@ -65,8 +65,8 @@ class BoardScreen(Screen[None]):
         self.board = board
         self.columns: list[str] = []
         self.filter_text = ""
-        # What the footer was last built for (card selected, card in the queue): rebuilt
-        # only when that changes, as the footer is costly.
+        # What the keys were last refreshed for (card selected, card in the queue): a
+        # refresh of the screen's keys goes through every widget, so only when that changes.
         self._footer_for: tuple[bool, bool] | None = None
 
     @property

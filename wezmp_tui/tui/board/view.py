@@ -143,14 +143,24 @@ class BoardView(Widget, can_focus=True):
         self._repaint_changed(before)
 
     def window_request(self) -> tuple[dict[str, int], int]:
-        """Offsets and size of the window to ask for: a screenful either side of what shows."""
+        """Offsets and size of the window to ask for: a screenful either side of what shows.
+        The daemon sends fewer cards when a screenful's would not fit its frame: what shows
+        is then put in the middle of as many as it sent last, so the cursor goes as far
+        either way before more are needed (at the window's start, one key away from its
+        end, it asked again on every other key)."""
         rows = max(self.visible_cards(), 16)  # not laid out yet: a tall terminal's worth
-        return {c.name: max(0, c.scroll - rows) for c in self.columns}, rows * 3
+
+        def before(col: Column) -> int:
+            held = len(col.cards)
+            return (held - rows) // 2 if rows < held < 3 * rows else rows
+
+        return {c.name: max(0, c.scroll - before(c)) for c in self.columns}, rows * 3
 
     def _covered(self, col: Column) -> bool:
+        """The cards on screen and a few either side are held."""
         rows = self.visible_cards()
-        lo = max(0, col.scroll - rows // 2)
-        hi = min(col.count, col.scroll + rows + rows // 2)
+        lo = max(0, col.scroll - rows // 4)
+        hi = min(col.count, col.scroll + rows + rows // 4)
         return col.offset <= lo and hi <= col.offset + len(col.cards)
 
     def select_task(self, task_id: int) -> bool:
