@@ -11,13 +11,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Header, Input, Static
+from textual.widgets import Input, Static
 
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.model.reports import counted
 from wezmp_tui.tui.board.view import BoardView
 from wezmp_tui.tui.messages import AgentsChanged, DaemonEvent, LayoutChanged, Resynced
 from wezmp_tui.tui.widgets.key_footer import KeyFooter
+from wezmp_tui.tui.widgets.title_bar import TitleBar
 
 # The form, the details, the queue's question and the modals are imported when first opened:
 # the board's first paint needs none of them (the form alone brings Textual's text area).
@@ -74,7 +75,7 @@ class BoardScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
+        yield TitleBar()
         yield Static("", id="board-status")
         yield Input(placeholder="filter: words in a title or description (Esc clears)",
                     id="board-filter", compact=True)  # fmt: skip
