@@ -77,8 +77,6 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static("", id="board-status")
-        yield Input(placeholder="filter: words in a title or description (Esc clears)",
-                    id="board-filter", compact=True)  # fmt: skip
         yield BoardView(id="board")
         yield KeyFooter()
 
@@ -409,11 +407,21 @@ class BoardScreen(Screen[None]):
             PromptModal("Tags (space separated)", value=" ".join(card["tags"])), done
         )
 
-    def action_filter(self) -> None:
-        """The filter line: cards narrow as it is typed; Enter goes back to the cards."""
-        box = self.query_one("#board-filter", Input)
+    async def action_filter(self) -> None:
+        """The filter line: cards narrow as it is typed; Enter goes back to the cards. It is
+        mounted the first time it is asked for: until then the board has one widget less to
+        paint and to take each key through."""
+        box = self.filter_box()
+        if box is None:
+            box = Input(placeholder="filter: words in a title or description (Esc clears)",
+                        id="board-filter", compact=True)  # fmt: skip
+            await self.mount(box, before=self.query_one(BoardView))
         box.display = True
         box.focus()
+
+    def filter_box(self) -> Input | None:
+        found = self.query("#board-filter")
+        return found.first(Input) if found else None
 
     @on(Input.Changed, "#board-filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -423,16 +431,16 @@ class BoardScreen(Screen[None]):
             self.schedule_reload()
 
     @on(Input.Submitted, "#board-filter")
-    def filter_submitted(self) -> None:
-        box = self.query_one("#board-filter", Input)
-        box.display = bool(box.value.strip())
+    def filter_submitted(self, event: Input.Submitted) -> None:
+        event.input.display = bool(event.value.strip())
         self.query_one(BoardView).focus()
 
     def action_clear_filter(self) -> None:
         """Esc, on the filter line or the cards: every card again."""
-        box = self.query_one("#board-filter", Input)
-        box.value = ""
-        box.display = False
+        box = self.filter_box()
+        if box is not None:
+            box.value = ""
+            box.display = False
         self.query_one(BoardView).focus()
         if self.filter_text:
             self.filter_text = ""
