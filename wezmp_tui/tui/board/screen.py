@@ -221,6 +221,7 @@ class BoardScreen(Screen[None]):
 
     @on(BoardView.Selected)
     def selected(self, event: BoardView.Selected) -> None:
+        event.stop()  # the app has nothing to do with it
         self.sync_footer(event.card)
 
     def sync_footer(self, card: dict[str, Any] | None) -> None:
