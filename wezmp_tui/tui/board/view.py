@@ -144,10 +144,10 @@ class BoardView(Widget, can_focus=True):
 
     def window_request(self) -> tuple[dict[str, int], int]:
         """Offsets and size of the window to ask for: a screenful either side of what shows.
-        The daemon sends fewer cards when a screenful's would not fit its frame: what shows
-        is then put in the middle of as many as it sent last, so the cursor goes as far
-        either way before more are needed (at the window's start, one key away from its
-        end, it asked again on every other key)."""
+        When the daemon sent fewer cards (a screenful's would not fit its frame), what shows
+        goes in the middle of as many as it sent: the cursor then goes as far either way
+        before more are needed (a screenful before it left what shows near the window's end,
+        and the board asked again every few keys)."""
         rows = max(self.visible_cards(), 16)  # not laid out yet: a tall terminal's worth
 
         def before(col: Column) -> int:
