@@ -337,8 +337,8 @@ async def test_board_over_the_socket_past_the_frame_limit(
             await pilot.press("j")
             await pilot.pause()
         # What shows sits in the middle of what the daemon sent: 16 keys or so between two
-        # fetches here (at the window's edge it was 8).
-        assert len(fetches) <= 2, fetches
+        # fetches here, 2 in all (near the window's end it was 8 keys, 4 fetches).
+        assert len(fetches) <= 3, fetches
 
         async def scrolled() -> bool:
             await pilot.pause()
