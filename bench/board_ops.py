@@ -1,7 +1,8 @@
 """Board operations over the daemon's socket as the board grows: `task.add`, `task.edit` and
 `task.move` (to another column, and before another card) at 0, 10,000 and 100,000 realistic
 tasks, each on a real daemon (built-in backend) seeded with that many. Budget: 2 ms each,
-whatever the size.
+whatever the size. Then `queue.status` (the queued count the board asks for on every
+reload), which should not grow with the board either.
 
     python bench/board_ops.py [N ...]        (default: 0 10000 100000)
 """
@@ -30,7 +31,7 @@ def measure(n: int) -> None:
         with connect(autostart=False) as c:
             for i in range(20):  # warm: first statements prepared, pages cached
                 c.call("task.add", title=f"warm {i}", column="Queue")
-            adds, edits, moves, reorders = [], [], [], []
+            adds, edits, moves, reorders, statuses = [], [], [], [], []
             ids = []
             for i in range(OPS):
                 t = time.perf_counter()
@@ -52,11 +53,16 @@ def measure(n: int) -> None:
                 t = time.perf_counter()
                 c.call("task.move", id=a, before=b)
                 reorders.append(time.perf_counter() - t)
+            for _ in range(OPS):
+                t = time.perf_counter()
+                c.call("queue.status")
+                statuses.append(time.perf_counter() - t)
             rss = rss_mib(pid)
         print(f"{n:>7,} tasks: add      {ms(adds)}")
         print(f"{n:>7,} tasks: edit     {ms(edits)}")
         print(f"{n:>7,} tasks: move     {ms(moves)}")
         print(f"{n:>7,} tasks: reorder  {ms(reorders)}")
+        print(f"{n:>7,} tasks: queue.status {ms(statuses)}")
         print(f"{n:>7,} tasks: daemon RSS after {OPS * 4} operations {rss:.1f} MiB")
     finally:
         subprocess.run([sys.executable, "-m", "wezmp_tui", "daemon", "stop"],

@@ -333,3 +333,49 @@ async def test_an_enter_the_agent_dropped_is_pressed_again(engine: Any) -> None:
     await settle(engine, taken_up)
     history = (await engine.invoke("task.show", {"id": t.id}))["history"]
     assert [h.action for h in history].count("enter pressed again") == 1
+
+
+async def test_queue_status_costs_the_same_at_any_board_size(make_engine: Any) -> None:
+    """`queue.status` reads the queued count kept by the store, not 20,000 queued rows each
+    checked for open dependencies: the SQL it runs (SQLite's steps, counted by a progress
+    handler) is the same at 200 tasks and at 20,000, and the count is right."""
+    engine = await make_engine("local")
+    conn = engine.db.conn
+    steps = 0
+
+    def step() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    async def status_steps() -> tuple[int, int]:
+        nonlocal steps
+        steps = 0
+        conn.set_progress_handler(step, 100)
+        try:
+            status = await engine.invoke("queue.status", {})
+        finally:
+            conn.set_progress_handler(None, 0)
+        return steps, status["queued"]
+
+    def seed(first: int, n: int) -> int:
+        """`n` queued cards, one in ten of `agent: auto` in the backlog (queued too), one in
+        ten done; every twentieth waits on an open card. Returns how many wait."""
+        waiting = [(i, i - 1) for i in range(first + 20, first + n, 20)]
+        with engine.db.transaction() as c:
+            c.executemany(
+                "INSERT INTO tasks(id, board, col, title, position, created_at, agent,"
+                " finished_at) VALUES (?, 'default', ?, 't', ?, 0, ?, ?)",
+                [(i, "Backlog" if i % 10 == 1 else "Queue", i, "auto" if i % 10 == 1 else None,
+                  1.0 if i % 10 == 2 else None) for i in range(first, first + n)],
+            )  # fmt: skip
+            c.executemany("INSERT INTO task_deps(task_id, depends_on) VALUES (?, ?)", waiting)
+        return len(waiting)
+
+    blocked = seed(1, 200)
+    small, queued = await status_steps()
+    assert queued == 200 - 20 - blocked
+    blocked += seed(201, 19_800)
+    large, queued = await status_steps()
+    assert queued == 20_000 - 2_000 - blocked
+    assert large <= small + 1, (small, large)

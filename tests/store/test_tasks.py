@@ -87,3 +87,77 @@ def test_time_entries_overlap_heartbeat_and_clean_stop(db: Database) -> None:
     times.mark_clean_stop(1.0)
     assert times.take_clean_stop() and not times.take_clean_stop()
     assert [s.title for s in times.spans_since(150.0, now=400.0)] == ["a", "a"]
+
+
+# The queue's count as it was read before it was kept: every open, unassigned task of the
+# column (or `agent: auto`) with no open dependency, counted row by row.
+_COUNTED = (
+    "SELECT COUNT(*) FROM tasks WHERE deleted = 0 AND finished_at IS NULL AND assigned IS NULL"
+    " AND (col = ? OR agent = 'auto') AND NOT EXISTS (SELECT 1 FROM task_deps d"
+    " JOIN tasks o ON o.id = d.depends_on WHERE d.task_id = tasks.id AND o.deleted = 0"
+    " AND o.finished_at IS NULL)"
+)
+
+
+def test_the_queued_count_is_kept_through_every_change(db: Database) -> None:
+    """Adds, moves, assignments, finishes and reopenings, deletions, dependency changes, in
+    a random order: the kept count is the counted one after each."""
+    import random
+
+    store = TaskStore(db)
+    rnd = random.Random(14)
+    ids: list[int] = []
+
+    def check(step: str) -> None:
+        for col in ("Todo", "Queue", "Done"):
+            counted = db.conn.execute(_COUNTED, (col,)).fetchone()[0]
+            assert store.queued(col) == counted, f"{step}: {col}"
+
+    for step in range(400):
+        op = rnd.choice(["add", "add", "move", "assign", "finish", "reopen", "delete",
+                         "purge", "deps", "agent"])  # fmt: skip
+        live = sorted({i for i in ids if store.get(i) is not None})
+        if op == "add" or not live:
+            deps = rnd.sample(live, min(len(live), rnd.randint(0, 2)))
+            agent = rnd.choice([None, None, "auto", "bot"])
+            ids.append(store.insert(new(f"t{step}", rnd.choice(["Todo", "Queue", "Done"]),
+                                        agent=agent), deps))  # fmt: skip
+        elif op == "move":
+            store.update(rnd.choice(live), column=rnd.choice(["Todo", "Queue", "Done"]))
+        elif op == "assign":
+            store.update(rnd.choice(live), assigned=rnd.choice([None, "bot"]))
+        elif op == "finish":
+            store.update(rnd.choice(live), finished_at=float(step))
+        elif op == "reopen":
+            store.update(rnd.choice(live), finished_at=None)
+        elif op == "delete":
+            store.delete(rnd.choice(live))
+        elif op == "purge":  # a row gone for good, its links left behind
+            db.execute("DELETE FROM tasks WHERE id = ?", (rnd.choice(live),))
+        elif op == "deps":
+            task = rnd.choice(live)
+            others = [i for i in live if i != task]
+            store.set_dependencies(task, rnd.sample(others, min(len(others), rnd.randint(0, 3))))
+        else:
+            store.update(rnd.choice(live), agent=rnd.choice([None, "auto", "bot"]))
+        check(f"step {step} ({op})")
+    assert store.queued("Queue") > 0  # the walk left some queued: the check checked counts
+
+
+def test_the_migration_counts_what_is_there(tmp_path: Path) -> None:
+    """A database of the version before: its tasks, blocked or not, are counted once."""
+    from wezmp_tui.store.board import MIGRATIONS
+
+    db = Database(tmp_path / "old.db")
+    db.migrate("board", MIGRATIONS[:3])
+    rows = [("b", "Queue", f"t{i}", i, 0.0, "auto" if i % 5 == 0 else None) for i in range(30)]
+    db.conn.executemany("INSERT INTO tasks(board, col, title, position, created_at, agent)"
+                        " VALUES (?, ?, ?, ?, ?, ?)", rows)  # fmt: skip
+    db.conn.executemany("INSERT INTO task_deps(task_id, depends_on) VALUES (?, ?)",
+                        [(1, 2), (3, 4), (5, 6)])  # fmt: skip
+    db.conn.execute("UPDATE tasks SET finished_at = 1.0 WHERE id = 4")
+    db.conn.commit()
+    store = TaskStore(db)
+    assert store.queued("Queue") == db.conn.execute(_COUNTED, ("Queue",)).fetchone()[0] == 27
+    # `agent: auto` goes from any column: six of them, one blocked (#1 waits on #2).
+    assert store.queued("Todo") == db.conn.execute(_COUNTED, ("Todo",)).fetchone()[0] == 5

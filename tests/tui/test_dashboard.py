@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from textual.color import Color
 from textual.widgets import DataTable, Input, Static, Tree
-from textual.widgets._footer import FooterKey
 
 from tests.helpers import async_wait_until
 from tests.tui.apps import SIZE, app_for, dash
@@ -444,8 +443,8 @@ async def test_the_layout_adapts_from_80x24_to_250x70() -> None:
         assert str(label).endswith("…") and label.cell_len <= tree.content_size.width
         why = str(screen.query_one("#agents", DataTable).get_row("claude-api")[-1])
         assert why.endswith("…")
-        keys = list(screen.query_one(KeyFooter).query(FooterKey))
-        assert keys[-1].description == "more" and keys[-1].region.right <= 80
+        keys = screen.query_one(KeyFooter).items
+        assert keys[-1].description == "more" and keys[-1].end <= 80
         assert scrollbars(app) == []
     app = scripted_app(ScriptedClient())
     async with app.run_test(size=(250, 70)) as pilot:

@@ -194,6 +194,11 @@ class BoardService:
         self.store.update(task_id, waiting=waiting)
         self.engine.bus.publish("task.changed", {"task_id": task_id, "fields": ["waiting"]})
 
+    def queued(self, column: str) -> int:
+        """How many tasks the queue could dispatch from `column` (or anywhere, `agent:
+        auto`) now, whatever the size of the board."""
+        return self.store.queued(column)
+
     def load(self) -> dict[str, int]:
         """Open tasks per agent they were dispatched to."""
         return self.store.load()

@@ -82,7 +82,7 @@ class QueueService:
         return tasks
 
     def queued(self) -> int:
-        return self.board.store.count(self._queued())
+        return self.board.queued(self._cfg.dispatch_column)
 
     def load(self) -> dict[str, int]:
         return self.board.load()

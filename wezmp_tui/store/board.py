@@ -99,6 +99,73 @@ MIGRATIONS = [
             ON CONFLICT(board, col) DO UPDATE SET n = n + 1;
     END;
     """,
+    # The dispatch queue's count kept as tasks change, so `queue.status` reads it in one
+    # step: each task's open dependencies (`open_deps`, kept as links are added and removed,
+    # never updated, and as the tasks they name finish, reopen or go; a task removed for good
+    # takes its links with it, so a later task given its id inherits none), and the tasks
+    # that could be dispatched (open, unassigned, not blocked) per column, apart for
+    # `agent: auto` (queued from any column).
+    """
+    ALTER TABLE tasks ADD COLUMN open_deps INTEGER NOT NULL DEFAULT 0;
+    UPDATE tasks SET open_deps = (
+        SELECT COUNT(*) FROM task_deps d JOIN tasks o ON o.id = d.depends_on
+        WHERE d.task_id = tasks.id AND o.deleted = 0 AND o.finished_at IS NULL);
+    CREATE TRIGGER task_deps_counted_insert AFTER INSERT ON task_deps BEGIN
+        UPDATE tasks SET open_deps = open_deps + 1 WHERE id = NEW.task_id AND EXISTS (
+            SELECT 1 FROM tasks o WHERE o.id = NEW.depends_on AND o.deleted = 0
+                AND o.finished_at IS NULL);
+    END;
+    CREATE TRIGGER task_deps_counted_delete AFTER DELETE ON task_deps BEGIN
+        UPDATE tasks SET open_deps = open_deps - 1 WHERE id = OLD.task_id AND EXISTS (
+            SELECT 1 FROM tasks o WHERE o.id = OLD.depends_on AND o.deleted = 0
+                AND o.finished_at IS NULL);
+    END;
+    CREATE TRIGGER tasks_links_delete AFTER DELETE ON tasks BEGIN
+        UPDATE tasks SET open_deps = open_deps - 1
+            WHERE OLD.deleted = 0 AND OLD.finished_at IS NULL
+                AND id IN (SELECT task_id FROM task_deps WHERE depends_on = OLD.id);
+        DELETE FROM task_deps WHERE task_id = OLD.id OR depends_on = OLD.id;
+    END;
+    CREATE TRIGGER tasks_dependents_update AFTER UPDATE OF finished_at, deleted ON tasks
+        WHEN (OLD.deleted = 0 AND OLD.finished_at IS NULL)
+            != (NEW.deleted = 0 AND NEW.finished_at IS NULL) BEGIN
+        UPDATE tasks
+            SET open_deps = open_deps + (CASE WHEN NEW.deleted = 0
+                AND NEW.finished_at IS NULL THEN 1 ELSE -1 END)
+            WHERE id IN (SELECT task_id FROM task_deps WHERE depends_on = NEW.id);
+    END;
+    CREATE TABLE queue_counts (
+        col TEXT NOT NULL,
+        auto INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (col, auto)
+    );
+    INSERT INTO queue_counts(col, auto, n)
+        SELECT col, agent IS 'auto', COUNT(*) FROM tasks
+        WHERE deleted = 0 AND finished_at IS NULL AND assigned IS NULL AND open_deps = 0
+        GROUP BY col, agent IS 'auto';
+    CREATE TRIGGER tasks_queue_counted_insert AFTER INSERT ON tasks
+        WHEN NEW.deleted = 0 AND NEW.finished_at IS NULL AND NEW.assigned IS NULL
+            AND NEW.open_deps = 0 BEGIN
+        INSERT INTO queue_counts(col, auto, n) VALUES (NEW.col, NEW.agent IS 'auto', 1)
+            ON CONFLICT(col, auto) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER tasks_queue_counted_delete AFTER DELETE ON tasks
+        WHEN OLD.deleted = 0 AND OLD.finished_at IS NULL AND OLD.assigned IS NULL
+            AND OLD.open_deps = 0 BEGIN
+        UPDATE queue_counts SET n = n - 1 WHERE col = OLD.col AND auto = (OLD.agent IS 'auto');
+    END;
+    CREATE TRIGGER tasks_queue_counted_update
+        AFTER UPDATE OF col, agent, assigned, finished_at, deleted, open_deps ON tasks BEGIN
+        UPDATE queue_counts SET n = n - 1
+            WHERE OLD.deleted = 0 AND OLD.finished_at IS NULL AND OLD.assigned IS NULL
+                AND OLD.open_deps = 0 AND col = OLD.col AND auto = (OLD.agent IS 'auto');
+        INSERT INTO queue_counts(col, auto, n) SELECT NEW.col, NEW.agent IS 'auto', 1
+            WHERE NEW.deleted = 0 AND NEW.finished_at IS NULL AND NEW.assigned IS NULL
+                AND NEW.open_deps = 0
+            ON CONFLICT(col, auto) DO UPDATE SET n = n + 1;
+    END;
+    """,
 ]
 
 

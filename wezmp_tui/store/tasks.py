@@ -59,9 +59,8 @@ def _where(q: TaskQuery) -> tuple[str, list[Any]]:
         params += [q.text.lower()] * 2
     if q.queued_in is not None:
         sql += (
-            " AND finished_at IS NULL AND assigned IS NULL AND (col = ? OR agent = 'auto')"
-            " AND NOT EXISTS (SELECT 1 FROM task_deps d JOIN tasks o ON o.id = d.depends_on"
-            f" WHERE d.task_id = tasks.id AND {_O_OPEN})"
+            " AND finished_at IS NULL AND assigned IS NULL AND open_deps = 0"
+            " AND (col = ? OR agent = 'auto')"
         )
         params.append(q.queued_in)
     return sql, params
@@ -135,6 +134,14 @@ class TaskStore:
         where, params = _where(q)
         row = self.db.query_one(f"SELECT COUNT(*) n FROM tasks WHERE {where}", params)
         return int(row["n"]) if row else 0
+
+    def queued(self, column: str) -> int:
+        """Tasks the queue could dispatch (`TaskQuery(queued_in=column)`), kept by triggers:
+        read in one step, not counted."""
+        row = self.db.query_one(
+            "SELECT SUM(n) n FROM queue_counts WHERE col = ? OR auto = 1", (column,)
+        )
+        return int(row["n"] or 0) if row else 0
 
     def place(self, q: TaskQuery, task_id: int) -> tuple[str, int] | None:
         """A task's column and its index there among the tasks `q` keeps."""

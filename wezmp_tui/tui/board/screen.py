@@ -11,13 +11,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Header, Input, Static
+from textual.widgets import Input, Static
 
 from wezmp_tui.errors import WezmpError
 from wezmp_tui.model.reports import counted
 from wezmp_tui.tui.board.view import BoardView
 from wezmp_tui.tui.messages import AgentsChanged, DaemonEvent, LayoutChanged, Resynced
 from wezmp_tui.tui.widgets.key_footer import KeyFooter
+from wezmp_tui.tui.widgets.title_bar import TitleBar
 
 # The form, the details, the queue's question and the modals are imported when first opened:
 # the board's first paint needs none of them (the form alone brings Textual's text area).
@@ -65,8 +66,8 @@ class BoardScreen(Screen[None]):
         self.board = board
         self.columns: list[str] = []
         self.filter_text = ""
-        # What the footer was last built for (card selected, card in the queue): rebuilt
-        # only when that changes, as the footer is costly.
+        # What the keys were last refreshed for (card selected, card in the queue): a
+        # refresh of the screen's keys goes through every widget, so only when that changes.
         self._footer_for: tuple[bool, bool] | None = None
 
     @property
@@ -74,10 +75,8 @@ class BoardScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
+        yield TitleBar()
         yield Static("", id="board-status")
-        yield Input(placeholder="filter: words in a title or description (Esc clears)",
-                    id="board-filter", compact=True)  # fmt: skip
         yield BoardView(id="board")
         yield KeyFooter()
 
@@ -222,6 +221,7 @@ class BoardScreen(Screen[None]):
 
     @on(BoardView.Selected)
     def selected(self, event: BoardView.Selected) -> None:
+        event.stop()  # the app has nothing to do with it
         self.sync_footer(event.card)
 
     def sync_footer(self, card: dict[str, Any] | None) -> None:
@@ -408,11 +408,21 @@ class BoardScreen(Screen[None]):
             PromptModal("Tags (space separated)", value=" ".join(card["tags"])), done
         )
 
-    def action_filter(self) -> None:
-        """The filter line: cards narrow as it is typed; Enter goes back to the cards."""
-        box = self.query_one("#board-filter", Input)
+    async def action_filter(self) -> None:
+        """The filter line: cards narrow as it is typed; Enter goes back to the cards. It is
+        mounted the first time it is asked for: until then the board has one widget less to
+        paint and to take each key through."""
+        box = self.filter_box()
+        if box is None:
+            box = Input(placeholder="filter: words in a title or description (Esc clears)",
+                        id="board-filter", compact=True)  # fmt: skip
+            await self.mount(box, before=self.query_one(BoardView))
         box.display = True
         box.focus()
+
+    def filter_box(self) -> Input | None:
+        found = self.query("#board-filter")
+        return found.first(Input) if found else None
 
     @on(Input.Changed, "#board-filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -422,16 +432,16 @@ class BoardScreen(Screen[None]):
             self.schedule_reload()
 
     @on(Input.Submitted, "#board-filter")
-    def filter_submitted(self) -> None:
-        box = self.query_one("#board-filter", Input)
-        box.display = bool(box.value.strip())
+    def filter_submitted(self, event: Input.Submitted) -> None:
+        event.input.display = bool(event.value.strip())
         self.query_one(BoardView).focus()
 
     def action_clear_filter(self) -> None:
         """Esc, on the filter line or the cards: every card again."""
-        box = self.query_one("#board-filter", Input)
-        box.value = ""
-        box.display = False
+        box = self.filter_box()
+        if box is not None:
+            box.value = ""
+            box.display = False
         self.query_one(BoardView).focus()
         if self.filter_text:
             self.filter_text = ""

@@ -143,14 +143,24 @@ class BoardView(Widget, can_focus=True):
         self._repaint_changed(before)
 
     def window_request(self) -> tuple[dict[str, int], int]:
-        """Offsets and size of the window to ask for: a screenful either side of what shows."""
+        """Offsets and size of the window to ask for: a screenful either side of what shows.
+        When the daemon sent fewer cards (a screenful's would not fit its frame), what shows
+        goes in the middle of as many as it sent: the cursor then goes as far either way
+        before more are needed (a screenful before it left what shows near the window's end,
+        and the board asked again every few keys)."""
         rows = max(self.visible_cards(), 16)  # not laid out yet: a tall terminal's worth
-        return {c.name: max(0, c.scroll - rows) for c in self.columns}, rows * 3
+
+        def before(col: Column) -> int:
+            held = len(col.cards)
+            return (held - rows) // 2 if rows < held < 3 * rows else rows
+
+        return {c.name: max(0, c.scroll - before(c)) for c in self.columns}, rows * 3
 
     def _covered(self, col: Column) -> bool:
+        """The cards on screen and a few either side are held."""
         rows = self.visible_cards()
-        lo = max(0, col.scroll - rows // 2)
-        hi = min(col.count, col.scroll + rows + rows // 2)
+        lo = max(0, col.scroll - rows // 4)
+        hi = min(col.count, col.scroll + rows + rows // 4)
         return col.offset <= lo and hi <= col.offset + len(col.cards)
 
     def select_task(self, task_id: int) -> bool:
@@ -173,12 +183,19 @@ class BoardView(Widget, can_focus=True):
             return None
         return col.card(min(self.card_index, col.count - 1))
 
+    @property
+    def area(self) -> Size:
+        """The view's size as Textual keeps it (the view has no border or padding, so it is
+        `size`): `size` looks the view up in the screen's map each time, and drawing a line
+        asked for it a dozen times."""
+        return self.outer_size
+
     def visible_cards(self) -> int:
-        return max(1, (self.size.height - HEADER) // CARD_HEIGHT)
+        return max(1, (self.area.height - HEADER) // CARD_HEIGHT)
 
     def _slots(self) -> int:
         """Cards drawn, the last one cut by the bottom edge included."""
-        return max(1, -(-(self.size.height - HEADER) // CARD_HEIGHT))
+        return max(1, -(-(self.area.height - HEADER) // CARD_HEIGHT))
 
     def _clamp(self) -> None:
         col = self.column
@@ -225,7 +242,7 @@ class BoardView(Widget, can_focus=True):
     def _shown(self) -> tuple[Any, ...]:
         """What the screen shows, to tell later what changed: the columns on screen, the
         width, each column and its scroll, the cursor, the agents' states."""
-        return (self.shown_columns(), self.size.width, list(self.columns),
+        return (self.shown_columns(), self.area.width, list(self.columns),
                 [c.scroll for c in self.columns], (self.column_index, self.card_index),
                 dict(self.agent_states))  # fmt: skip
 
@@ -236,7 +253,7 @@ class BoardView(Widget, can_focus=True):
         columns on screen, the width or an agent's state changed."""
         shown, width, columns, scrolls, (column, card), states = before
         if (shown, width, len(columns), states) != (
-            self.shown_columns(), self.size.width, len(self.columns), self.agent_states
+            self.shown_columns(), self.area.width, len(self.columns), self.agent_states
         ):
             self.refresh()
             return
@@ -245,20 +262,22 @@ class BoardView(Widget, can_focus=True):
         for ci, (old, new) in enumerate(zip(columns, self.columns, strict=True)):
             lines = self._lines.setdefault(ci, {})
             changed = scrolls[ci] != new.scroll
+            if old is new and not changed:
+                continue  # the same cards, where they were
             if (old.name, old.count) != (new.name, new.count):
                 changed = True
                 lines.pop((-1, 0), None)
             for i, line in list(lines):
                 if i < 0:
                     continue
-                if not new.scroll <= i < new.scroll + rows or (old.card(i), i < old.count) != (
-                    new.card(i), i < new.count
-                ):
+                off = not new.scroll <= i < new.scroll + rows
+                if off or (old is not new and (old.card(i), i < old.count) != (
+                        new.card(i), i < new.count)):  # fmt: skip
                     del lines[i, line]  # off screen now, or another card
                     changed = True
             if changed and ci in spans:
                 x, w = spans[ci]
-                self._repaint(Region(x, 0, w, self.size.height))
+                self._repaint(Region(x, 0, w, self.area.height))
         if (column, card) == (self.column_index, self.card_index):
             return
         for ci, i in ((column, card), (self.column_index, self.card_index)):
@@ -272,13 +291,14 @@ class BoardView(Widget, can_focus=True):
             for ci in (column, self.column_index):
                 for y in range(HEADER):
                     self._lines.get(ci, {}).pop((-1, y), None)
-            self._repaint(Region(0, 0, self.size.width, HEADER))
+            self._repaint(Region(0, 0, self.area.width, HEADER))
 
     def _column_spans(self) -> dict[int, tuple[int, int]]:
         """x and width of each column on screen."""
         spans = {}
         x = 0
-        for ci, w in zip(self.shown_columns(), self._widths(), strict=False):
+        shown = self.shown_columns()
+        for ci, w in zip(shown, self._widths(shown), strict=False):
             spans[ci] = (x, w)
             x += w
         return spans
@@ -308,22 +328,23 @@ class BoardView(Widget, can_focus=True):
         """The columns on screen: all that fit at MIN_COLUMN cells, the focused one always
         among them (a narrow terminal shows fewer, wider columns, not five cut ones)."""
         n = len(self.columns)
-        fit = max(1, min(n, self.size.width // MIN_COLUMN)) if self.size.width else n
+        fit = max(1, min(n, self.area.width // MIN_COLUMN)) if self.area.width else n
         first = min(max(self.first_column, self.column_index - fit + 1), self.column_index)
         self.first_column = max(0, min(first, n - fit))
         return range(self.first_column, self.first_column + fit)
 
-    def _widths(self) -> list[int]:
-        n = max(len(self.shown_columns()), 1)
-        w = self.size.width
+    def _widths(self, shown: range) -> list[int]:
+        n = max(len(shown), 1)
+        w = self.area.width
         base = w // n
         return [base + (1 if i < w - base * n else 0) for i in range(n)]
 
     def render_line(self, y: int) -> Strip:
         pal = self.palette()
         shown = self.shown_columns()
-        widths = self._widths()
-        valid_for = (self.size.width, shown)
+        width = self.area.width
+        widths = self._widths(shown)
+        valid_for = (width, shown)
         if valid_for != self._lines_for or pal is not self._lines_palette:
             self._lines.clear()
             self._lines_for, self._lines_palette = valid_for, pal
@@ -336,7 +357,7 @@ class BoardView(Widget, can_focus=True):
             if part is None:
                 part = lines[key] = self._column_line(pal, shown, ci, y, width)
             segments.extend(part)
-        return Strip(segments, self.size.width)
+        return Strip(segments, width)
 
     def _column_line(
         self, pal: BoardPalette, shown: range, ci: int, y: int, width: int
@@ -423,7 +444,8 @@ class BoardView(Widget, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         x = 0
-        for ci, width in zip(self.shown_columns(), self._widths(), strict=False):
+        shown = self.shown_columns()
+        for ci, width in zip(shown, self._widths(shown), strict=False):
             if x <= event.x < x + width:
                 col = self.columns[ci]
                 idx = col.scroll + (event.y - HEADER) // CARD_HEIGHT
