@@ -30,8 +30,14 @@ async def test_pids_by_tty_root_pid_and_process_helpers() -> None:
     # A shell and its child: the shell is the root, whatever order the pids come in.
     proc = await asyncio.create_subprocess_exec("sh", "-c", "sleep 30 & wait")
     try:
-        table = (await source.table())[1]
-        child = next(p for p, st in table.items() if st.ppid == proc.pid)
+        deadline = asyncio.get_running_loop().time() + 10
+        while True:  # the shell forks its child when it gets to run
+            table = (await source.table())[1]
+            children = [p for p, st in table.items() if st.ppid == proc.pid]
+            if children or asyncio.get_running_loop().time() > deadline:
+                break
+            await asyncio.sleep(0.02)
+        child = children[0]
         assert root_pid([child, proc.pid], source.cached()) == proc.pid
         assert root_pid([], table) is None
         assert cmdline(proc.pid)[:2] == ["sh", "-c"]
