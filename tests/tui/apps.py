@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wezmp_tui.clock import FakeClock
+from wezmp_tui.clock import Clock, FakeClock
 from wezmp_tui.engine.facade import Engine
 from wezmp_tui.ipc.base import InProcessClient
 from wezmp_tui.tui.app import WezmpApp, create_app
@@ -13,11 +13,13 @@ from wezmp_tui.tui.dashboard import DashboardScreen
 SIZE = (140, 45)
 
 
-def app_for(engine: Engine, **kw: Any) -> WezmpApp:
+def app_for(engine: Engine, clock: Clock | None = None, **kw: Any) -> WezmpApp:
+    """The app over `engine` in process, on `clock` (a fake one of its own by default)."""
+
     async def factory() -> InProcessClient:
         return InProcessClient(engine)
 
-    return create_app(factory, clock=FakeClock(), **kw)
+    return create_app(factory, clock=clock or FakeClock(), **kw)
 
 
 def dash(app: WezmpApp) -> DashboardScreen:

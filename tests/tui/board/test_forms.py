@@ -10,7 +10,8 @@ import pytest
 from textual import events
 from textual.widgets import Input, Static, TextArea
 
-from tests.tui.board.test_screen import NOW, board_app, engine, open_board
+from tests.tui.apps import app_for
+from tests.tui.board.test_screen import NOW, engine, open_board
 from wezmp_tui.engine.facade import Engine
 from wezmp_tui.model import dates
 from wezmp_tui.tui.board.forms import TaskForm
@@ -29,7 +30,7 @@ async def type_text(pilot: Any, text: str) -> None:
 
 
 async def test_a_bad_date_is_named_beside_the_field_and_nothing_is_lost(engine: Engine) -> None:
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_board(pilot)
         await pilot.press("n")
@@ -57,7 +58,7 @@ async def test_a_bad_date_is_named_beside_the_field_and_nothing_is_lost(engine: 
 
 
 async def test_keys_typed_fast_across_tab_land_in_the_focused_field(engine: Engine) -> None:
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=(80, 24)) as pilot:
         board = await open_board(pilot)
         # All queued at once, before any of them is handled: faster than any typist. Even
@@ -76,7 +77,7 @@ async def test_keys_typed_fast_across_tab_land_in_the_focused_field(engine: Engi
 
 async def test_new_card_fields_and_edit_clears_them(engine: Engine) -> None:
     await engine.invoke("ws.create", {"name": "api", "cwd": "/"})
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=(160, 50)) as pilot:
         await open_board(pilot)
         await pilot.press("n")
@@ -119,7 +120,7 @@ async def test_new_card_fields_and_edit_clears_them(engine: Engine) -> None:
 
 
 async def test_a_refused_save_keeps_the_form(engine: Engine) -> None:
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_board(pilot)
         saved: list[dict[str, Any]] = []
@@ -158,7 +159,7 @@ async def test_a_refused_save_keeps_the_form(engine: Engine) -> None:
 async def test_a_due_date_is_shown_parsed_as_it_is_typed(
     engine: Engine, typed: str, shown: str
 ) -> None:
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_board(pilot)
         await pilot.press("n")

@@ -11,7 +11,8 @@ from textual.widgets import Static
 
 from tests.engine.test_queue import bot, settle
 from tests.helpers import async_wait_until
-from tests.tui.board.test_screen import board_app, column_of, open_board
+from tests.tui.apps import app_for
+from tests.tui.board.test_screen import column_of, open_board
 from wezmp_tui.config.schema import Config, State
 from wezmp_tui.engine.facade import Engine
 from wezmp_tui.engine.supervisor import Supervisor
@@ -43,7 +44,7 @@ async def test_the_queue_asks_before_typing_into_the_agent(engine: Engine) -> No
     sup = engine.get(Supervisor)
     pane = sup.agents["bot1"].info.pane_id
     assert pane is not None
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=(150, 40)) as pilot:
         screen = await open_board(pilot)
         await pilot.press("L")

@@ -12,9 +12,9 @@ from textual.color import Color
 from textual.widgets import Input, Static
 
 from tests.helpers import async_wait_until
+from tests.tui.apps import app_for
 from wezmp_tui.clock import FakeClock
 from wezmp_tui.engine.facade import Engine
-from wezmp_tui.ipc.base import InProcessClient
 from wezmp_tui.paths import Paths
 from wezmp_tui.tui.app import create_app
 from wezmp_tui.tui.board.details import TaskDetails
@@ -40,13 +40,6 @@ async def engine(make_engine: Any) -> AsyncIterator[Engine]:
     yield eng
 
 
-def board_app(engine: Engine) -> Any:
-    async def factory() -> InProcessClient:
-        return InProcessClient(engine)
-
-    return create_app(factory, clock=engine.clock)
-
-
 async def open_board(pilot: Any) -> BoardScreen:
     await pilot.press("2")
     await pilot.pause()
@@ -60,7 +53,7 @@ async def column_of(engine: Engine, task_id: int) -> str:
 
 
 async def test_navigation_moves_and_blocked_cards(engine: Engine) -> None:
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_board(pilot)
         view = screen.query_one(BoardView)
@@ -93,7 +86,7 @@ async def test_navigation_moves_and_blocked_cards(engine: Engine) -> None:
 
 
 async def test_reorder_new_edit_delete(engine: Engine) -> None:
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_board(pilot)
         view = screen.query_one(BoardView)
@@ -127,7 +120,7 @@ async def test_reorder_new_edit_delete(engine: Engine) -> None:
 
 
 async def test_timer_priority_tags_filter_details(engine: Engine) -> None:
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_board(pilot)
         view = screen.query_one(BoardView)
@@ -188,7 +181,7 @@ async def _is(get: Any, expected: Any) -> bool:
 
 
 async def test_queue_and_dispatch_keys_ask_first(engine: Engine) -> None:
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_board(pilot)
         assert screen.check_action("dispatch", ()) is False  # card 1 is not queued: hidden
@@ -215,7 +208,7 @@ async def test_queue_and_dispatch_keys_ask_first(engine: Engine) -> None:
 
 
 async def test_q_never_quits_and_h_does_not_wrap(engine: Engine) -> None:
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_board(pilot)
         view = screen.query_one(BoardView)
@@ -234,7 +227,7 @@ async def test_q_never_quits_and_h_does_not_wrap(engine: Engine) -> None:
 
 
 async def test_a_running_timer_ticks_on_the_card(engine: Engine) -> None:
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_board(pilot)
         view = screen.query_one(BoardView)
@@ -251,7 +244,7 @@ async def test_a_running_timer_ticks_on_the_card(engine: Engine) -> None:
 
 
 async def test_mouse_and_events(engine: Engine) -> None:
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_board(pilot)
         view = screen.query_one(BoardView)
@@ -277,7 +270,7 @@ async def test_ten_thousand_tasks_render_only_what_is_visible(make_engine: Any) 
                 for i in range(10_000)
             ],
         )
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_board(pilot)
         view = screen.query_one(BoardView)
@@ -349,7 +342,7 @@ async def test_board_over_the_socket_past_the_frame_limit(
 
 
 async def test_a_narrow_terminal_shows_fewer_wider_columns(engine: Engine) -> None:
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_board(pilot)
         view = screen.query_one(BoardView)
@@ -366,10 +359,7 @@ async def test_a_narrow_terminal_shows_fewer_wider_columns(engine: Engine) -> No
 async def test_the_app_can_open_on_the_board(engine: Engine) -> None:
     """`wezmp tui --board`: the board is the first screen (no dashboard built first)."""
 
-    async def factory() -> InProcessClient:
-        return InProcessClient(engine)
-
-    app = create_app(factory, clock=engine.clock, mode="board")
+    app = app_for(engine, engine.clock, mode="board")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen) and app.current_mode == "board"
@@ -387,10 +377,7 @@ async def test_the_board_draws_in_the_theme_colours(engine: Engine) -> None:
     """Cards, their priority bar and the board itself in the theme's colours, light or dark:
     no terminal default colours, no reverse video."""
 
-    async def factory() -> InProcessClient:
-        return InProcessClient(engine)
-
-    app = create_app(factory, clock=engine.clock, paths=engine.paths)
+    app = app_for(engine, engine.clock, paths=engine.paths)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_board(pilot)
         view = screen.query_one(BoardView)
@@ -415,7 +402,7 @@ async def test_the_board_draws_in_the_theme_colours(engine: Engine) -> None:
 
 async def test_an_empty_board_and_an_empty_filter_say_what_to_press(make_engine: Any) -> None:
     engine = await make_engine("local", clock=FakeClock(NOW))
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_board(pilot)
 
@@ -442,7 +429,7 @@ async def test_scrolling_asks_only_for_the_window(make_engine: Any) -> None:
     engine = await make_engine("local", clock=FakeClock(NOW))
     with engine.db.transaction() as conn:
         seed(conn, 1_000, NOW)
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_board(pilot)
         view = screen.query_one(BoardView)

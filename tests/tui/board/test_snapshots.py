@@ -12,14 +12,13 @@ from typing import Any
 import pytest
 
 from tests.helpers import async_wait_until
+from tests.tui.apps import app_for
 from wezmp_tui.clock import FakeClock
 from wezmp_tui.config.schema import Config
 from wezmp_tui.engine.facade import Engine
-from wezmp_tui.ipc.base import InProcessClient
 from wezmp_tui.mux.local import LocalMux
 from wezmp_tui.paths import Paths
 from wezmp_tui.store.db import Database
-from wezmp_tui.tui.app import create_app
 from wezmp_tui.tui.dashboard import DashboardScreen
 from wezmp_tui.tui.reports.screen import ReportsScreen
 
@@ -71,10 +70,7 @@ def make(paths: Paths, theme: str = "wezmp-dark") -> Any:
 
     asyncio.run(seed())
 
-    async def factory() -> InProcessClient:
-        return InProcessClient(engine)
-
-    return create_app(factory, clock=clock, config=config, paths=paths)
+    return app_for(engine, clock, config=config, paths=paths)
 
 
 async def settled(pilot: Any) -> None:

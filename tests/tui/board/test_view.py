@@ -11,10 +11,9 @@ import pytest
 
 from tests.board_data import COLUMNS, seed
 from tests.helpers import async_wait_until
+from tests.tui.apps import app_for
 from wezmp_tui.clock import FakeClock
 from wezmp_tui.engine.facade import Engine
-from wezmp_tui.ipc.base import InProcessClient
-from wezmp_tui.tui.app import create_app
 from wezmp_tui.tui.board.screen import BoardScreen
 from wezmp_tui.tui.board.view import BoardView
 
@@ -62,15 +61,8 @@ async def open_board(engine: Engine, pilot: Any) -> BoardView:
     return view
 
 
-def app_for(engine: Engine) -> Any:
-    async def factory() -> InProcessClient:
-        return InProcessClient(engine)
-
-    return create_app(factory, clock=engine.clock)
-
-
 async def test_a_key_draws_only_the_two_cards_it_changed(engine: Engine) -> None:
-    async with app_for(engine).run_test(size=SIZE) as pilot:
+    async with app_for(engine, engine.clock).run_test(size=SIZE) as pilot:
         view = await open_board(engine, pilot)
         drawn = Drawn(view)
         first, second = view.columns[0].cards[0]["id"], view.columns[0].cards[1]["id"]
@@ -86,7 +78,7 @@ async def test_a_key_draws_only_the_two_cards_it_changed(engine: Engine) -> None
 
 
 async def test_a_scroll_draws_only_the_card_that_came_in(engine: Engine) -> None:
-    async with app_for(engine).run_test(size=SIZE) as pilot:
+    async with app_for(engine, engine.clock).run_test(size=SIZE) as pilot:
         view = await open_board(engine, pilot)
         rows = view.visible_cards()
         for _ in range(rows - 1):
@@ -106,7 +98,7 @@ async def test_a_scroll_draws_only_the_card_that_came_in(engine: Engine) -> None
 
 
 async def test_a_reload_draws_only_the_cards_that_differ(engine: Engine) -> None:
-    async with app_for(engine).run_test(size=SIZE) as pilot:
+    async with app_for(engine, engine.clock).run_test(size=SIZE) as pilot:
         view = await open_board(engine, pilot)
         drawn = Drawn(view)
         doing = view.columns[2].cards[3]["id"]
@@ -121,7 +113,7 @@ async def test_a_reload_draws_only_the_cards_that_differ(engine: Engine) -> None
 
 
 async def test_what_it_keeps_is_what_a_fresh_drawing_gives(engine: Engine) -> None:
-    async with app_for(engine).run_test(size=SIZE) as pilot:
+    async with app_for(engine, engine.clock).run_test(size=SIZE) as pilot:
         view = await open_board(engine, pilot)
         for key in "jjjjjjjjjjjjjjlljjkkhhhjjjjjjjjjjjjjjjjjjkl":
             await pilot.press(key)

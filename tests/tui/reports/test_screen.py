@@ -9,11 +9,9 @@ from typing import Any
 from textual.color import Color
 from textual.widgets import Static
 
-from tests.tui.board.test_screen import board_app
+from tests.tui.apps import app_for
 from wezmp_tui.clock import FakeClock
-from wezmp_tui.ipc.base import InProcessClient
 from wezmp_tui.model.reports import bar, date_range
-from wezmp_tui.tui.app import create_app
 from wezmp_tui.tui.reports.screen import ReportsScreen
 
 # Thursday 2026-11-26 18:00 local time.
@@ -43,7 +41,7 @@ async def test_a_week_in_charts_then_the_week_before(make_engine: Any) -> None:
     await track(engine, b.id, monday + 86400, 3600)
     await track(engine, c.id, monday + 2 * 86400, 36)  # 0.01 h: shown as 36s, not 0.0 h
     engine.clock.advance(NOW - engine.clock.now())
-    app = board_app(engine)
+    app = app_for(engine, engine.clock)
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.press("3")
         await pilot.pause()
@@ -95,10 +93,7 @@ async def test_the_reports_follow_the_theme(make_engine: Any) -> None:
     task = await engine.invoke("task.add", {"title": "Write", "tags": []})
     await track(engine, task.id, NOW - 1800, 600)
 
-    async def factory() -> InProcessClient:
-        return InProcessClient(engine)
-
-    app = create_app(factory, clock=engine.clock, paths=engine.paths)
+    app = app_for(engine, engine.clock, paths=engine.paths)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3")
         await pilot.pause()
