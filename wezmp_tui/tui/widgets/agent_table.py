@@ -106,10 +106,9 @@ class AgentPanel(Vertical):
         self.order: list[str] = []
         self.mode = "full"
         self.why_chars = WHY_CHARS
-        self.drawn: dict[str, tuple[object, ...]] = {}  # agent -> the inputs of its row
-        # agent -> the cells its row shows: compared here, as DataTable's `get_row` puts a
-        # row together anew from its columns on each call.
-        self.drawn_cells: dict[str, list[Text]] = {}
+        # agent -> the inputs of its row and the cells drawn from them (compared here:
+        # DataTable's `get_row` puts a row together anew from its columns on each call)
+        self.drawn: dict[str, tuple[tuple[object, ...], list[Text]]] = {}
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search agents: name, workspace, kind or state", id="agent-search")
@@ -156,13 +155,11 @@ class AgentPanel(Vertical):
             table.clear()
             self.order = order
             self.drawn.clear()
-            self.drawn_cells.clear()
         keep = set(order)
         for key in list(table.rows):
             if key.value not in keep:
                 table.remove_row(key)
                 self.drawn.pop(str(key.value), None)
-                self.drawn_cells.pop(str(key.value), None)
         now = center(self).clock.now()
         colors = center(self).state_colors()
         self.why_chars = self.room_for_why(columns)
@@ -170,16 +167,14 @@ class AgentPanel(Vertical):
         context = (columns, self.mode, self.why_chars, tuple(colors.items()))
         changes: list[CellChange] = []
         for agent in agents:
-            drawn = (context, self.row_inputs(agent, now))
-            if self.drawn.get(agent.name) == drawn and agent.name in table.rows:
+            inputs = (context, self.row_inputs(agent, now))
+            drawn = self.drawn.get(agent.name)
+            if drawn is not None and drawn[0] == inputs and agent.name in table.rows:
                 continue  # most agents, most ticks: no Text made, no cell compared
-            self.drawn[agent.name] = drawn
             cells = self.cells(agent, columns, now, colors)
-            before = self.drawn_cells.get(agent.name)
-            self.drawn_cells[agent.name] = cells
+            self.drawn[agent.name] = (inputs, cells)
             if agent.name in table.rows:  # a RowKey hashes and compares as its string
-                if before is None:
-                    before = table.get_row(agent.name)
+                before = drawn[1] if drawn is not None else table.get_row(agent.name)
                 for col, old, new in zip(columns, before, cells, strict=True):
                     if old.plain != new.plain or old.style != new.style:
                         changes.append((agent.name, col, new))
