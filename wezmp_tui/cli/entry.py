@@ -52,8 +52,8 @@ def main(argv: list[str] | None = None) -> None:
 def hash_without_openssl() -> None:
     """Make `hashlib` and `hmac` use Python's built-in hashes (md5, sha1, sha2, sha3,
     blake2) rather than OpenSSL's: the daemon hashes little, and `secrets` or `hmac` imported
-    by a library (wcwidth's textwrap, under the built-in backend's terminal emulator) would
-    otherwise map libcrypto, 3.4 MiB of its resident memory, for nothing."""
+    by a library would otherwise map libcrypto, 3.4 MiB of its resident memory, for
+    nothing."""
     sys.modules.setdefault("_hashlib", None)  # type: ignore[arg-type]
 
 

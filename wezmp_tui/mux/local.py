@@ -38,6 +38,7 @@ from wezmp_tui.mux.base import (
     printable,
     tidy_text,
 )
+from wezmp_tui.mux.screen_text import ScreenText, history_rows
 from wezmp_tui.mux.vt import VtStream
 from wezmp_tui.procfs import FreshTable, ProcessSource, cwd_of, pids_by_tty
 
@@ -63,18 +64,13 @@ class LocalPane:
     zoomed: bool = False
     left: int = 0  # cells from the tab's left edge
     top: int = 0
-    # The screen as text when pyte last had no dirty line: rendering 50 rows of 200 cells is
-    # most of what reading a quiet pane costs.
-    shown: list[str] | None = field(default=None, repr=False)
+    # The screen's rows as text, rendered again only where pyte marked them dirty.
+    text: ScreenText = field(default_factory=ScreenText, repr=False)
     capture: int | None = None  # descriptor the program's output is appended to
 
     def display(self) -> list[str]:
-        """The visible rows, trailing blanks stripped; rendered again only after output
-        (pyte marks the lines it changed dirty: writes, scrolls and resizes all do)."""
-        if self.shown is None or self.screen.dirty:
-            self.screen.dirty.clear()
-            self.shown = [line.rstrip() for line in self.screen.display]
-        return self.shown
+        """The visible rows, trailing blanks stripped."""
+        return self.text.visible(self.screen)
 
 
 class LocalMux:
@@ -363,7 +359,7 @@ class LocalMux:
         pane.proc, pane.master, pane.tty, pane.cwd = proc, master, tty, workdir
         pane.screen.reset()  # a fresh terminal, as a new pane would have
         pane.stream = VtStream(pane.screen)
-        pane.shown = None
+        pane.text.clear()
         loop.add_reader(master, self._on_output, pane)
         return pane_id
 
@@ -409,15 +405,11 @@ class LocalMux:
 
     async def get_text(self, pane_id: str, *, lines: int | None = None) -> str:
         pane = self._pane(pane_id)
-        screen = pane.screen
-        rows = list(pane.display())
+        rows = pane.display()
         if lines is not None and lines > len(rows) - 1:
             # The screen's last rows are often blank (the cursor sits below the output), so
             # take scrollback generously and cut after trimming.
-            history = list(screen.history.top)[-lines:]
-            rows = [
-                "".join(line[x].data for x in range(screen.columns)).rstrip() for line in history
-            ] + rows
+            rows = history_rows(pane.screen, lines) + rows
         return tidy_text("\n".join(rows), lines)
 
     async def get_texts(
