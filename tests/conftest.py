@@ -171,7 +171,7 @@ async def make_engine(wezmp_env: Paths, tmux_name: str) -> Any:
         mux: Any
         if backend == "tmux":
             require_tmux()
-            mux = TmuxMux(socket_name=tmux_name)
+            mux = TmuxMux(socket_name=tmux_name, control=True)
         else:
             mux = {"wezterm": WeztermMux, "local": LocalMux}[backend]()
         wezmp_env.data_dir.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,7 @@ async def mux(request: pytest.FixtureRequest) -> AsyncIterator[Mux]:
         request.getfixturevalue("fake_wezterm")
         m = WeztermMux()
     elif name == "tmux":
-        m = TmuxMux(socket_name=request.getfixturevalue("tmux_socket"))
+        m = TmuxMux(socket_name=request.getfixturevalue("tmux_socket"), control=True)
     else:
         m = LocalMux(rows=24, cols=80)
     try:

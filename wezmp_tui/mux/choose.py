@@ -110,7 +110,7 @@ def create_mux(
     if name == "tmux":
         from wezmp_tui.mux.tmux import TmuxMux
 
-        return TmuxMux(socket_name=tmux_socket or "wezmp")
+        return TmuxMux(socket_name=tmux_socket or "wezmp", control=True)
     if name == "local":
         from wezmp_tui.mux.local import LocalMux
 

@@ -28,6 +28,7 @@ from wezmp_tui.mux.base import (
     tidy_text,
 )
 from wezmp_tui.mux.proc import run
+from wezmp_tui.mux.tmux_control import ControlClient
 from wezmp_tui.procfs import FreshTable, ProcessSource, pids_by_tty
 
 # Unit separator: cannot appear in titles or paths typed by a person.
@@ -59,23 +60,49 @@ _NO_PANE = re.compile(r"can't find pane|can't find window|can't find session", r
 # (its imsg limit, argument framing included); this leaves room for the framing.
 _BATCH_BYTES = 12_000
 ADVICE = "Install tmux (apt-get install tmux) or choose another backend."
+# Commands that only read, sent through the control client when one is attached.
+CONTROL_READS = frozenset({"list-panes", "capture-pane"})
 
 
 class TmuxMux:
     name = "tmux"
 
-    def __init__(self, socket_name: str = "wezmp", executable: str = "tmux") -> None:
+    def __init__(
+        self, socket_name: str = "wezmp", executable: str = "tmux", *, control: bool = False
+    ) -> None:
+        """`control`: the pane list and screens are read through one tmux client in control
+        mode (`tmux_control`), not a tmux process each; the daemon's backend has it."""
         self.socket_name = socket_name
         self.executable = executable
         self.processes: ProcessSource = FreshTable()
         self._current: str | None = None
+        self.control = ControlClient(self._argv()) if control else None
+        # The last pane list had panes: a control client has a session to attach to. After
+        # a client ends, a tmux process lists them first (the server may be gone: a client
+        # started then would start a server of its own only to fail).
+        self._has_panes = False
+        self._ended_seen = 0
 
     def _argv(self, *args: str) -> list[str]:
         return [self.executable, "-L", self.socket_name, "-f", "/dev/null", *args]
 
+    async def _run(self, args: Sequence[str]) -> tuple[int, str, str]:
+        """(status, stdout, stderr) of one tmux command: a read through the control client
+        when one is attached or can be, anything else (or a read it cannot answer) by a
+        tmux process."""
+        control = self.control
+        if control is not None and control.ended != self._ended_seen:
+            self._ended_seen, self._has_panes = control.ended, False
+        if control is not None and self._has_panes and args[0] in CONTROL_READS:
+            answer = await control.run(args)
+            if answer is not None:
+                ok, text = answer
+                return (0, text, "") if ok else (1, "", text)
+        return await run(self._argv(*args), missing_advice=ADVICE)
+
     async def _tmux(self, *args: str, pane_id: str | None = None) -> str:
         argv = self._argv(*args)
-        status, out, err = await run(argv, missing_advice=ADVICE)
+        status, out, err = await self._run(args)
         if status != 0:
             if pane_id is not None and (_NO_PANE.search(err) or _NO_SERVER.search(err)):
                 raise PaneNotFound(pane_id)
@@ -85,13 +112,15 @@ class TmuxMux:
         return out
 
     async def list_panes(self) -> list[PaneInfo]:
-        argv = self._argv("list-panes", "-a", "-F", FORMAT)
-        status, out, err = await run(argv, missing_advice=ADVICE)
+        args = ("list-panes", "-a", "-F", FORMAT)
+        status, out, err = await self._run(args)
         if status != 0:
             if _NO_SERVER.search(err) or _NO_SESSIONS.search(err):
+                self._has_panes = False
                 return []  # no server (yet): no panes, not an error
-            raise MuxCommandFailed(argv, status, err)
+            raise MuxCommandFailed(self._argv(*args), status, err)
         rows = [line.split(SEP) for line in out.splitlines() if line]
+        self._has_panes = bool(rows)
         ttys = await pids_by_tty([r[5] for r in rows if len(r) == len(FIELDS)], self.processes)
         panes = []
         for r in rows:
@@ -268,7 +297,8 @@ class TmuxMux:
         """Few tmux commands for every pane: captures separated by a marker line no pane can
         guess. tmux hands a command line to its server in one message of at most 16 KiB and
         refuses a longer one ("command too long"), so the panes go in batches under that."""
-        if len(pane_ids) < 2:
+        if len(pane_ids) < 2 or (self.control is not None and self.control.up):
+            # Through the control client each capture is its own command and answer.
             return await get_each(self, pane_ids, lines)
         marker = f"wezmp-capture-end-{os.urandom(8).hex()}"  # not `secrets`: it maps OpenSSL
         batches: list[tuple[list[str], list[str]]] = []  # (panes, arguments) per command
@@ -332,11 +362,27 @@ class TmuxMux:
         if not await self._has_session(name):
             raise PaneNotFound(name, f"no workspace named {name}")
         self._current = name
-        status, _, err = await run(self._argv("switch-client", "-t", f"={name}"))
-        # Without an attached client there is nothing to switch; the session stays current
-        # for whoever attaches next, which is not an error.
-        if status != 0 and "no current client" not in err and "no clients" not in err:
-            raise MuxCommandFailed(self._argv("switch-client", "-t", name), status, err)
+        client = await self._person_client()
+        if client is None:
+            # Without an attached client there is nothing to switch; the session stays
+            # current for whoever attaches next, which is not an error.
+            return
+        argv = self._argv("switch-client", "-c", client, "-t", f"={name}")
+        status, _, err = await run(argv)
+        if status != 0 and "can't find client" not in err:  # it detached meanwhile
+            raise MuxCommandFailed(argv, status, err)
+
+    async def _person_client(self) -> str | None:
+        """The client a person uses most recently: tmux's own choice for `switch-client`
+        without `-c`, but never a control client (wezmp's own reads through one)."""
+        fmt = SEP.join(("#{client_activity}", "#{client_control_mode}", "#{client_name}"))
+        status, out, _ = await run(self._argv("list-clients", "-F", fmt))
+        people = []
+        for line in out.splitlines() if status == 0 else ():
+            parts = line.split(SEP, 2)
+            if len(parts) == 3 and parts[1] != "1" and parts[2]:
+                people.append((int(parts[0]) if parts[0].isdigit() else 0, parts[2]))
+        return max(people)[1] if people else None
 
     async def capture_output(self, pane_id: str, path: Path | None) -> None:
         """Append what the pane's program writes to `path` from now on (tmux hands it to a
@@ -353,7 +399,10 @@ class TmuxMux:
         await run(self._argv("kill-server"))
 
     async def close(self) -> None:
-        """Panes outlive the daemon on tmux (that is the point); nothing to release."""
+        """Panes outlive the daemon on tmux (that is the point): only the control client
+        detaches."""
+        if self.control is not None:
+            await self.control.close()
 
 
 def _quote(word: str) -> str:
