@@ -222,3 +222,14 @@ async def test_answers_follow_their_commands_between_notifications() -> None:
     assert await client.run(["first"]) == (True, "%end 5 2 0 not the guard\n%layout-change @1\n")
     assert await client.run(["second"]) == (False, "oops\n")
     await client.close()
+
+
+async def test_an_answer_split_across_reads_is_put_together() -> None:
+    script = (
+        "read a; printf '%%begin 5 1 0\\n%%end 5 1 0\\n%%begin 5 2 1\\nline one\\n%%en';"
+        "sleep 0.1; printf 'd 5 2 0\\nline two\\n%%end 5 2'; sleep 0.1; printf ' 1\\n';"
+        "exec cat > /dev/null"
+    )
+    client = ControlClient(["sh", "-c", script])
+    assert await client.run(["first"]) == (True, "line one\n%end 5 2 0\nline two\n")
+    await client.close()

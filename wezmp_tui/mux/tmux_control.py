@@ -24,9 +24,8 @@ from collections.abc import Callable, Sequence
 
 RETRY_SECONDS = 30.0
 ANSWER_TIMEOUT = 10.0  # as long as a tmux process is given
-# A line of a pane's text can be long (`capture-pane -J` joins wrapped lines): the reader
-# takes lines of up to this many bytes; a longer one ends the client (reads fall back).
-LINE_LIMIT = 1 << 24
+# The longest answer taken; a longer one ends the client (reads fall back to processes).
+ANSWER_LIMIT = 1 << 26
 
 
 def command_line(args: Sequence[str]) -> str:
@@ -86,7 +85,7 @@ class ControlClient:
                 proc = await asyncio.create_subprocess_exec(
                     *self.argv, "-C", "attach-session", "-f", "ignore-size,no-output",
                     stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                    stderr=asyncio.subprocess.DEVNULL, limit=LINE_LIMIT,
+                    stderr=asyncio.subprocess.DEVNULL,
                 )  # fmt: skip
             except OSError:
                 self._retry_at = self.clock() + RETRY_SECONDS
@@ -97,31 +96,45 @@ class ControlClient:
             return proc
 
     async def _read(self, proc: asyncio.subprocess.Process) -> None:
-        """Hand each answer to the command waiting for it, in order; skip notifications."""
+        """Hand each answer to the command waiting for it, in order; skip notifications.
+        A screen is hundreds of lines: a block is found whole by its closing guard, not
+        read line by line."""
         assert proc.stdout is not None
-        guard: str | None = None  # "time number flags" of the block being read
-        lines: list[str] = []
+        buf = bytearray()
+        guard: bytes | None = None  # b"time number flags" of the block being read
+        ends: tuple[bytes, bytes] = (b"", b"")
+        body = 0  # where the block's output starts in `buf`
         try:
-            while raw := await proc.stdout.readline():
-                line = raw.decode(errors="replace").removesuffix("\n")
-                if guard is None:
-                    if line.startswith("%begin "):
-                        guard, lines = line[7:], []
-                    continue  # a notification (%session-changed, %exit, ...)
-                if line != f"%end {guard}" and line != f"%error {guard}":
-                    lines.append(line)
-                    continue
-                ok = line.startswith("%end")
-                if guard.endswith(" 1"):  # a command of ours
-                    if self._waiting:
-                        answer = self._waiting.popleft()
-                        if not answer.done():
-                            answer.set_result((ok, "".join(x + "\n" for x in lines)))
-                else:  # flags 0: the attach itself
-                    self._attached = ok
-                guard = None
-        except (ValueError, OSError):
-            pass  # a line past LINE_LIMIT, or the pipe broke: the client is dropped
+            while chunk := await proc.stdout.read(1 << 16):
+                buf += chunk
+                pos = 0
+                while True:
+                    if guard is None:
+                        nl = buf.find(b"\n", pos)
+                        if nl < 0:
+                            break
+                        line, pos = bytes(buf[pos:nl]), nl + 1
+                        if line.startswith(b"%begin "):  # else a notification
+                            guard, body = line[7:], pos
+                            ends = (b"\n%end " + guard + b"\n", b"\n%error " + guard + b"\n")
+                        continue
+                    # The guard line closes the block: search from the begin line's end,
+                    # so an answer with no output is found too.
+                    found = [(i, end) for end in ends if (i := buf.find(end, body - 1)) >= 0]
+                    if not found:
+                        break
+                    at, end = min(found)
+                    self._answer(guard, end.startswith(b"\n%end"), bytes(buf[body : at + 1]))
+                    guard, pos = None, at + len(end)
+                # Keep an open block from the newline before its output: its closing
+                # guard is searched for from there.
+                cut = pos if guard is None else body - 1
+                del buf[:cut]
+                body -= cut
+                if len(buf) > ANSWER_LIMIT:
+                    break  # no answer this long: not a client we understand
+        except OSError:
+            pass  # the pipe broke: the client is dropped
         finally:
             self.ended += 1
             if not self._attached:
@@ -129,6 +142,15 @@ class ControlClient:
             self._fail_waiting()
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()
+
+    def _answer(self, guard: bytes, ok: bool, output: bytes) -> None:
+        if guard.endswith(b" 1"):  # a command of ours
+            if self._waiting:
+                answer = self._waiting.popleft()
+                if not answer.done():
+                    answer.set_result((ok, output.decode(errors="replace")))
+        else:  # flags 0: the attach itself
+            self._attached = ok
 
     def _fail_waiting(self) -> None:
         waiting, self._waiting = self._waiting, deque()
