@@ -110,3 +110,42 @@ async def test_a_tick_draws_only_the_rows_whose_agent_changed(
 
         await async_wait_until(shown)
         assert drawn == ["agent-007"]
+
+
+async def test_a_tick_looks_into_the_rows_of_changed_agents_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The mirror's revision of each agent says which rows may have changed: a tick that
+    changes one agent's figures puts together the inputs of that row alone, and figures
+    that draw as before draw nothing."""
+    client = ManyAgents()
+    app = many_agents_app(client)
+    async with app.run_test(size=(160, 50)) as pilot:
+        table = await listed(app, pilot)
+        looked: list[str] = []
+        drawn: list[str] = []
+        real_inputs, real_cells = AgentPanel.row_inputs, AgentPanel.cells
+
+        def inputs(panel: AgentPanel, agent: Any, now: float) -> Any:
+            looked.append(agent.name)
+            return real_inputs(panel, agent, now)
+
+        def cells(panel: AgentPanel, agent: Any, *args: Any) -> Any:
+            drawn.append(agent.name)
+            return real_cells(panel, agent, *args)
+
+        monkeypatch.setattr(AgentPanel, "row_inputs", inputs)
+        monkeypatch.setattr(AgentPanel, "cells", cells)
+        same_text = {"agent-009": {"cpu": 55.52, "rss": 900 * 1024 * 1024}}
+        new_text = {"agent-003": {"cpu": 7.0, "rss": 900 * 1024 * 1024}}
+        for seq, agents in enumerate([{}, same_text, new_text], start=1):
+            tick = {"system": {"cpu": 5.0, "mem": 9.0}, "agents": agents}
+            client.queue.put_nowait(Event(seq=seq, ts=0.0, topic="metrics.tick", data=tick))
+
+        async def shown() -> bool:
+            await pilot.pause()
+            return str(table.get_cell("agent-003", "cpu")) == "7.0%"
+
+        await async_wait_until(shown)
+        assert sorted(looked) == ["agent-003", "agent-009"]
+        assert drawn == ["agent-003"]

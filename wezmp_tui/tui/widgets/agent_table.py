@@ -92,6 +92,16 @@ class AgentTable(LiveTable):
         return True
 
 
+class Drawn:
+    """What one agent's row was drawn from: `mark` (cheap to compare each tick), the row's
+    `inputs`, and the `cells` drawn from them."""
+
+    __slots__ = ("cells", "inputs", "mark")
+
+    def __init__(self, mark: tuple[object, ...], inputs: tuple[object, ...], cells: list[Text]):
+        self.mark, self.inputs, self.cells = mark, inputs, cells
+
+
 class AgentPanel(Vertical):
     """The table, a search line (`/`) above it, and what to do when there is no agent."""
 
@@ -106,9 +116,10 @@ class AgentPanel(Vertical):
         self.order: list[str] = []
         self.mode = "full"
         self.why_chars = WHY_CHARS
-        # agent -> the inputs of its row and the cells drawn from them (compared here:
-        # DataTable's `get_row` puts a row together anew from its columns on each call)
-        self.drawn: dict[str, tuple[tuple[object, ...], list[Text]]] = {}
+        # agent -> what its row was drawn from and the cells drawn (compared here: DataTable's
+        # `get_row` puts a row together anew from its columns on each call)
+        self.drawn: dict[str, Drawn] = {}
+        self.context: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search agents: name, workspace, kind or state", id="agent-search")
@@ -163,18 +174,30 @@ class AgentPanel(Vertical):
         now = center(self).clock.now()
         colors = center(self).state_colors()
         self.why_chars = self.room_for_why(columns)
-        # What every row depends on besides its agent.
+        # What every row depends on besides its agent: when it changes, every row is
+        # drawn again.
         context = (columns, self.mode, self.why_chars, tuple(colors.items()))
+        if context != self.context:
+            self.context = context
+            self.drawn.clear()
         changes: list[CellChange] = []
+        revisions = state.revisions
         for agent in agents:
-            inputs = (context, self.row_inputs(agent, now))
-            drawn = self.drawn.get(agent.name)
-            if drawn is not None and drawn[0] == inputs and agent.name in table.rows:
-                continue  # most agents, most ticks: no Text made, no cell compared
+            name = agent.name
+            # The mirror's revision of the agent and its age as shown: when neither moved,
+            # nothing else of the row can have (most agents, most ticks).
+            mark = (id(agent), revisions.get(name), self.up_text(agent, now))
+            drawn = self.drawn.get(name)
+            if drawn is not None and drawn.mark == mark and name in table.rows:
+                continue
+            inputs = self.row_inputs(agent, now)
+            if drawn is not None and drawn.inputs == inputs and name in table.rows:
+                drawn.mark = mark  # new figures, the same text (CPU 0.01 % to 0.02 %)
+                continue
             cells = self.cells(agent, columns, now, colors)
-            self.drawn[agent.name] = (inputs, cells)
-            if agent.name in table.rows:  # a RowKey hashes and compares as its string
-                before = drawn[1] if drawn is not None else table.get_row(agent.name)
+            self.drawn[name] = Drawn(mark, inputs, cells)
+            if name in table.rows:  # a RowKey hashes and compares as its string
+                before = drawn.cells if drawn is not None else table.get_row(name)
                 for col, old, new in zip(columns, before, cells, strict=True):
                     if old.plain != new.plain or old.style != new.style:
                         changes.append((agent.name, col, new))
