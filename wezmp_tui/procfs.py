@@ -149,6 +149,11 @@ class ProcReader:
     def open_files(self) -> int:
         return self._open["stat"] + self._open["io"]
 
+    @property
+    def io_files(self) -> int:
+        """Files kept open for write counts."""
+        return self._open["io"]
+
     def table(self) -> Table:
         """Every process (psutil's table where there is no /proc)."""
         try:

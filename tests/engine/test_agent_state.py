@@ -32,7 +32,7 @@ async def setup(make_engine: Any, kind: str = "claude") -> tuple[Engine, FakeClo
 async def show(engine: Engine, info: AgentInfo, text: str) -> None:
     """Put `text` on the agent's screen, as if the agent had drawn it."""
     pane = engine.mux.panes[info.pane_id]  # type: ignore[attr-defined]
-    pane.stream.feed(("\x1b[2J\x1b[H" + text.replace("\n", "\r\n")).encode())
+    pane.feed(("\x1b[2J\x1b[H" + text.replace("\n", "\r\n")).encode())
 
 
 def recorded(kind: str, name: str) -> str:
@@ -260,3 +260,38 @@ def test_write_counts_of_gone_or_no_processes() -> None:
     assert write_counts([2**22 + 12345]) is None
     mine = write_counts([os.getpid()])
     assert mine is not None and mine[0][0] == os.getpid()
+
+
+async def test_quiet_tmux_panes_are_known_by_their_output_time(make_engine: Any) -> None:
+    """On tmux (through its control client) a pane alone in its window is read again only
+    after tmux saw output in it: no write counts of its processes are read."""
+    from tests.helpers import async_wait_until
+    from wezmp_tui.engine.panes import PaneService
+    from wezmp_tui.engine.proctable import ProcessTable
+
+    engine = await make_engine("tmux", config=Config(), clock=FakeClock())
+    await engine.invoke("agent.define", {"spec": {"name": "a", "kind": "generic"}})
+    pane = await engine.mux.spawn(workspace="w", argv=["cat"])
+    info = engine.get(Supervisor).agents["a"].info
+    info.pane_id, info.pid, info.state = pane, 1, "working"
+    panes = engine.get(PaneService)
+    svc = engine.get(AgentStateService)
+    await panes.tick()
+    await panes.tick()  # the control client is attached from the second list on
+    assert engine.mux.control.up
+
+    async def skipped() -> bool:  # once a read began in a later second than the output
+        await svc.tick()
+        return svc.skipped > 0
+
+    await async_wait_until(skipped)
+    reads = svc.reads
+    assert engine.get(ProcessTable).reader.io_files == 0  # no write counts read
+    await engine.mux.send_text(pane, "hello", paste=False, enter=True)
+
+    async def read_again() -> bool:
+        await svc.tick()
+        return "hello" in (svc.supervisor.agents["a"].watch.screen or "")
+
+    await async_wait_until(read_again)
+    assert svc.reads > reads

@@ -233,3 +233,18 @@ async def test_an_answer_split_across_reads_is_put_together() -> None:
     client = ControlClient(["sh", "-c", script])
     assert await client.run(["first"]) == (True, "line one\n%end 5 2 0\nline two\n")
     await client.close()
+
+
+async def test_output_times_of_panes_alone_in_their_window(mux: TmuxMux) -> None:
+    import time
+
+    start = time.time()
+    alone = await mux.spawn(workspace="w", argv=["sh", "-c", "echo hi; exec sleep 60"])
+    shared = await mux.spawn(workspace="w", argv=["sleep", "60"])
+    await mux.split(shared, argv=["sleep", "60"])
+    assert await mux.output_times() == {}  # no control client: unknown, not a process
+    await mux.list_panes()
+    await mux.list_panes()
+    times = await mux.output_times()
+    assert set(times) == {alone}  # tmux stamps windows: two panes share that one
+    assert int(start) < times[alone] <= time.time() + 1.0  # the end of the output's second

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from wezmp_tui.config.rules import RuleBook, rule_dirs
@@ -153,20 +154,26 @@ class AgentStateService:
             self.processes.sweep()
             return
         now = self.engine.clock.monotonic()
+        # Compared with the multiplexer's own stamps of output: the real wall clock, never
+        # the engine's (a test's fake clock).
+        wall = time.time()
+        output_at = await self.engine.mux.output_times()
         by_id = self.panes.by_id
         read: list[tuple[Agent, tuple[tuple[int, int], ...] | None]] = []
         for r in todo:
             a, s = r.info, r.watch
             pane = by_id.get(a.pane_id or "")
-            writes = self.processes.write_counts(pane.pids) if pane and pane.pids else None
-            if (
-                writes is not None
-                and s.screen is not None
-                and s.writes == writes
-                and now - s.read_at < REREAD_SECONDS
-            ):
+            at = output_at.get(a.pane_id or "")
+            writes = None
+            if at is not None:
+                # No output since the last read began: the screen is as it was read.
+                quiet = at < s.read_wall
+            else:
+                writes = self.processes.write_counts(pane.pids) if pane and pane.pids else None
+                quiet = writes is not None and s.writes == writes
+            if quiet and s.screen is not None and now - s.read_at < REREAD_SECONDS:
                 # Quiet pane: same screen as last time; the rules and timers still run on it.
-                self.decide(a.name, a.kind, s.screen, by_id[a.pane_id or ""].title, now)
+                self.decide(a.name, a.kind, s.screen, pane.title if pane else "", now)
                 self.skipped += 1
                 continue
             read.append((r, writes))
@@ -181,7 +188,7 @@ class AgentStateService:
                 continue
             pane = by_id.get(a.pane_id or "")
             self.decide(a.name, a.kind, text, pane.title if pane else "", now)
-            s.screen, s.writes, s.read_at = text, writes, now
+            s.screen, s.writes, s.read_at, s.read_wall = text, writes, now, wall
             self.reads += 1
 
     def decide(self, name: str, kind: str, text: str, title: str, now: float) -> str | None:

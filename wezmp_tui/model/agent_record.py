@@ -38,6 +38,7 @@ class ScreenWatch:
     screen: str | None = None  # the text last read from the pane
     writes: tuple[tuple[int, int], ...] | None = None  # its processes' write counts then
     read_at: float = 0.0
+    read_wall: float = 0.0  # wall-clock time that read began (for the mux's output times)
     # The screen text last decided on, and what the rules said of it then (with which rules,
     # kind and title): a quiet pane's same screen is not hashed and matched again each tick.
     decided: str | None = None

@@ -156,6 +156,14 @@ class Mux(Protocol):
         the error reading it gave. tmux answers in one command; the others loop."""
         ...
 
+    async def output_times(self) -> dict[str, float]:
+        """When each pane last had output, as wall-clock seconds, for the panes the backend
+        knows it of at no cost (a pane missing: unknown); a time no earlier than the output
+        (tmux keeps whole seconds: the end of that second). The state tick reads a screen
+        again only when it had output since the last read; where that is unknown, when the
+        pane's processes wrote something."""
+        ...
+
     async def activate_pane(self, pane_id: str) -> None: ...
 
     async def kill_pane(self, pane_id: str) -> None: ...

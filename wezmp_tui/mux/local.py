@@ -20,6 +20,7 @@ import signal
 import struct
 import subprocess
 import termios
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,12 @@ class LocalPane:
     # The screen's rows as text, rendered again only where pyte marked them dirty.
     text: ScreenText = field(default_factory=ScreenText, repr=False)
     capture: int | None = None  # descriptor the program's output is appended to
+    output_at: float = 0.0  # wall-clock time of its latest output
+
+    def feed(self, data: bytes) -> None:
+        """Output of the pane's program, onto its screen."""
+        self.output_at = time.time()
+        self.stream.feed(data)
 
     def display(self) -> list[str]:
         """The visible rows, trailing blanks stripped."""
@@ -181,7 +188,7 @@ class LocalMux:
                 raise
             data = b""
         if data:
-            pane.stream.feed(data)
+            pane.feed(data)
             if pane.capture is not None:
                 try:
                     os.write(pane.capture, data)
@@ -360,6 +367,7 @@ class LocalMux:
         pane.screen.reset()  # a fresh terminal, as a new pane would have
         pane.stream = VtStream(pane.screen)
         pane.text.clear()
+        pane.output_at = time.time()  # its screen changed as output would change it
         loop.add_reader(master, self._on_output, pane)
         return pane_id
 
@@ -401,6 +409,7 @@ class LocalMux:
         pane = self._pane(pane_id)
         pane.rows, pane.cols = rows, cols
         pane.screen.resize(rows, cols)
+        pane.output_at = time.time()
         _set_size(pane.master, rows, cols)
 
     async def get_text(self, pane_id: str, *, lines: int | None = None) -> str:
@@ -416,6 +425,9 @@ class LocalMux:
         self, pane_ids: Sequence[str], *, lines: int | None = None
     ) -> dict[str, str | MuxError]:
         return await get_each(self, pane_ids, lines)
+
+    async def output_times(self) -> dict[str, float]:
+        return {p.pane_id: p.output_at for p in self.panes.values()}
 
     async def activate_pane(self, pane_id: str) -> None:
         pane = self._pane(pane_id)

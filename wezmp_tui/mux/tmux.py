@@ -331,6 +331,23 @@ class TmuxMux:
             return await get_each(self, pane_ids, lines)
         return {p: tidy_text(c, lines) for p, c in zip(pane_ids, chunks, strict=False)}
 
+    async def output_times(self) -> dict[str, float]:
+        """tmux stamps a window, not a pane, with its latest output, in whole seconds: for
+        each pane alone in its window, the end of that second. Only through the control
+        client: a tmux process for it would cost more than the reads it saves."""
+        if self.control is None or not self.control.up:
+            return {}
+        fmt = SEP.join(("#{pane_id}", "#{window_panes}", "#{window_activity}"))
+        answer = await self.control.run(("list-panes", "-a", "-F", fmt))
+        if answer is None or not answer[0]:
+            return {}
+        times = {}
+        for line in answer[1].splitlines():
+            parts = line.split(SEP)
+            if len(parts) == 3 and parts[1] == "1" and parts[2].isdigit():
+                times[parts[0]] = float(parts[2]) + 1.0
+        return times
+
     async def activate_pane(self, pane_id: str) -> None:
         await self._tmux("select-window", "-t", pane_id, pane_id=pane_id)
         await self._tmux("select-pane", "-t", pane_id, pane_id=pane_id)

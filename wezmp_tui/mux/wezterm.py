@@ -307,6 +307,9 @@ class WeztermMux:
             self.feed.want(pane_ids, alive=self._rows or None)
         return await get_each(self, pane_ids, lines)
 
+    async def output_times(self) -> dict[str, float]:
+        return {}  # neither `wezterm cli` nor the pane feed says when a pane last had output
+
     async def activate_pane(self, pane_id: str) -> None:
         await self._changing("activate-pane", "--pane-id", pane_id, pane_id=pane_id)
 

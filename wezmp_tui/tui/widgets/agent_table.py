@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -93,13 +94,15 @@ class AgentTable(LiveTable):
 
 
 class Drawn:
-    """What one agent's row was drawn from: `mark` (cheap to compare each tick), the row's
-    `inputs`, and the `cells` drawn from them."""
+    """What one agent's row was drawn from: `mark` and `until` (cheap to check each tick),
+    the row's `inputs`, and the `cells` drawn from them."""
 
-    __slots__ = ("cells", "inputs", "mark")
+    __slots__ = ("cells", "inputs", "mark", "until")
 
-    def __init__(self, mark: tuple[object, ...], inputs: tuple[object, ...], cells: list[Text]):
-        self.mark, self.inputs, self.cells = mark, inputs, cells
+    def __init__(
+        self, mark: tuple[object, ...], until: float, inputs: tuple[object, ...], cells: list[Text]
+    ) -> None:
+        self.mark, self.until, self.inputs, self.cells = mark, until, inputs, cells
 
 
 class AgentPanel(Vertical):
@@ -184,18 +187,21 @@ class AgentPanel(Vertical):
         revisions = state.revisions
         for agent in agents:
             name = agent.name
-            # The mirror's revision of the agent and its age as shown: when neither moved,
-            # nothing else of the row can have (most agents, most ticks).
-            mark = (id(agent), revisions.get(name), self.up_text(agent, now))
+            # The mirror's revision of the agent, and the time its age as shown changes:
+            # before either, nothing of the row can have (most agents, most ticks).
+            mark = (id(agent), revisions.get(name))
             drawn = self.drawn.get(name)
-            if drawn is not None and drawn.mark == mark and name in table.rows:
+            same = drawn is not None and drawn.mark == mark and now < drawn.until
+            if same and name in table.rows:
                 continue
             inputs = self.row_inputs(agent, now)
+            until = self.up_changes(agent, now)
             if drawn is not None and drawn.inputs == inputs and name in table.rows:
-                drawn.mark = mark  # new figures, the same text (CPU 0.01 % to 0.02 %)
+                # New figures, the same text (CPU 0.01 % to 0.02 %), or the same age.
+                drawn.mark, drawn.until = mark, until
                 continue
             cells = self.cells(agent, columns, now, colors)
-            self.drawn[name] = Drawn(mark, inputs, cells)
+            self.drawn[name] = Drawn(mark, until, inputs, cells)
             if name in table.rows:  # a RowKey hashes and compares as its string
                 before = drawn.cells if drawn is not None else table.get_row(name)
                 for col, old, new in zip(columns, before, cells, strict=True):
@@ -218,6 +224,16 @@ class AgentPanel(Vertical):
     def up_text(a: AgentInfo, now: float) -> str:
         runs = a.pid is not None and a.state.running
         return human_age(now - a.started_at) if a.started_at and runs else "-"
+
+    @staticmethod
+    def up_changes(a: AgentInfo, now: float) -> float:
+        """When the age `up_text` shows for `a` changes next: each second in its first
+        minute, then each minute, and each hour past a day (as `human_age` rounds it)."""
+        if not (a.started_at and a.pid is not None and a.state.running):
+            return math.inf
+        up = int(max(now - a.started_at, 0))
+        step = 1 if up < 60 else 60 if up < 86400 else 3600
+        return a.started_at + (up // step + 1) * step
 
     def row_inputs(self, a: AgentInfo, now: float) -> tuple[object, ...]:
         """Everything of `a` its row shows: the same inputs draw the same row. CPU and
