@@ -87,7 +87,7 @@ class DaemonState:
         # agent -> a number that moves whenever the mirror changes anything of it: a table
         # of 256 agents redraws the rows whose number moved, without looking at the others.
         self.revisions: dict[str, int] = {}
-        self._revision = 0
+        self.revision = 0  # the latest of them
         self._pending: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -108,8 +108,8 @@ class DaemonState:
 
     def touched(self, name: str) -> None:
         """Something of agent `name` changed in place (its state, its figures)."""
-        self._revision += 1
-        self.revisions[name] = self._revision
+        self.revision += 1
+        self.revisions[name] = self.revision
 
     def agent_in_pane(self, pane_id: str) -> AgentInfo | None:
         """By an index built once per agent list: the pane table and the tree ask for

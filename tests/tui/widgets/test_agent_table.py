@@ -149,3 +149,23 @@ async def test_a_tick_looks_into_the_rows_of_changed_agents_only(
         await async_wait_until(shown)
         assert sorted(looked) == ["agent-003", "agent-009"]
         assert drawn == ["agent-003"]
+
+
+async def test_a_tick_reorders_the_rows_when_they_are_sorted_by_what_it_changed() -> None:
+    """Drawing only the changed rows keeps the order: not when the order is by CPU."""
+    client = ManyAgents()
+    app = many_agents_app(client)
+    async with app.run_test(size=(160, 50)) as pilot:
+        table = await listed(app, pilot)
+        table.focus()
+        await pilot.press("o", "o")  # by state, then by CPU
+        await pilot.pause()
+        tick = {"system": {"cpu": 5.0, "mem": 9.0}, "agents": {"agent-200": {"cpu": 99.0,
+                                                                             "rss": 1}}}
+        client.queue.put_nowait(Event(seq=1, ts=0.0, topic="metrics.tick", data=tick))
+
+        async def first() -> bool:
+            await pilot.pause()
+            return str(table.get_row_at(0)[0]) == "agent-200"
+
+        await async_wait_until(first)

@@ -93,6 +93,10 @@ class AgentTable(LiveTable):
         return True
 
 
+# Orders that nothing changed in place moves (a state or a figure does move the others).
+STABLE_SORTS = frozenset({"name", "workspace"})
+
+
 class Drawn:
     """What one agent's row was drawn from: `mark` and `until` (cheap to check each tick),
     the row's `inputs`, and the `cells` drawn from them."""
@@ -123,6 +127,10 @@ class AgentPanel(Vertical):
         # `get_row` puts a row together anew from its columns on each call)
         self.drawn: dict[str, Drawn] = {}
         self.context: tuple[object, ...] = ()
+        # What the last `show` drew from: the agents, the width, the sort, the search, and
+        # the mirror's revision then; and the first time an age shown changes.
+        self.shown: tuple[dict[str, AgentInfo] | None, int, str, str, int] = (None, 0, "", "", 0)
+        self.next_change = math.inf
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search agents: name, workspace, kind or state", id="agent-search")
@@ -156,7 +164,11 @@ class AgentPanel(Vertical):
 
     def show(self, state: DaemonState, width: int) -> None:
         """Draw the mirror's agents: rows added, removed and changed cell by cell, in the
-        order chosen; a new order (or column set) re-adds the rows once."""
+        order chosen; a new order (or column set) re-adds the rows once. A tick that only
+        changed some agents in place draws just their rows (`patch`)."""
+        now = center(self).clock.now()
+        if self.patch(state, width, now):
+            return
         table = self.table
         self.mode = "compact" if width < COMPACT_BELOW else "full"
         columns = COMPACT if self.mode == "compact" else FULL
@@ -174,41 +186,11 @@ class AgentPanel(Vertical):
             if key.value not in keep:
                 table.remove_row(key)
                 self.drawn.pop(str(key.value), None)
-        now = center(self).clock.now()
-        colors = center(self).state_colors()
-        self.why_chars = self.room_for_why(columns)
-        # What every row depends on besides its agent: when it changes, every row is
-        # drawn again.
-        context = (columns, self.mode, self.why_chars, tuple(colors.items()))
-        if context != self.context:
-            self.context = context
-            self.drawn.clear()
+        colors = self.set_context(columns)
         changes: list[CellChange] = []
-        revisions = state.revisions
+        self.next_change = math.inf
         for agent in agents:
-            name = agent.name
-            # The mirror's revision of the agent, and the time its age as shown changes:
-            # before either, nothing of the row can have (most agents, most ticks).
-            mark = (id(agent), revisions.get(name))
-            drawn = self.drawn.get(name)
-            same = drawn is not None and drawn.mark == mark and now < drawn.until
-            if same and name in table.rows:
-                continue
-            inputs = self.row_inputs(agent, now)
-            until = self.up_changes(agent, now)
-            if drawn is not None and drawn.inputs == inputs and name in table.rows:
-                # New figures, the same text (CPU 0.01 % to 0.02 %), or the same age.
-                drawn.mark, drawn.until = mark, until
-                continue
-            cells = self.cells(agent, columns, now, colors)
-            self.drawn[name] = Drawn(mark, until, inputs, cells)
-            if name in table.rows:  # a RowKey hashes and compares as its string
-                before = drawn.cells if drawn is not None else table.get_row(name)
-                for col, old, new in zip(columns, before, cells, strict=True):
-                    if old.plain != new.plain or old.style != new.style:
-                        changes.append((agent.name, col, new))
-            else:
-                table.add_row(*cells, key=agent.name)
+            self.draw_row(table, agent, state, now, colors, changes)
         # A wider value (a pid, an age past a minute) widens its column; only then: asked to
         # fit a narrower one, DataTable measures every cell of the column again.
         table.set_cells(changes)
@@ -219,6 +201,88 @@ class AgentPanel(Vertical):
         self.query_one("#agents-empty").display = not state.agents
         table.display = bool(state.agents)
         self.update_title(len(agents), len(state.agents))
+        self.shown = (state.agents, width, self.sort_by, self.search, state.revision)
+
+    def patch(self, state: DaemonState, width: int, now: float) -> bool:
+        """Draw only the rows of agents changed in place since the last `show` (a metrics
+        tick changes some of 256): False when more than that may have moved, and `show`
+        goes through every agent. Rows keep their order unless the list, the width, the
+        sort or the search changed, or a sort or search reads what changes in place."""
+        agents, shown_width, sort_by, search, revision = self.shown
+        if (
+            agents is not state.agents
+            or width != shown_width
+            or (sort_by, search) != (self.sort_by, self.search)
+            or self.sort_by not in STABLE_SORTS
+            or self.search
+            or now >= self.next_change
+        ):
+            return False
+        columns = COMPACT if self.mode == "compact" else FULL
+        before = self.context
+        colors = self.set_context(columns)
+        if self.context != before:
+            return False
+        table = self.table
+        changed = [
+            state.agents.get(name) for name, rev in state.revisions.items() if rev > revision
+        ]
+        if not all(a is not None and a.name in table.rows for a in changed):
+            return False  # not drawn yet: a new row goes in its place in the order
+        changes: list[CellChange] = []
+        for agent in changed:
+            assert agent is not None
+            self.draw_row(table, agent, state, now, colors, changes)
+        table.set_cells(changes)
+        self.shown = (state.agents, width, sort_by, search, state.revision)
+        return True
+
+    def set_context(self, columns: tuple[str, ...]) -> dict[str, str]:
+        """Note what every row depends on besides its agent; when it changed, every row is
+        drawn again. The state colours, which are part of it."""
+        colors = center(self).state_colors()
+        self.why_chars = self.room_for_why(columns)
+        context = (columns, self.mode, self.why_chars, tuple(colors.items()))
+        if context != self.context:
+            self.context = context
+            self.drawn.clear()
+        return colors
+
+    def draw_row(
+        self,
+        table: AgentTable,
+        agent: AgentInfo,
+        state: DaemonState,
+        now: float,
+        colors: dict[str, str],
+        changes: list[CellChange],
+    ) -> None:
+        """Add the agent's row, or note the cells of it that changed in `changes`."""
+        name = agent.name
+        columns = COMPACT if self.mode == "compact" else FULL
+        # The mirror's revision of the agent, and the time its age as shown changes:
+        # before either, nothing of the row can have (most agents, most ticks).
+        mark = (id(agent), state.revisions.get(name))
+        drawn = self.drawn.get(name)
+        same = drawn is not None and drawn.mark == mark and now < drawn.until
+        if not same or name not in table.rows:
+            inputs = self.row_inputs(agent, now)
+            until = self.up_changes(agent, now)
+            if drawn is not None and drawn.inputs == inputs and name in table.rows:
+                # New figures, the same text (CPU 0.01 % to 0.02 %), or the same age.
+                drawn.mark, drawn.until = mark, until
+            else:
+                cells = self.cells(agent, columns, now, colors)
+                if name in table.rows:  # a RowKey hashes and compares as its string
+                    old_cells = drawn.cells if drawn is not None else table.get_row(name)
+                    for col, old, new in zip(columns, old_cells, cells, strict=True):
+                        if old.plain != new.plain or old.style != new.style:
+                            changes.append((name, col, new))
+                else:
+                    table.add_row(*cells, key=name)
+                drawn = self.drawn[name] = Drawn(mark, until, inputs, cells)
+        assert drawn is not None
+        self.next_change = min(self.next_change, drawn.until)
 
     @staticmethod
     def up_text(a: AgentInfo, now: float) -> str:

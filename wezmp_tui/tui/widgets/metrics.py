@@ -53,8 +53,10 @@ class Meter(Widget):
         self._drawn: tuple[list[str], str] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(classes="meter-label")
-        yield Static(classes="meter-bars")
+        self.label_box = Static(classes="meter-label")
+        self.bars_box = Static(classes="meter-bars")
+        yield self.label_box
+        yield self.bars_box
 
     def show(self, label: Text, values: Sequence[float]) -> None:
         self.values = list(values)
@@ -62,11 +64,11 @@ class Meter(Widget):
             self._label = label
             # Both lines have a fixed height: no layout of the screen for a new figure (it
             # was one per meter each tick, the dashboard's costliest work with many agents).
-            self.query_one(".meter-label", Static).update(label, layout=False)
+            self.label_box.update(label, layout=False)
         self.draw()
 
     def draw(self) -> None:
-        box = self.query_one(".meter-bars", Static)
+        box = self.bars_box
         width, height = box.size.width, max(1, box.size.height)
         color = center(self).theme_color(self.color_var, self.fallback)
         drawn = (bars(self.values, width, height), color)
@@ -91,17 +93,18 @@ class MetricsPanel(Vertical):
     an exited agent keeps no figures)."""
 
     def compose(self) -> ComposeResult:
-        yield Meter("wezmp-spark-cpu", "secondary", id="cpu-meter")
-        yield Meter("wezmp-spark-mem", "accent", id="mem-meter")
-        yield Meter("wezmp-spark-cpu", "primary", id="agent-meter")
+        self.cpu = Meter("wezmp-spark-cpu", "secondary", id="cpu-meter")
+        self.mem = Meter("wezmp-spark-mem", "accent", id="mem-meter")
+        self.agent = Meter("wezmp-spark-cpu", "primary", id="agent-meter")
+        yield from (self.cpu, self.mem, self.agent)
 
     def on_mount(self) -> None:
         self.border_title = "Metrics"
 
     def show(self, agent: str | None) -> None:
         state = center(self).state
-        self.query_one("#cpu-meter", Meter).show(percent("CPU", state.cpu), state.cpu)
-        self.query_one("#mem-meter", Meter).show(percent("Memory", state.mem), state.mem)
+        self.cpu.show(percent("CPU", state.cpu), state.cpu)
+        self.mem.show(percent("Memory", state.mem), state.mem)
         series: Sequence[float] = state.agent_cpu.get(agent or "", ())
         record = state.agents.get(agent or "")
         label = Text(agent or "no agent selected", style="bold", no_wrap=True, overflow="ellipsis")
@@ -116,4 +119,4 @@ class MetricsPanel(Vertical):
             if record.rss:
                 label.append(f" {human_bytes(record.rss)}")
             label.append(" /100% of a core", style="dim")
-        self.query_one("#agent-meter", Meter).show(label, series)
+        self.agent.show(label, series)
