@@ -169,3 +169,22 @@ async def test_a_tick_reorders_the_rows_when_they_are_sorted_by_what_it_changed(
             return str(table.get_row_at(0)[0]) == "agent-200"
 
         await async_wait_until(first)
+
+
+@pytest.mark.parametrize(
+    ("up", "changes_in"),
+    [(0.0, 1.0), (59.5, 0.5), (60.0, 60.0), (3599.0, 1.0), (7265.0, 55.0), (90000.0, 3600.0)],
+)
+def test_the_age_shown_is_looked_at_again_when_its_text_changes(
+    up: float, changes_in: float
+) -> None:
+    from wezmp_tui.model.agents import AgentInfo
+    from wezmp_tui.model.states import AgentState
+
+    a = AgentInfo(name="a", pid=7, state=AgentState.WORKING, started_at=1000.0)
+    now = 1000.0 + up
+    until = AgentPanel.up_changes(a, now)
+    assert until - now == pytest.approx(changes_in)
+    assert AgentPanel.up_text(a, until - 0.01) == AgentPanel.up_text(a, now)
+    assert AgentPanel.up_text(a, until) != AgentPanel.up_text(a, now)
+    assert AgentPanel.up_changes(AgentInfo(name="b", state=AgentState.EXITED), now) == float("inf")
