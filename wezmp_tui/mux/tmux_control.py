@@ -170,6 +170,13 @@ class ControlClient:
         if proc is not None:
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()
+            # Both pipes closed and the process reaped: its transport is done with then,
+            # not left for the garbage collector (after the loop, it would fail there).
+            if proc.stdin is not None:
+                proc.stdin.close()
+            if proc.stdout is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(proc.stdout.read(), 2.0)
             await proc.wait()
 
     async def close(self) -> None:
