@@ -194,6 +194,18 @@ async def test_stopped_agents_are_not_evaluated(make_engine: Any, state: str) ->
     assert info.state == state
 
 
+async def cat_agent(
+    make_engine: Any, backend: str, clock: FakeClock
+) -> tuple[Engine, str, AgentInfo]:
+    """A running agent `a` whose pane runs `cat` (it echoes what is typed)."""
+    engine = await make_engine(backend, config=Config(), clock=clock)
+    await engine.invoke("agent.define", {"spec": {"name": "a", "kind": "generic"}})
+    pane = await engine.mux.spawn(workspace="w", argv=["cat"])
+    info = engine.get(Supervisor).agents["a"].info
+    info.pane_id, info.pid, info.state = pane, 1, "working"
+    return engine, pane, info
+
+
 async def test_quiet_panes_are_not_read_again(make_engine: Any) -> None:
     """A pane whose processes wrote nothing since the last read keeps its screen: the tick
     reuses it (rules and timers still run) instead of asking the mux, until REREAD_SECONDS."""
@@ -203,11 +215,7 @@ async def test_quiet_panes_are_not_read_again(make_engine: Any) -> None:
     from wezmp_tui.procfs import write_counts
 
     clock = FakeClock()
-    engine = await make_engine("local", config=Config(), clock=clock)
-    await engine.invoke("agent.define", {"spec": {"name": "a", "kind": "generic"}})
-    pane = await engine.mux.spawn(workspace="w", argv=["cat"])
-    info = engine.get(Supervisor).agents["a"].info
-    info.pane_id, info.pid, info.state = pane, 1, "working"
+    engine, pane, info = await cat_agent(make_engine, "local", clock)
     panes = engine.get(PaneService)
     svc = engine.get(AgentStateService)
 
@@ -265,20 +273,15 @@ def test_write_counts_of_gone_or_no_processes() -> None:
 async def test_quiet_tmux_panes_are_known_by_their_output_time(make_engine: Any) -> None:
     """On tmux (through its control client) a pane alone in its window is read again only
     after tmux saw output in it: no write counts of its processes are read."""
-    from tests.helpers import async_wait_until
     from wezmp_tui.engine.panes import PaneService
     from wezmp_tui.engine.proctable import ProcessTable
 
-    engine = await make_engine("tmux", config=Config(), clock=FakeClock())
-    await engine.invoke("agent.define", {"spec": {"name": "a", "kind": "generic"}})
-    pane = await engine.mux.spawn(workspace="w", argv=["cat"])
-    info = engine.get(Supervisor).agents["a"].info
-    info.pane_id, info.pid, info.state = pane, 1, "working"
+    engine, pane, _ = await cat_agent(make_engine, "tmux", FakeClock())
     panes = engine.get(PaneService)
     svc = engine.get(AgentStateService)
     await panes.tick()
     await panes.tick()  # the control client is attached from the second list on
-    assert engine.mux.control.up
+    assert engine.mux.control.up  # type: ignore[attr-defined]
 
     async def skipped() -> bool:  # once a read began in a later second than the output
         await svc.tick()

@@ -134,7 +134,7 @@ _UNSUPPORTED = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(_UNSUPPORTED, max_size=6), st.integers(1, 64))
 def test_text_around_unsupported_sequences_is_kept(bad: list[str], step: int) -> None:
     data = ("before " + "".join(bad) + "after").encode()
@@ -144,7 +144,7 @@ def test_text_around_unsupported_sequences_is_kept(bad: list[str], step: int) ->
     assert _rows(screen)[0] == "before after"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=400), st.integers(1, 64))
 def test_random_bytes_never_raise_and_what_follows_shows(junk: bytes, step: int) -> None:
     data = junk + b"\x1bcMARKER"  # RIS: whatever the junk set up is reset
