@@ -152,7 +152,8 @@ async def _down(client: ControlClient) -> bool:
 
 async def test_no_client_without_a_server_or_sessions(mux: TmuxMux, tmux_socket: str) -> None:
     assert await mux.list_panes() == []
-    assert await mux.get_texts(["%1", "%2"]) is not None
+    texts = await mux.get_texts(["%1", "%2"])
+    assert all(isinstance(t, PaneNotFound) for t in texts.values()) and len(texts) == 2
     assert mux.control is not None and mux.control.started == 0
     pane = await mux.spawn(workspace="w", argv=["sleep", "60"])
     await mux.list_panes()

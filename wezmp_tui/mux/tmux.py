@@ -333,8 +333,10 @@ class TmuxMux:
 
     async def output_times(self) -> dict[str, float]:
         """tmux stamps a window, not a pane, with its latest output, in whole seconds: for
-        each pane alone in its window, the end of that second. Only through the control
-        client: a tmux process for it would cost more than the reads it saves."""
+        each pane alone in its window, the end of that second. Asked at the state tick, not
+        taken from the pane tick's list: output between the two would be seen a tick late.
+        Only through the control client: a tmux process for it would cost more than the
+        reads it saves."""
         if self.control is None or not self.control.up:
             return {}
         fmt = SEP.join(("#{pane_id}", "#{window_panes}", "#{window_activity}"))

@@ -93,20 +93,26 @@ class AgentTable(LiveTable):
         return True
 
 
+def _up_since(a: AgentInfo) -> float | None:
+    """When the agent's process started, while it runs (it has an age to show)."""
+    return a.started_at if a.started_at and a.pid is not None and a.state.running else None
+
+
 # Orders that nothing changed in place moves (a state or a figure does move the others).
 STABLE_SORTS = frozenset({"name", "workspace"})
 
 
 class Drawn:
-    """What one agent's row was drawn from: `mark` and `until` (cheap to check each tick),
-    the row's `inputs`, and the `cells` drawn from them."""
+    """What one agent's row was drawn from: the mirror's `revision` of the agent and when its
+    age as shown changes (`until`), cheap to check each tick; the row's `inputs`, and the
+    `cells` drawn from them."""
 
-    __slots__ = ("cells", "inputs", "mark", "until")
+    __slots__ = ("cells", "inputs", "revision", "until")
 
     def __init__(
-        self, mark: tuple[object, ...], until: float, inputs: tuple[object, ...], cells: list[Text]
+        self, revision: int | None, until: float, inputs: tuple[object, ...], cells: list[Text]
     ) -> None:
-        self.mark, self.until, self.inputs, self.cells = mark, until, inputs, cells
+        self.revision, self.until, self.inputs, self.cells = revision, until, inputs, cells
 
 
 class AgentPanel(Vertical):
@@ -171,7 +177,7 @@ class AgentPanel(Vertical):
             return
         table = self.table
         self.mode = "compact" if width < COMPACT_BELOW else "full"
-        columns = COMPACT if self.mode == "compact" else FULL
+        columns = self.columns
         rebuilt = table.set_columns(columns)
         agents = [a for a in state.agents.values() if self.matches(a)]
         agents.sort(key=lambda a: sort_value(a, self.sort_by))
@@ -218,9 +224,8 @@ class AgentPanel(Vertical):
             or now >= self.next_change
         ):
             return False
-        columns = COMPACT if self.mode == "compact" else FULL
         before = self.context
-        colors = self.set_context(columns)
+        colors = self.set_context(self.columns)
         if self.context != before:
             return False
         table = self.table
@@ -236,6 +241,10 @@ class AgentPanel(Vertical):
         table.set_cells(changes)
         self.shown = (state.agents, width, sort_by, search, state.revision)
         return True
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return COMPACT if self.mode == "compact" else FULL
 
     def set_context(self, columns: tuple[str, ...]) -> dict[str, str]:
         """Note what every row depends on besides its agent; when it changed, every row is
@@ -259,45 +268,46 @@ class AgentPanel(Vertical):
     ) -> None:
         """Add the agent's row, or note the cells of it that changed in `changes`."""
         name = agent.name
-        columns = COMPACT if self.mode == "compact" else FULL
-        # The mirror's revision of the agent, and the time its age as shown changes:
-        # before either, nothing of the row can have (most agents, most ticks).
-        mark = (id(agent), state.revisions.get(name))
+        # The mirror's revision of the agent (a new list gives every agent a new one), and
+        # the time its age as shown changes: before either, nothing of the row can have
+        # (most agents, most ticks).
+        revision = state.revisions.get(name)
         drawn = self.drawn.get(name)
-        same = drawn is not None and drawn.mark == mark and now < drawn.until
+        same = drawn is not None and drawn.revision == revision and now < drawn.until
         if not same or name not in table.rows:
             inputs = self.row_inputs(agent, now)
             until = self.up_changes(agent, now)
             if drawn is not None and drawn.inputs == inputs and name in table.rows:
                 # New figures, the same text (CPU 0.01 % to 0.02 %), or the same age.
-                drawn.mark, drawn.until = mark, until
+                drawn.revision, drawn.until = revision, until
             else:
-                cells = self.cells(agent, columns, now, colors)
+                cells = self.cells(agent, self.columns, now, colors)
                 if name in table.rows:  # a RowKey hashes and compares as its string
                     old_cells = drawn.cells if drawn is not None else table.get_row(name)
-                    for col, old, new in zip(columns, old_cells, cells, strict=True):
+                    for col, old, new in zip(self.columns, old_cells, cells, strict=True):
                         if old.plain != new.plain or old.style != new.style:
                             changes.append((name, col, new))
                 else:
                     table.add_row(*cells, key=name)
-                drawn = self.drawn[name] = Drawn(mark, until, inputs, cells)
+                drawn = self.drawn[name] = Drawn(revision, until, inputs, cells)
         assert drawn is not None
         self.next_change = min(self.next_change, drawn.until)
 
     @staticmethod
     def up_text(a: AgentInfo, now: float) -> str:
-        runs = a.pid is not None and a.state.running
-        return human_age(now - a.started_at) if a.started_at and runs else "-"
+        since = _up_since(a)
+        return "-" if since is None else human_age(now - since)
 
     @staticmethod
     def up_changes(a: AgentInfo, now: float) -> float:
         """When the age `up_text` shows for `a` changes next: each second in its first
         minute, then each minute, and each hour past a day (as `human_age` rounds it)."""
-        if not (a.started_at and a.pid is not None and a.state.running):
+        since = _up_since(a)
+        if since is None:
             return math.inf
-        up = int(max(now - a.started_at, 0))
+        up = int(max(now - since, 0))
         step = 1 if up < 60 else 60 if up < 86400 else 3600
-        return a.started_at + (up // step + 1) * step
+        return since + (up // step + 1) * step
 
     def row_inputs(self, a: AgentInfo, now: float) -> tuple[object, ...]:
         """Everything of `a` its row shows: the same inputs draw the same row. CPU and

@@ -93,18 +93,18 @@ class MetricsPanel(Vertical):
     an exited agent keeps no figures)."""
 
     def compose(self) -> ComposeResult:
-        self.cpu = Meter("wezmp-spark-cpu", "secondary", id="cpu-meter")
-        self.mem = Meter("wezmp-spark-mem", "accent", id="mem-meter")
-        self.agent = Meter("wezmp-spark-cpu", "primary", id="agent-meter")
-        yield from (self.cpu, self.mem, self.agent)
+        self.cpu_meter = Meter("wezmp-spark-cpu", "secondary", id="cpu-meter")
+        self.mem_meter = Meter("wezmp-spark-mem", "accent", id="mem-meter")
+        self.agent_meter = Meter("wezmp-spark-cpu", "primary", id="agent-meter")
+        yield from (self.cpu_meter, self.mem_meter, self.agent_meter)
 
     def on_mount(self) -> None:
         self.border_title = "Metrics"
 
     def show(self, agent: str | None) -> None:
         state = center(self).state
-        self.cpu.show(percent("CPU", state.cpu), state.cpu)
-        self.mem.show(percent("Memory", state.mem), state.mem)
+        self.cpu_meter.show(percent("CPU", state.cpu), state.cpu)
+        self.mem_meter.show(percent("Memory", state.mem), state.mem)
         series: Sequence[float] = state.agent_cpu.get(agent or "", ())
         record = state.agents.get(agent or "")
         label = Text(agent or "no agent selected", style="bold", no_wrap=True, overflow="ellipsis")
@@ -119,4 +119,4 @@ class MetricsPanel(Vertical):
             if record.rss:
                 label.append(f" {human_bytes(record.rss)}")
             label.append(" /100% of a core", style="dim")
-        self.agent.show(label, series)
+        self.agent_meter.show(label, series)
